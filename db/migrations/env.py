@@ -1,0 +1,17 @@
+"""Alembic environment: uses the engine handed over by ``db.migrate`` (no alembic.ini)."""
+
+from alembic import context
+
+from db.schema import Base
+
+engine = context.config.attributes["engine"]
+
+with engine.begin() as connection:
+    context.configure(
+        connection=connection,
+        target_metadata=Base.metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()

@@ -1,0 +1,3 @@
+from mirrorlab.cli import main
+
+raise SystemExit(main())

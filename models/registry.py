@@ -1,0 +1,36 @@
+"""Models by name, imported only when asked for (so ``mirrorlab --help`` stays fast)."""
+
+from __future__ import annotations
+
+import importlib
+
+from models.base import Model, ModelInputError
+
+#: name -> "module:Class". Each class follows ``models.base.Model``.
+MODELS: dict[str, str] = {
+    "cohen1990": "models.cohen1990:Cohen1990",
+    "cohen-huston1994": "models.cohen_huston1994:CohenHuston1994",
+    "stroop-cnn": "models.stroop_cnn:StroopCNN",
+    "weaver": "models.weaver:Weaver",
+    "weaver-cumulative": "models.weaver_cumulative:WeaverCumulative",
+    "howard2006": "models.howard2006:Howard2006",
+    "embedding": "models.embedding:EmbeddingModel",
+}
+
+
+def model_class(name: str) -> type[Model]:
+    if name not in MODELS:
+        raise ModelInputError(f"unknown model {name!r}; known models: {', '.join(MODELS)}")
+    module_name, class_name = MODELS[name].split(":")
+    module = importlib.import_module(module_name)
+    return getattr(module, class_name)
+
+
+def make_model(name: str, **params) -> Model:
+    cls = model_class(name)
+    unknown = set(params) - set(cls.param_names())
+    if unknown:
+        raise ModelInputError(
+            f"model {name}: unknown parameter(s) {', '.join(sorted(unknown))}; "
+            f"known: {', '.join(cls.param_names())}")
+    return cls(**params)
