@@ -296,41 +296,42 @@ class Store:
         """
         import pandas as pd
 
-        query = select(Trial, TrialReview).outerjoin(TrialReview, TrialReview.trial_id == Trial.id)
+        trial_table, review_table = Trial.__table__, TrialReview.__table__
+        query = (select(*(trial_table.c[c] for c in TRIAL_COLUMNS), trial_table.c.id.label("trial_id"),
+                        trial_table.c.session_id, trial_table.c.model_run_id,
+                        review_table.c.trial_id.label("review_trial_id"),
+                        review_table.c.rt_ms.label("review_rt_ms"),
+                        review_table.c.correct.label("review_correct"),
+                        review_table.c.response.label("review_response"))
+                 .select_from(trial_table.outerjoin(review_table,
+                                                    review_table.c.trial_id == trial_table.c.id)))
         if task is not None:
-            query = query.where(Trial.task == task)
+            query = query.where(trial_table.c.task == task)
         if source is not None:
-            query = query.where(Trial.source == source)
+            query = query.where(trial_table.c.source == source)
         if sources is not None:
-            query = query.where(Trial.source.in_(list(sources)))
+            query = query.where(trial_table.c.source.in_(list(sources)))
         if session_id is not None:
-            query = query.where(Trial.session_id == session_id)
+            query = query.where(trial_table.c.session_id == session_id)
         if model_run_id is not None:
-            query = query.where(Trial.model_run_id == model_run_id)
+            query = query.where(trial_table.c.model_run_id == model_run_id)
         if not include_practice:
-            query = query.where(Trial.is_practice.is_(False))
-        query = query.order_by(Trial.id)
-        records = []
-        with self.orm() as orm:
-            for trial, review in orm.execute(query):
-                record = {column: getattr(trial, column) for column in TRIAL_COLUMNS}
-                record["trial_id"] = trial.id
-                record["session_id"] = trial.session_id
-                record["model_run_id"] = trial.model_run_id
-                record["measured_rt_ms"] = trial.rt_ms
-                record["measured_correct"] = trial.correct
-                record["reviewed"] = review is not None
-                if apply_reviews and review is not None:
-                    if review.rt_ms is not None:
-                        record["rt_ms"] = review.rt_ms
-                    if review.correct is not None:
-                        record["correct"] = review.correct
-                    if review.response is not None:
-                        record["response"] = review.response
-                records.append(record)
-        columns = [*TRIAL_COLUMNS, "trial_id", "session_id", "model_run_id",
-                   "measured_rt_ms", "measured_correct", "reviewed"]
-        frame = pd.DataFrame.from_records(records, columns=columns)
+            query = query.where(trial_table.c.is_practice.is_(False))
+        query = query.order_by(trial_table.c.id)
+        with self.engine.connect() as connection:
+            result = connection.execute(query)
+            frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+        frame["measured_rt_ms"] = frame["rt_ms"]
+        frame["measured_correct"] = frame["correct"]
+        frame["reviewed"] = frame["review_trial_id"].notna()
+        if apply_reviews and frame["reviewed"].any():
+            for column in ("rt_ms", "correct", "response"):
+                override = frame[f"review_{column}"]
+                has_value = override.notna()
+                frame[column] = frame[column].astype(object)
+                frame.loc[has_value, column] = override[has_value]
+        frame = frame.drop(columns=["review_trial_id", "review_rt_ms", "review_correct",
+                                    "review_response"])
         for column in ("rt_ms", "soa_ms", "measured_rt_ms"):
             frame[column] = pd.to_numeric(frame[column], errors="coerce")
         return frame
