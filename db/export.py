@@ -1,0 +1,41 @@
+"""Export of the trial table to CSV and Parquet (reviews applied, provenance columns added)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from db.errors import StoreError
+from db.store import Store
+
+
+def trials_for_export(store: Store, *, task: str | None = None, source: str | None = None,
+                      include_practice: bool = False):
+    """The trial table with participant/study/model columns, JSON fields as JSON text."""
+    frame = store.trials_frame(task=task, source=source, include_practice=include_practice)
+    if frame.empty:
+        what = " ".join(x for x in (task and f"task {task}", source and f"source {source}") if x)
+        raise StoreError(f"export: no trials{' for ' + what if what else ''} in {store.url}")
+    sessions = store.sessions_frame()[["session_id", "study", "stimulus_set", "stimulus_set_hash"]]
+    runs = store.model_runs_frame()[["model_run_id", "model", "model_version", "stimulus_set",
+                                     "stimulus_set_hash"]]
+    frame = frame.merge(sessions, on="session_id", how="left")
+    frame = frame.merge(runs, on="model_run_id", how="left", suffixes=("", "_model"))
+    for column in ("stimulus_set", "stimulus_set_hash"):
+        frame[column] = frame[column].fillna(frame.pop(f"{column}_model"))
+    for column in ("choices", "extras"):
+        frame[column] = [None if value is None else json.dumps(value, ensure_ascii=False)
+                         for value in frame[column]]
+    return frame
+
+
+def export_trials(store: Store, path: Path, *, fmt: str = "csv", **filters) -> int:
+    frame = trials_for_export(store, **filters)
+    path = Path(path)
+    if not path.parent.is_dir():
+        raise StoreError(f"export: folder {path.parent} does not exist")
+    if fmt == "csv":
+        frame.to_csv(path, index=False)
+    else:
+        frame.to_parquet(path, index=False)
+    return len(frame)

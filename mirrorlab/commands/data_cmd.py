@@ -1,0 +1,91 @@
+"""``mirrorlab import`` and ``mirrorlab export``: trial data in and out of the database."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from mirrorlab.cli import add_db_option
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "import", help="import external trial-level data (CSV/TSV) with a column mapping",
+        description="Import trial-level data into the trial table. Give a mapping file (TOML, see "
+                    "db/importer.py) or a bundled mapping name with --mapping, or map columns on the "
+                    "command line with --map FIELD=COLUMN and --set FIELD=VALUE. --dataset NAME imports "
+                    "a bundled dataset from the shared data folder. All or nothing: a bad row stops "
+                    "the import before anything is written.",
+        epilog="Example: mirrorlab import LEF_stroop.csv --sep ';' --map participant=ID "
+               "--map condition=congruency --map rt_ms=RT --map correct=accuracy --set task=stroop")
+    parser.add_argument("files", nargs="*", type=Path, metavar="FILE", help="data file(s)")
+    parser.add_argument("--dataset", help="a bundled dataset: pratte2010, vonbastian2016, "
+                                          "williams_stroop_language")
+    parser.add_argument("--mapping", help="mapping TOML file or bundled mapping name")
+    parser.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN",
+                        help="shared field from a file column (repeatable)")
+    parser.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
+                        help="shared field with a constant value (repeatable)")
+    parser.add_argument("--sep", default=",", help="separator: , ; \\t or whitespace (default ,)")
+    parser.add_argument("--study", help="study name to import into (default: from the mapping)")
+    parser.add_argument("--data-dir", type=Path, help="folder of the bundled datasets' files "
+                                                      "(default: $MIRRORLAB_SHARED_DATA or ../shared/data)")
+    add_db_option(parser)
+    parser.set_defaults(handler=run_import)
+
+    export = subparsers.add_parser(
+        "export", help="export trials to CSV or Parquet",
+        description="Write the trial table (human and model trials, reviews applied) to CSV or "
+                    "Parquet. The format follows the file extension unless --format is given. "
+                    "Demographics are never exported with trials.")
+    export.add_argument("output", type=Path, metavar="OUT", help="output file (.csv or .parquet)")
+    export.add_argument("--task", help="only this task")
+    export.add_argument("--source", help="only this source (human, model:cohen1990, ...)")
+    export.add_argument("--format", choices=("csv", "parquet"))
+    export.add_argument("--include-practice", action="store_true")
+    add_db_option(export)
+    export.set_defaults(handler=run_export)
+
+
+def run_import(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from db.errors import ImportMappingError
+    from db.importer import import_dataset, import_files, load_mapping, mapping_from_options
+    from db.store import Store
+
+    if args.dataset and (args.files or args.mapping or args.map):
+        raise ImportMappingError("import: give either --dataset NAME or files with a mapping, not both")
+    if not args.dataset and not args.files:
+        raise ImportMappingError("import: no file given (or use --dataset NAME)")
+    if not args.dataset and not (args.mapping or args.map):
+        raise ImportMappingError("import: no mapping given: use --mapping FILE or --map FIELD=COLUMN")
+    store = Store(args.db)
+    with tqdm(unit=" trials", desc="importing", file=sys.stderr, disable=None) as bar:
+        if args.dataset:
+            result = import_dataset(store, args.dataset, study=args.study, data_dir=args.data_dir,
+                                    progress=bar.update)
+        else:
+            mapping = load_mapping(args.mapping) if args.mapping else None
+            if args.map or args.set:
+                mapping = mapping_from_options(args.map, args.set, separator=args.sep, base=mapping)
+            result = import_files(store, args.files, mapping, study=args.study, progress=bar.update)
+    print(f"imported {result.n_trials} trials of {result.n_participants} participants "
+          f"into study {result.study!r} ({store.url})")
+    return 0
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from db.errors import StoreError
+    from db.export import export_trials
+    from db.store import Store
+
+    fmt = args.format or args.output.suffix.lstrip(".").lower()
+    if fmt not in ("csv", "parquet"):
+        raise StoreError(f"export: cannot tell the format of {args.output} (use .csv, .parquet or --format)")
+    store = Store(args.db)
+    n_rows = export_trials(store, args.output, fmt=fmt, task=args.task, source=args.source,
+                           include_practice=args.include_practice)
+    print(f"exported {n_rows} trials to {args.output}")
+    return 0
