@@ -1,0 +1,195 @@
+"""Item-level validation for each task: values, conditions, duplicates, answers, pictures.
+
+Each check fails with a one-line ``StimulusError`` naming the file, line, column, the bad
+value and what was expected. The functions return the parsed picture sources so that the
+set never has to look them up again.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from stimuli.csvfile import CsvTable
+from stimuli.errors import StimulusError
+from stimuli.pictures import PictureSource, parse_picture_source
+from stimuli.tasks import ROLE_EXPERIMENTAL, ROLE_FILLER, TaskSpec
+
+
+def check_common(table: CsvTable, spec: TaskSpec) -> None:
+    """Item ids present and unique, roles known."""
+    first_line: dict[str, int] = {}
+    for index, row in enumerate(table.rows):
+        line = table.line_of(index)
+        item_id = row["item_id"]
+        if not item_id:
+            raise StimulusError("empty item id", path=table.path, line=line, column="item_id",
+                                expected="a unique id per item")
+        if item_id in first_line:
+            raise StimulusError(f"duplicate item id (first on line {first_line[item_id]})",
+                                path=table.path, line=line, column="item_id", value=item_id,
+                                expected="each item id once")
+        first_line[item_id] = line
+        role = row.get("role", "") or ROLE_EXPERIMENTAL
+        if role not in spec.roles:
+            raise StimulusError("unknown role", path=table.path, line=line, column="role",
+                                value=role, expected=f"one of {', '.join(spec.roles)}")
+        row["role"] = role
+
+
+def require_values(table: CsvTable, columns: tuple[str, ...]) -> None:
+    for index, row in enumerate(table.rows):
+        for column in columns:
+            if not row.get(column):
+                raise StimulusError("empty value", path=table.path, line=table.line_of(index),
+                                    column=column, expected="a value")
+
+
+def check_stroop(table: CsvTable, spec: TaskSpec, metadata: dict[str, Any]) -> None:
+    colours = tuple(metadata["colours"])
+    require_values(table, ("word", "condition"))
+    for index, row in enumerate(table.rows):
+        line = table.line_of(index)
+        for column in ("ink", "word_colour"):
+            if row[column] and row[column] not in colours:
+                raise StimulusError("unknown colour key", path=table.path, line=line,
+                                    column=column, value=row[column],
+                                    expected=f"one of {', '.join(colours)} (set.toml [colours]) "
+                                             "or empty")
+        condition, ink, word_colour = row["condition"], row["ink"], row["word_colour"]
+        if condition not in spec.conditions:
+            raise StimulusError("unknown condition", path=table.path, line=line,
+                                column="condition", value=condition,
+                                expected=f"one of {', '.join(spec.conditions)}")
+        if not ink and not word_colour:
+            raise StimulusError("ink and word_colour are both empty", path=table.path, line=line,
+                                column="ink", expected="an ink colour key (colour naming) or a "
+                                                       "word colour (word reading)")
+        if condition == "congruent" and not (ink and ink == word_colour):
+            raise StimulusError("a congruent item needs ink == word_colour", path=table.path,
+                                line=line, column="word_colour", value=word_colour,
+                                expected=f"'{ink}'")
+        if condition == "incongruent" and not (ink and word_colour and ink != word_colour):
+            raise StimulusError("an incongruent item needs two different colour keys",
+                                path=table.path, line=line, column="word_colour",
+                                value=word_colour, expected=f"a colour key other than '{ink}'")
+        if condition == "neutral" and ink and word_colour:
+            raise StimulusError("a neutral item has an empty word_colour (XXXX, non-colour "
+                                "word) or an empty ink (colour word in neutral ink)",
+                                path=table.path, line=line, column="word_colour",
+                                value=word_colour, expected="empty")
+
+
+def check_picture_word(table: CsvTable, spec: TaskSpec, set_dir: Path) -> dict[str, PictureSource]:
+    require_values(table, ("picture", "category", "picture_source", "related_distractor",
+                           "unrelated_distractor", "unrelated_category", "nonword_distractor"))
+    pictures = {}
+    for index, row in enumerate(table.rows):
+        line = table.line_of(index)
+        if row["unrelated_category"] == row["category"]:
+            raise StimulusError("the unrelated distractor's category is the picture's own",
+                                path=table.path, line=line, column="unrelated_category",
+                                value=row["unrelated_category"],
+                                expected=f"a category other than '{row['category']}'")
+        for column in ("related_distractor", "unrelated_distractor", "nonword_distractor"):
+            if row[column] == row["picture"]:
+                raise StimulusError("distractor equals the picture name (that is the "
+                                    "'identical' condition, made automatically)",
+                                    path=table.path, line=line, column=column,
+                                    value=row[column], expected="a different word")
+        pictures[row["item_id"]] = parse_picture_source(
+            row["picture_source"], set_dir, path=table.path, line=line, column="picture_source")
+    check_unique_pictures(table, "picture")
+    return pictures
+
+
+def check_unique_pictures(table: CsvTable, column: str) -> None:
+    first: dict[str, int] = {}
+    for index, row in enumerate(table.rows):
+        key = row[column]
+        if key in first:
+            raise StimulusError(f"picture name used twice (first on line {first[key]})",
+                                path=table.path, line=table.line_of(index), column=column,
+                                value=key, expected="one item per picture")
+        first[key] = table.line_of(index)
+
+
+def association_choices(row: dict[str, str]) -> list[str]:
+    return [row[c] for c in ("choice_1", "choice_2", "choice_3", "choice_4") if row.get(c)]
+
+
+def check_association(table: CsvTable, set_dir: Path) -> dict[str, dict[str, PictureSource]]:
+    """Returns item id -> {"target": source, "choice_1": source, ...} for picture items."""
+    require_values(table, ("target", "choice_1", "choice_2", "answer"))
+    pictures: dict[str, dict[str, PictureSource]] = {}
+    for index, row in enumerate(table.rows):
+        line = table.line_of(index)
+        third, fourth = row.get("choice_3", ""), row.get("choice_4", "")
+        if bool(third) != bool(fourth):
+            raise StimulusError("give 2 or 4 choices", path=table.path, line=line,
+                                column="choice_4" if third else "choice_3",
+                                value=fourth if third else third,
+                                expected="choice_3 and choice_4 both filled or both empty")
+        choices = association_choices(row)
+        repeated = [c for c, n in Counter(choices).items() if n > 1]
+        if repeated:
+            raise StimulusError("the same choice twice", path=table.path, line=line,
+                                column="choice_1", value=repeated[0],
+                                expected="different choices")
+        if row["answer"] not in choices:
+            raise StimulusError("answer not among the choices", path=table.path, line=line,
+                                column="answer", value=row["answer"],
+                                expected=f"one of {', '.join(choices)}")
+        if row["target"] in choices:
+            raise StimulusError("the target is also a choice", path=table.path, line=line,
+                                column="target", value=row["target"],
+                                expected="choices other than the target")
+        sources: dict[str, PictureSource] = {}
+        if row.get("target_picture"):
+            sources["target"] = parse_picture_source(row["target_picture"], set_dir,
+                                                     path=table.path, line=line,
+                                                     column="target_picture")
+        for number in range(1, len(choices) + 1):
+            column = f"choice_{number}_picture"
+            if row.get(column):
+                sources[column] = parse_picture_source(row[column], set_dir, path=table.path,
+                                                       line=line, column=column)
+        given = [c for c in (f"choice_{n}_picture" for n in range(1, 5)) if row.get(c)]
+        if given and len(given) != len(choices):
+            raise StimulusError("choice pictures for some choices only", path=table.path,
+                                line=line, column=given[0],
+                                expected=f"a picture for each of the {len(choices)} choices "
+                                         "or for none")
+        if sources:
+            pictures[row["item_id"]] = sources
+    return pictures
+
+
+def check_continuous_naming(table: CsvTable, spec: TaskSpec, set_dir: Path,
+                            metadata: dict[str, Any]) -> dict[str, PictureSource]:
+    require_values(table, ("picture", "picture_source", "role"))
+    members = metadata["design"]["members_per_category"]
+    pictures = {}
+    category_lines: dict[str, list[int]] = {}
+    for index, row in enumerate(table.rows):
+        line = table.line_of(index)
+        if row["role"] == ROLE_EXPERIMENTAL:
+            if not row["category"]:
+                raise StimulusError("an experimental item needs a category", path=table.path,
+                                    line=line, column="category", expected="a category name")
+            category_lines.setdefault(row["category"], []).append(line)
+        pictures[row["item_id"]] = parse_picture_source(
+            row["picture_source"], set_dir, path=table.path, line=line, column="picture_source")
+    check_unique_pictures(table, "picture")
+    for category, lines in category_lines.items():
+        if len(lines) != members:
+            raise StimulusError(f"category has {len(lines)} experimental members",
+                                path=table.path, line=lines[0], column="category",
+                                value=category,
+                                expected=f"{members} (set.toml design.members_per_category)")
+    if not category_lines:
+        raise StimulusError("no experimental items", path=table.path, column="role",
+                            expected="categories of experimental items")
+    return pictures
+
