@@ -31,6 +31,9 @@ def resolve_url(url: str | None = None) -> str:
 
 
 def _set_sqlite_pragmas(dbapi_connection, _record) -> None:
+    # Let SQLAlchemy's "begin" event (below) issue BEGIN itself, so writers can ask for
+    # BEGIN IMMEDIATE instead of pysqlite's deferred transactions.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -39,10 +42,18 @@ def _set_sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+def _begin_sqlite_transaction(connection) -> None:
+    """Writers take SQLite's write lock at BEGIN (``sqlite_begin="IMMEDIATE"``): a deferred
+    transaction that reads first and writes later fails at once with "database is locked"
+    when another process committed in between, instead of waiting for the busy timeout."""
+    mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
+    connection.exec_driver_sql(f"BEGIN {mode}")
+
+
 def _redacted(url: str) -> str:
     try:
         return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
+    except (ArgumentError, ValueError):
         return url
 
 
@@ -55,7 +66,7 @@ def make_engine(url: str | None = None, *, check: bool = True) -> Engine:
     resolved = resolve_url(url)
     try:
         parsed = make_url(resolved)
-    except ArgumentError:
+    except (ArgumentError, ValueError):
         raise StoreError(f"database URL {resolved!r} is not a valid SQLAlchemy URL "
                          "(expected e.g. sqlite:///mirrorlab.db or postgresql+psycopg://user@host/db)") from None
     if parsed.get_backend_name() == "sqlite":
@@ -69,6 +80,7 @@ def make_engine(url: str | None = None, *, check: bool = True) -> Engine:
         # connection must not be shared across threads without care.
         engine = create_engine(resolved, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
         event.listen(engine, "connect", _set_sqlite_pragmas)
+        event.listen(engine, "begin", _begin_sqlite_transaction)
     else:
         connect_args = {"connect_timeout": 5} if parsed.get_backend_name() == "postgresql" else {}
         try:

@@ -287,7 +287,7 @@ def import_files(store: Store, paths: Sequence[Path | str], mapping: ImportMappi
         key = (code, row["task"], session_number)
         by_participant.setdefault(key, []).append(row)
 
-    with store.orm() as orm:
+    with store.orm(write=True) as orm:
         study_row = orm.scalar(select(Study).where(Study.name == study_name))
         if study_row is not None:
             n_existing = orm.scalar(select(func.count()).select_from(Trial).join(Session)

@@ -94,35 +94,43 @@ class Store:
         if migrate:
             ensure_current(self.engine)
         self._sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
+        # SQLite: writes begin with BEGIN IMMEDIATE (see db.engine); ignored elsewhere.
+        self._write_sessionmaker = sessionmaker(
+            self.engine.execution_options(sqlite_begin="IMMEDIATE"), expire_on_commit=False)
 
     @property
     def url(self) -> str:
         return self.engine.url.render_as_string(hide_password=True)
 
-    def orm(self) -> OrmSession:
-        """A new ORM session (use as a context manager)."""
-        return self._sessionmaker()
+    def orm(self, write: bool = False) -> OrmSession:
+        """A new ORM session (use as a context manager); ``write=True`` for sessions that
+        write, so concurrent writers queue for the lock instead of failing."""
+        return (self._write_sessionmaker if write else self._sessionmaker)()
 
     def dispose(self) -> None:
         self.engine.dispose()
 
     # ------------------------------------------------------------------ studies, participants
+    @staticmethod
+    def _get_or_create(orm: OrmSession, model, **keys):
+        """The row with ``keys``, created if missing; safe when another process creates it at
+        the same moment (the loser of the race reads the winner's row)."""
+        row = orm.scalar(select(model).filter_by(**keys))
+        if row is not None:
+            return row
+        try:
+            with orm.begin_nested():
+                row = model(**keys)
+                orm.add(row)
+            return row
+        except IntegrityError:
+            return orm.scalar(select(model).filter_by(**keys))
+
     def _study(self, orm: OrmSession, name: str) -> Study:
-        study = orm.scalar(select(Study).where(Study.name == name))
-        if study is None:
-            study = Study(name=name)
-            orm.add(study)
-            orm.flush()
-        return study
+        return self._get_or_create(orm, Study, name=name)
 
     def _participant(self, orm: OrmSession, study: Study, code: str) -> Participant:
-        participant = orm.scalar(
-            select(Participant).where(Participant.study_id == study.id, Participant.code == code))
-        if participant is None:
-            participant = Participant(study_id=study.id, code=code)
-            orm.add(participant)
-            orm.flush()
-        return participant
+        return self._get_or_create(orm, Participant, study_id=study.id, code=code)
 
     # ------------------------------------------------------------------ human sessions
     def start_session(
@@ -146,7 +154,7 @@ class Store:
         code = str(participant_code).strip()
         if not code:
             raise StoreError("participant code is empty")
-        with self.orm() as orm:
+        with self.orm(write=True) as orm:
             study_row = self._study(orm, study)
             participant = self._participant(orm, study_row, code)
             existing = orm.scalar(select(Session).where(
@@ -196,7 +204,7 @@ class Store:
             return code
 
     def update_session(self, session_id: int, **fields: Any) -> None:
-        with self.orm() as orm:
+        with self.orm(write=True) as orm:
             orm.execute(update(Session).where(Session.id == session_id).values(**fields))
             orm.commit()
 
@@ -212,7 +220,7 @@ class Store:
     # ------------------------------------------------------------------ model runs
     def start_model_run(self, *, model: str, model_version: str, task: str,
                         parameters: Mapping[str, Any], **fields: Any) -> int:
-        with self.orm() as orm:
+        with self.orm(write=True) as orm:
             run = ModelRun(model=model, model_version=model_version, task=task,
                            parameters=_clean_value(dict(parameters)), **fields)
             orm.add(run)
@@ -220,7 +228,7 @@ class Store:
             return run.id
 
     def finish_model_run(self, run_id: int, status: str = "completed", **fields: Any) -> None:
-        with self.orm() as orm:
+        with self.orm(write=True) as orm:
             orm.execute(update(ModelRun).where(ModelRun.id == run_id).values(
                 status=status, **{k: _clean_value(v) for k, v in fields.items()}))
             orm.commit()
@@ -232,7 +240,7 @@ class Store:
         if (session_id is None) == (model_run_id is None):
             raise ValueError("a trial belongs to exactly one of a session or a model run")
         trial = trial_from_row(row, session_id=session_id, model_run_id=model_run_id)
-        with self.orm() as orm:
+        with self.orm(write=True) as orm:
             orm.add(trial)
             orm.commit()
             return trial.id
@@ -247,7 +255,7 @@ class Store:
         if (session_id is None) == (model_run_id is None):
             raise ValueError("trials belong to exactly one of a session or a model run")
         count = 0
-        with self.orm() as orm:
+        with self.orm(write=True) as orm:
             batch: list[dict[str, Any]] = []
             for row in rows:
                 trial = trial_from_row(row, session_id=session_id, model_run_id=model_run_id)
@@ -341,7 +349,7 @@ class Store:
                      response: str | None = None, note: str | None = None,
                      reviewer: str | None = None) -> None:
         """Store (or replace) an experimenter's review of one trial."""
-        with self.orm() as orm:
+        with self.orm(write=True) as orm:
             if orm.get(Trial, trial_id) is None:
                 raise StoreError(f"no trial with id {trial_id} in {self.url}")
             review = orm.get(TrialReview, trial_id)
@@ -415,7 +423,7 @@ class Store:
             return run
 
     def delete_model_run(self, run_id: int) -> None:
-        with self.orm() as orm:
+        with self.orm(write=True) as orm:
             orm.execute(delete(Trial).where(Trial.model_run_id == run_id))
             orm.execute(delete(ModelRun).where(ModelRun.id == run_id))
             orm.commit()
@@ -439,7 +447,7 @@ class Store:
         if not vectors:
             return
         existing = self.cached_embeddings(backend, model_name, vectors.keys())
-        with self.orm() as orm:
+        with self.orm(write=True) as orm:
             for text_value, vector in vectors.items():
                 if text_value in existing:
                     continue
@@ -456,7 +464,7 @@ class Store:
         """Upsert per-item values: each row has stimulus_set_hash, item_id, name, value, source
         (and optionally stimulus_set, details)."""
         count = 0
-        with self.orm() as orm:
+        with self.orm(write=True) as orm:
             for row in rows:
                 key = (row["stimulus_set_hash"], str(row["item_id"]), row["name"], row["source"])
                 entry = orm.scalar(select(ItemCovariate).where(
