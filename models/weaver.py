@@ -1,0 +1,523 @@
+"""WEAVER++ lemma retrieval (Roelofs 1992, 2003) for picture–word interference and Stroop.
+
+A reference implementation in numpy of the model's spreading-activation network and of its
+*mathematical characterisation* of retrieval latencies. The full description (network, rules,
+equations, parameters with sources, fits, deviations) is ``docs/models/weaver.md``.
+
+How a trial list becomes latencies:
+
+1. ``models.weaver_rules`` turns every trial into a small network (concepts with IS-A and
+   co-member links, lemmas, input and output forms) and flags the goal node with the task's
+   condition–action rule (picture naming, word reading by either route, colour naming,
+   categorising). Identical trial configurations share one network.
+2. ``models.weaver_dynamics`` steps all networks at once (trials × nodes, a loop over 25-ms steps
+   only) and returns the Luce-ratio hazard of selecting the flagged node, which is zero until the
+   node leads every competitor by the critical difference.
+3. ``models.weaver_hazard`` gives the survival function, the expected retrieval time E[T]
+   (analytic) and, in ``rt_mode="sample"``, trial-level latencies drawn from the same hazard.
+4. RT = ``other_stages_ms`` + ``ms_scale`` × retrieval time. ``fit`` sets the constant (and, if
+   asked, the scale) by least squares on condition means.
+
+Python API::
+
+    from models.weaver import Weaver, fit_report
+    rows = Weaver().simulate(trials, n=20, seed=1)     # trial rows, source "model:weaver"
+    Weaver().expected_retrieval_ms(trials)             # E[T] per trial, ms
+    fit_report()                                       # r, RMSE against the published tables
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, ClassVar, Mapping
+
+import numpy as np
+import pandas as pd
+
+from models.base import Model, ModelInputError
+from models.weaver_dynamics import run_hazard
+from models.weaver_hazard import expected_latency_ms, sample_latency_ms, truncation_probability
+from models.weaver_network import TrialNetwork, largest_growth_factor, stack_networks
+from models.weaver_rules import (COLOUR_NAMING, INSTRUCTIONS, PICTURE_CATEGORISING,
+                                 PICTURE_NAMING, READING_ROUTES, WORD_CATEGORISING,
+                                 WORD_READING, StepRates, picture_word_network, stroop_network)
+
+PICTURE_WORD_CONDITIONS = ("identical", "related", "unrelated", "nonword")
+STROOP_CONDITIONS = ("congruent", "neutral", "incongruent")
+REQUIRED_COLUMNS = {
+    "picture-word": ("instruction", "condition", "picture", "category", "distractor", "soa_ms"),
+    "stroop": ("instruction", "condition", "ink", "word", "word_colour"),
+    "continuous-naming": ("picture", "category", "condition"),
+}
+RT_MODES = ("expected", "sample")
+#: Draws per batch when sampling, to bound memory (agents × trials × steps booleans).
+_SAMPLE_CHUNK = 20
+
+
+def _is_missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or value == ""
+
+
+class Weaver(Model):
+    """WEAVER++ (Roelofs 1992, 2003): spreading activation, goal-flagged Luce-ratio selection.
+
+    Rates are per ms as published and converted to per-step values (× ``step_ms``).
+    """
+
+    name: ClassVar[str] = "weaver"
+    version: ClassVar[str] = "1.0"
+    tasks: ClassVar[tuple[str, ...]] = ("picture-word", "stroop")
+    summary: ClassVar[str] = ("WEAVER++ (Roelofs 1992/2003): lemma retrieval by spreading activation "
+                              "and Luce-ratio hazard; picture-word interference across SOAs, Stroop")
+    #: ``fit`` adjusts only the constant unless told otherwise (the model's latencies are in ms).
+    fit_scale_by_default: ClassVar[bool] = False
+
+    def __init__(self, step_ms: float = 25.0, conceptual_rate_per_ms: float = 0.0101,
+                 concept_lemma_rate_per_ms: float = 0.0074, form_rate_per_ms: float = 0.0120,
+                 decay_per_ms: float = 0.0240, external_input_per_ms: float = 0.1965,
+                 distractor_duration_ms: float = 100.0, critical_difference: float = 1.6,
+                 max_latency_ms: float = 1000.0, picture_duration_ms: float | None = None,
+                 picture_onset_delay_ms: float = 0.0, word_reading_route: str = "direct",
+                 include_superordinates: bool = True,
+                 link_weights: Mapping[tuple[str, str], float] | None = None,
+                 other_stages_ms: float = 550.0, ms_scale: float = 1.0,
+                 rt_mode: str = "sample"):
+        self.step_ms = step_ms
+        self.conceptual_rate_per_ms = conceptual_rate_per_ms
+        self.concept_lemma_rate_per_ms = concept_lemma_rate_per_ms
+        self.form_rate_per_ms = form_rate_per_ms
+        self.decay_per_ms = decay_per_ms
+        self.external_input_per_ms = external_input_per_ms
+        self.distractor_duration_ms = distractor_duration_ms
+        self.critical_difference = critical_difference
+        self.max_latency_ms = max_latency_ms
+        self.picture_duration_ms = picture_duration_ms
+        self.picture_onset_delay_ms = picture_onset_delay_ms
+        self.word_reading_route = word_reading_route
+        self.include_superordinates = include_superordinates
+        self.link_weights = link_weights
+        self.other_stages_ms = other_stages_ms
+        self.ms_scale = ms_scale
+        self.rt_mode = rt_mode
+
+    # ------------------------------------------------------------------ parameters
+    def step_rates(self) -> StepRates:
+        """Published per-ms rates × Δt: the per-step values the update uses."""
+        dt = self.step_ms
+        return StepRates(
+            conceptual=self.conceptual_rate_per_ms * dt,
+            concept_lemma=self.concept_lemma_rate_per_ms * dt,
+            form=self.form_rate_per_ms * dt,
+            lemma_form=self.form_rate_per_ms * dt,
+            external_input=self.external_input_per_ms * dt,
+            distractor_duration_ms=self.distractor_duration_ms,
+            picture_duration_ms=self.picture_duration_ms,
+            include_superordinates=self.include_superordinates,
+            link_weights=self._normalised_link_weights(),
+        )
+
+    @property
+    def decay_per_step(self) -> float:
+        return self.decay_per_ms * self.step_ms
+
+    def _normalised_link_weights(self) -> dict[tuple[str, str], float] | None:
+        if not self.link_weights:
+            return None
+        table = {}
+        for key, weight in dict(self.link_weights).items():
+            if isinstance(key, str):  # "a|b" from the command line
+                parts = key.split("|")
+                if len(parts) != 2:
+                    raise ModelInputError(f"model {self.name}: link_weights key {key!r} is not "
+                                          "a pair (use (a, b) or 'a|b')")
+                key = tuple(parts)
+            a, b = key
+            table[(str(a).strip(), str(b).strip())] = float(weight)
+        return table
+
+    def _check_params(self) -> None:
+        if self.rt_mode not in RT_MODES:
+            raise ModelInputError(f"model {self.name}: rt_mode {self.rt_mode!r} is not one of "
+                                  f"{', '.join(RT_MODES)}")
+        if self.word_reading_route not in READING_ROUTES:
+            raise ModelInputError(f"model {self.name}: word_reading_route "
+                                  f"{self.word_reading_route!r} is not one of "
+                                  f"{', '.join(READING_ROUTES)}")
+        if not (0 < self.decay_per_step <= 1):
+            raise ModelInputError(f"model {self.name}: decay per step "
+                                  f"{self.decay_per_step:g} must lie in (0, 1]")
+        if self.step_ms <= 0 or self.max_latency_ms < self.step_ms:
+            raise ModelInputError(f"model {self.name}: need step_ms > 0 and "
+                                  "max_latency_ms ≥ step_ms")
+
+    # ------------------------------------------------------------------ networks
+    def check_trials(self, trials: pd.DataFrame) -> None:
+        """Refuse a trial list this model cannot read, in one line."""
+        self.check_task(trials)
+        if "task" not in trials.columns:
+            raise ModelInputError(f"model {self.name}: trial list lacks the column 'task'")
+        for task, rows in trials.groupby("task", sort=False):
+            missing = [c for c in REQUIRED_COLUMNS[task] if c not in trials.columns]
+            if missing:
+                raise ModelInputError(f"model {self.name}: {task} trial list lacks column(s) "
+                                      f"{', '.join(missing)}")
+            allowed = {"picture-word": PICTURE_WORD_CONDITIONS, "stroop": STROOP_CONDITIONS,
+                       "continuous-naming": ("experimental", "filler")}[task]
+            bad = sorted(set(rows["condition"].astype(str)) - set(allowed))
+            if bad:
+                index = rows.index[rows["condition"].astype(str) == bad[0]][0]
+                raise ModelInputError(f"model {self.name}: unknown {task} condition {bad[0]!r} "
+                                      f"in trial row {index}; expected one of "
+                                      f"{', '.join(allowed)}")
+            if "instruction" in rows.columns:
+                unknown = sorted(set(rows["instruction"].dropna().astype(str))
+                                 - set(INSTRUCTIONS) - {""})
+                if unknown:
+                    raise ModelInputError(f"model {self.name}: unknown instruction "
+                                          f"{unknown[0]!r} for {task}; expected one of "
+                                          f"{', '.join(INSTRUCTIONS)}")
+            if task == "picture-word":
+                soa = pd.to_numeric(rows["soa_ms"], errors="coerce")
+                if soa.isna().any():
+                    index = rows.index[soa.isna()][0]
+                    raise ModelInputError(f"model {self.name}: soa_ms "
+                                          f"{rows.loc[index, 'soa_ms']!r} in trial row {index} "
+                                          "is not a number")
+                blank = rows["picture"].map(_is_missing)
+                if blank.any():
+                    raise ModelInputError(f"model {self.name}: empty picture in trial row "
+                                          f"{rows.index[blank][0]}")
+
+    def trial_networks(self, trials: pd.DataFrame) -> tuple[list[TrialNetwork], np.ndarray]:
+        """One network per distinct trial configuration and, per trial, its network's index."""
+        rates = self.step_rates()
+        co_members = _co_members(trials)
+        keys: dict[tuple, int] = {}
+        networks: list[TrialNetwork] = []
+        index = np.zeros(len(trials), dtype=np.int64)
+        for i, row in enumerate(trials.to_dict("records")):
+            row = self._prepare_row(row)
+            co_member = co_members.get(_co_member_key(row), "")
+            key = (co_member,) + tuple(sorted((k, str(v)) for k, v in row.items()
+                                               if k in _NETWORK_FIELDS))
+            if key not in keys:
+                keys[key] = len(networks)
+                networks.append(self.network_for(row, rates, co_member))
+            index[i] = keys[key]
+        return networks, index
+
+    def _prepare_row(self, row: dict) -> dict:
+        if row.get("task") == "picture-word" and self.picture_onset_delay_ms:
+            row = dict(row)
+            row["soa_ms"] = float(row["soa_ms"]) - self.picture_onset_delay_ms
+        return row
+
+    def network_for(self, row: Mapping[str, Any], rates: StepRates, co_member: str,
+                    route: str | None = None) -> TrialNetwork:
+        route = route or self.word_reading_route
+        if row.get("task") == "stroop":
+            return stroop_network(row, rates, route, co_member)
+        return picture_word_network(row, rates, route, co_member)
+
+    # ------------------------------------------------------------------ latencies
+    def hazard(self, trials: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, list[TrialNetwork]]:
+        """Selection hazard per distinct configuration (configs × steps), the trial → config
+        index and the networks. With ``word_reading_route="race"`` reading trials combine the
+        lemma and the direct route: selected when either selects, S = S_lemma · S_direct."""
+        self._check_params()
+        self.check_trials(trials)
+        networks, index = self.trial_networks(trials)
+        hazard = self._network_hazard(networks)
+        if self.word_reading_route == "race":
+            reading = [i for i, net in enumerate(networks) if net.selection_kind == "output_form"]
+            if reading:
+                rates = self.step_rates()
+                rows = _rows_for_networks(trials, index, reading)
+                lemma_nets = [self.network_for(self._prepare_row(r), rates, c, route="lemma")
+                              for r, c in rows]
+                lemma_hazard = self._network_hazard(lemma_nets)
+                direct = hazard[reading]
+                hazard[reading] = 1.0 - (1.0 - direct) * (1.0 - lemma_hazard)
+        return hazard, index, networks
+
+    def _network_hazard(self, networks: list[TrialNetwork]) -> np.ndarray:
+        batch = stack_networks(networks, self.step_ms, self.max_latency_ms)
+        growth = largest_growth_factor(_distinct_weights(batch.weights), self.decay_per_step)
+        if growth >= 1.0:
+            raise ModelInputError(
+                f"model {self.name}: these rates make activation grow without bound (largest "
+                f"growth factor per step {growth:.3f} ≥ 1); lower conceptual_rate_per_ms or "
+                "the link weights")
+        return run_hazard(batch, self.decay_per_step, self.critical_difference)
+
+    def expected_retrieval_ms(self, trials: pd.DataFrame) -> np.ndarray:
+        """E[T] (analytic) per trial, in ms from target onset."""
+        hazard, index, _ = self.hazard(trials)
+        return expected_latency_ms(hazard, self.step_ms)[index]
+
+    # ------------------------------------------------------------------ protocol
+    def simulate(self, trials: pd.DataFrame, n: int = 1, seed: int | None = None) -> pd.DataFrame:
+        """Trial rows for ``n`` simulated agents (the input columns + response, correct, rt_ms,
+        source, agent, extras). ``rt_mode="expected"`` gives every agent E[T]; ``"sample"``
+        draws each agent's latencies from the hazard with ``seed``."""
+        if n < 1:
+            raise ModelInputError(f"model {self.name}: n must be at least 1, not {n}")
+        trials = trials.reset_index(drop=True)
+        hazard, index, networks = self.hazard(trials)
+        expected = expected_latency_ms(hazard, self.step_ms)
+        truncated = truncation_probability(hazard)
+        responses = np.array([net.response for net in networks], dtype=object)[index]
+        rng = np.random.default_rng(seed)
+        frames = []
+        for start in range(0, n, _SAMPLE_CHUNK):
+            draws = min(_SAMPLE_CHUNK, n - start)
+            if self.rt_mode == "sample":
+                retrieval = sample_latency_ms(hazard[index], self.step_ms, rng, n_draws=draws)
+            else:
+                retrieval = np.broadcast_to(expected[index], (draws, len(trials)))
+            for k in range(draws):
+                frames.append(self._rows(trials, start + k, retrieval[k], expected[index],
+                                         truncated[index], responses))
+        return pd.concat(frames, ignore_index=True)
+
+    def _rows(self, trials: pd.DataFrame, agent: int, retrieval_ms: np.ndarray,
+              expected_ms: np.ndarray, truncated: np.ndarray, responses: np.ndarray) -> pd.DataFrame:
+        out = trials.copy()
+        out["response"] = responses
+        if "expected_response" in out.columns:
+            expected_response = out["expected_response"].astype(str).str.strip().str.lower()
+            given = pd.Series(responses, index=out.index).astype(str).str.strip().str.lower()
+            known = ~out["expected_response"].map(_is_missing)
+            out["correct"] = np.where(known, expected_response == given, True)
+        else:
+            out["correct"] = True
+        out["rt_ms"] = self.other_stages_ms + self.ms_scale * retrieval_ms
+        out["source"] = f"model:{self.name}"
+        out["agent"] = f"sim-{agent + 1:03d}"
+        out["extras"] = [
+            {"retrieval_ms": float(r), "expected_retrieval_ms": round(float(e), 4),
+             "p_truncated": round(float(p), 6), "rt_mode": self.rt_mode}
+            for r, e, p in zip(retrieval_ms, expected_ms, truncated)
+        ]
+        return out
+
+    def fit(self, human_trials: pd.DataFrame, fit_scale: bool | None = None) -> dict[str, Any]:
+        """Least squares on condition means: human = other_stages_ms + ms_scale · E[T].
+
+        Cells are task × instruction × condition (× soa_ms where present); only correct trials
+        with an RT count. Sets the fitted values on the model and returns them with ``r`` and
+        ``rmse_ms`` of the fitted cell means.
+        """
+        fit_scale = self.fit_scale_by_default if fit_scale is None else fit_scale
+        human = _usable_human_trials(self.name, human_trials)
+        expected = self.expected_retrieval_ms(human.reset_index(drop=True))
+        human = human.reset_index(drop=True).assign(model_ms=expected)
+        cells = _cell_columns(human)
+        means = human.groupby(cells, dropna=False).agg(
+            human_ms=("rt_ms", "mean"), model_ms=("model_ms", "mean"), n=("rt_ms", "size"))
+        result = fit_linear_mapping(means["model_ms"].to_numpy(), means["human_ms"].to_numpy(),
+                                    fit_scale)
+        self.other_stages_ms, self.ms_scale = result["other_stages_ms"], result["ms_scale"]
+        means = means.reset_index()
+        means["fitted_ms"] = self.other_stages_ms + self.ms_scale * means["model_ms"]
+        result["n_cells"] = int(len(means))
+        result["cells"] = json_cells(means)
+        return result
+
+
+# ---------------------------------------------------------------------- helpers
+_NETWORK_FIELDS = ("task", "instruction", "condition", "picture", "category", "distractor",
+                   "distractor_category", "soa_ms", "word", "ink", "word_colour")
+
+
+def _distinct_weights(weights: np.ndarray) -> np.ndarray:
+    """A few representative weight matrices (eigenvalues are costly for thousands)."""
+    if len(weights) <= 64:
+        return weights
+    flat = weights.reshape(len(weights), -1)
+    _, first = np.unique(flat.round(12), axis=0, return_index=True)
+    return weights[np.sort(first)[:256]]
+
+
+def _rows_for_networks(trials: pd.DataFrame, index: np.ndarray, wanted: list[int]):
+    co_members = _co_members(trials)
+    records = trials.to_dict("records")
+    first = {}
+    for i, config in enumerate(index):
+        first.setdefault(int(config), i)
+    rows = []
+    for config in wanted:
+        row = records[first[config]]
+        rows.append((row, co_members.get(_co_member_key(row), "")))
+    return rows
+
+
+def _co_member_key(row: Mapping[str, Any]) -> tuple[str, str]:
+    task = str(row.get("task"))
+    return (task, str(row.get("ink") if task == "stroop" else row.get("picture")))
+
+
+def _co_members(trials: pd.DataFrame) -> dict[tuple[str, str], str]:
+    """For each picture (or ink), one category co-member that is in its network in every
+    condition: the related distractor shown with it, else another picture of its category
+    in the list, else a stand-in node for "some member of the category"."""
+    result: dict[tuple[str, str], str] = {}
+    if "picture" in trials.columns and "category" in trials.columns:
+        pw = trials[trials.get("task", "picture-word") == "picture-word"] \
+            if "task" in trials.columns else trials
+        if len(pw):
+            by_category: dict[str, list[str]] = {}
+            for picture, category in zip(pw["picture"], pw["category"]):
+                if not _is_missing(picture):
+                    by_category.setdefault(str(category), [])
+                    if str(picture) not in by_category[str(category)]:
+                        by_category[str(category)].append(str(picture))
+            related = {}
+            if "distractor" in pw.columns:
+                rel = pw[pw["condition"].astype(str) == "related"]
+                for picture, distractor in zip(rel["picture"], rel["distractor"]):
+                    related.setdefault(str(picture), str(distractor))
+            for picture, category in zip(pw["picture"], pw["category"]):
+                picture, category = str(picture), str(category)
+                others = [p for p in by_category.get(category, []) if p != picture]
+                result[("picture-word", picture)] = related.get(
+                    picture, others[0] if others else f"{category}~member")
+    if "ink" in trials.columns and "task" in trials.columns:
+        st = trials[trials["task"] == "stroop"]
+        colours = sorted({str(c) for c in st["ink"] if not _is_missing(c)}
+                         | {str(c) for c in st.get("word_colour", []) if not _is_missing(c)})
+        for ink in {str(c) for c in st["ink"] if not _is_missing(c)}:
+            others = [c for c in colours if c != ink]
+            result[("stroop", ink)] = others[0] if others else "colour~member"
+    return result
+
+
+def _usable_human_trials(model: str, human_trials: pd.DataFrame) -> pd.DataFrame:
+    if human_trials is None or len(human_trials) == 0:
+        raise ModelInputError(f"model {model}: no human trials to fit")
+    if "rt_ms" not in human_trials.columns:
+        raise ModelInputError(f"model {model}: human trials lack the column rt_ms")
+    human = human_trials.copy()
+    human["rt_ms"] = pd.to_numeric(human["rt_ms"], errors="coerce")
+    keep = human["rt_ms"].notna()
+    if "correct" in human.columns:
+        keep &= human["correct"].fillna(False).astype(bool)
+    if "is_practice" in human.columns:
+        keep &= ~human["is_practice"].fillna(False).astype(bool)
+    human = human[keep]
+    if len(human) == 0:
+        raise ModelInputError(f"model {model}: no correct human trials with an RT to fit")
+    return human
+
+
+def _cell_columns(frame: pd.DataFrame) -> list[str]:
+    columns = [c for c in ("task", "instruction", "condition", "soa_ms") if c in frame.columns]
+    return columns
+
+
+def fit_linear_mapping(model_ms: np.ndarray, human_ms: np.ndarray,
+                       fit_scale: bool) -> dict[str, Any]:
+    """Least squares human ≈ constant + scale·model (scale fixed at 1 unless ``fit_scale``)."""
+    model_ms = np.asarray(model_ms, dtype=float)
+    human_ms = np.asarray(human_ms, dtype=float)
+    if fit_scale and len(model_ms) >= 2 and np.ptp(model_ms) > 0:
+        scale, constant = np.polyfit(model_ms, human_ms, 1)
+    else:
+        scale, constant = 1.0, float(np.mean(human_ms - model_ms))
+    fitted = constant + scale * model_ms
+    r = (float(np.corrcoef(model_ms, human_ms)[0, 1])
+         if len(model_ms) >= 2 and np.ptp(model_ms) > 0 and np.ptp(human_ms) > 0 else None)
+    return {"other_stages_ms": float(constant), "ms_scale": float(scale), "r": r,
+            "rmse_ms": float(np.sqrt(np.mean((fitted - human_ms) ** 2)))}
+
+
+def json_cells(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows of a small table as JSON-able dicts (floats rounded to 0.1 ms)."""
+    cells = []
+    for row in frame.to_dict("records"):
+        cells.append({k: (round(float(v), 1) if isinstance(v, (float, np.floating)) else
+                          int(v) if isinstance(v, (np.integer,)) else v) for k, v in row.items()})
+    return cells
+
+
+# ---------------------------------------------------------------------- fit report
+def glaser_dungelhoff_effects(model: Weaver | None = None, instruction: str = PICTURE_NAMING,
+                              n_items: int = 1) -> pd.DataFrame:
+    """Model difference scores (condition − nonword, ms) on the G&D design, with the published
+    value beside each: columns instruction, condition, soa_ms, model_ms, human_ms."""
+    from models.weaver_lists import picture_word_grid
+    from models.weaver_targets import glaser_dungelhoff_frame
+
+    model = model or Weaver()
+    grid = picture_word_grid(n_items=n_items, instruction=instruction)
+    grid["expected_ms"] = model.ms_scale * model.expected_retrieval_ms(grid)
+    means = grid.groupby(["condition", "soa_ms"])["expected_ms"].mean().unstack("soa_ms")
+    effects = (means - means.loc["nonword"]).drop(index="nonword")
+    long = effects.stack().rename("model_ms").reset_index()
+    long.insert(0, "instruction", instruction)
+    human = glaser_dungelhoff_frame().rename(columns={"effect_ms": "human_ms"})
+    return long.merge(human, on=["instruction", "condition", "soa_ms"], how="left")
+
+
+def _agreement(frame: pd.DataFrame) -> dict[str, float]:
+    m, h = frame["model_ms"].to_numpy(float), frame["human_ms"].to_numpy(float)
+    return {"r": float(np.corrcoef(m, h)[0, 1]), "rmse_ms": float(np.sqrt(np.mean((m - h) ** 2))),
+            "n": int(len(frame))}
+
+
+def stroop_fit(model: Weaver | None = None) -> tuple[pd.DataFrame, dict[str, float]]:
+    """Colour naming and word reading against Dunbar & MacLeod (1984): one constant per task
+    (other stages differ between naming a colour and reading), scale 1."""
+    from models.weaver_lists import stroop_list
+    from models.weaver_targets import DUNBAR_MACLEOD_1984
+
+    model = model or Weaver()
+    rows = []
+    for instruction, human in DUNBAR_MACLEOD_1984.items():
+        trials = stroop_list(instruction)
+        trials["model_ms"] = model.ms_scale * model.expected_retrieval_ms(trials)
+        means = trials.groupby("condition")["model_ms"].mean()
+        constant = float(np.mean([human[c] - means[c] for c in human]))
+        for condition in STROOP_CONDITIONS:
+            rows.append({"instruction": instruction, "condition": condition,
+                         "retrieval_ms": float(means[condition]),
+                         "model_ms": constant + float(means[condition]),
+                         "human_ms": float(human[condition]), "other_stages_ms": constant})
+    table = pd.DataFrame(rows)
+    return table, _agreement(table)
+
+
+def fit_report(model: Weaver | None = None, include_continuous: bool = True) -> dict[str, Any]:
+    """Model against the published effects: r and RMSE per task, and the tables behind them.
+
+    Returns ``{"summary": DataFrame(task, model, comparison, r, rmse_ms, n), "tables": {...}}``.
+    Picture–word effects are difference scores, so no constant is fitted (WEAVER++ latencies are
+    already in ms); Stroop gets one constant per task; continuous naming comes from
+    ``models.weaver_cumulative`` and ``models.howard2006``.
+    """
+    model = model or Weaver()
+    summary, tables = [], {}
+    for instruction in (PICTURE_NAMING, WORD_READING):
+        table = glaser_dungelhoff_effects(model, instruction)
+        tables[f"glaser_dungelhoff_{instruction}"] = table
+        summary.append({"task": f"picture-word {instruction}", "model": model.name,
+                        "comparison": "Glaser & Düngelhoff (1984) difference scores",
+                        **_agreement(table)})
+    table, agreement = stroop_fit(model)
+    tables["stroop_dunbar_macleod"] = table
+    summary.append({"task": "stroop", "model": model.name,
+                    "comparison": "Dunbar & MacLeod (1984) means, constant per task",
+                    **agreement})
+    if include_continuous:
+        from models.howard2006 import Howard2006, howard_fit_report
+        from models.weaver_cumulative import WeaverCumulative, cumulative_fit_report
+
+        for report in (cumulative_fit_report(WeaverCumulative()), howard_fit_report(Howard2006())):
+            summary.extend(report["summary"])
+            tables.update(report["tables"])
+    return {"summary": pd.DataFrame(summary), "tables": tables}
+
+
+# Names used by the fit report of the whole lab.
+__all__ = ["Weaver", "fit_report", "glaser_dungelhoff_effects", "stroop_fit",
+           "fit_linear_mapping", "PICTURE_CATEGORISING", "WORD_CATEGORISING", "COLOUR_NAMING"]

@@ -1,0 +1,115 @@
+"""WEAVER++ spreading activation and the Luce-ratio selection hazard, batched over trials.
+
+Activation rule (Roelofs 1992, Eq. 1), per time step Δt:
+
+    a(m, t + Δt) = a(m, t) · (1 − d) + Σ_n r_nm · a(n, t) + x(m, t)
+
+with decay d and rate r_nm per step (the published per-ms values × Δt) and external input x.
+All trials' networks are one array (trials × nodes); the loop runs over time steps only.
+
+Selection (Roelofs 1992, 2003 mathematical characterisation): at step s after target onset the
+flagged target node may be selected only if its activation exceeds that of every competitor by the
+critical difference; then the hazard is the Luce ratio
+
+    h(s) = a(target, s) / Σ_{c ∈ candidates ∪ {target}} a(c, s),
+
+else h(s) = 0. The hazard feeds ``models.weaver_hazard`` (survival, E[T], sampling).
+
+``hazard_reference_loop`` is the same computation written as a plain per-trial, per-node Python
+loop; it exists to check the vectorised code and to measure its speed-up (benchmarks).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from models.weaver_network import NetworkBatch
+
+
+def external_input_at(batch: NetworkBatch, step: int) -> np.ndarray:
+    """External input (trials × nodes) during grid step ``step``."""
+    active = (batch.input_onset_step <= step) & (step < batch.input_offset_step)
+    x = batch.constant_input.copy()
+    rows = np.arange(batch.n_trials)
+    for e in range(batch.input_node.shape[1]):  # a handful of input events, not trials
+        x[rows, batch.input_node[:, e]] += active[:, e] * batch.input_amount[:, e]
+    return x
+
+
+def selection_hazard(activation: np.ndarray, target: np.ndarray, candidates: np.ndarray,
+                     critical_difference: float) -> np.ndarray:
+    """Luce-ratio hazard of selecting the target now, 0 unless it leads by the critical difference.
+
+    activation: (trials, nodes); candidates: (trials, nodes) bool without the target.
+    """
+    rows = np.arange(activation.shape[0])
+    target_act = activation[rows, target]
+    competitors = np.where(candidates, activation, -np.inf)
+    strongest = competitors.max(axis=1)
+    strongest = np.where(np.isfinite(strongest), strongest, 0.0)
+    pool = target_act + np.where(candidates, np.clip(activation, 0.0, None), 0.0).sum(axis=1)
+    eligible = (target_act - strongest >= critical_difference) & (pool > 0)
+    return np.where(eligible, target_act / np.where(pool > 0, pool, 1.0), 0.0)
+
+
+def run_hazard(batch: NetworkBatch, decay_per_step: float, critical_difference: float,
+               record_activation: bool = False):
+    """Step all trial networks over the common time grid; return the hazard after target onset.
+
+    Returns ``hazard`` (trials × steps after onset; column s−1 is step s, i.e. s·Δt ms after the
+    target appeared) and, if asked, the activation at every step after onset
+    (trials × steps × nodes).
+    """
+    activation = np.zeros((batch.n_trials, batch.n_nodes))
+    hazard = np.zeros((batch.n_trials, batch.n_steps_after_onset))
+    trace = (np.zeros((batch.n_trials, batch.n_steps_after_onset, batch.n_nodes))
+             if record_activation else None)
+    keep = 1.0 - decay_per_step
+    for step in range(batch.n_steps_total):
+        spread = np.einsum("tij,tj->ti", batch.weights, activation)
+        activation = activation * keep + spread + external_input_at(batch, step)
+        after_onset = step + 1 - batch.target_onset_step  # state now holds time (step+1)·Δt
+        if after_onset >= 1:
+            hazard[:, after_onset - 1] = selection_hazard(
+                activation, batch.target, batch.candidates, critical_difference)
+            if trace is not None:
+                trace[:, after_onset - 1] = activation
+    return (hazard, trace) if record_activation else hazard
+
+
+def hazard_reference_loop(batch: NetworkBatch, decay_per_step: float,
+                          critical_difference: float) -> np.ndarray:
+    """The same equations as :func:`run_hazard`, one trial and one node at a time (no numpy
+    vector operations): the baseline the benchmark compares against and a cross-check in tests."""
+    hazard = np.zeros((batch.n_trials, batch.n_steps_after_onset))
+    keep = 1.0 - decay_per_step
+    for t, net in enumerate(batch.networks):
+        n_nodes = len(net.labels)
+        incoming: list[list[tuple[int, float]]] = [[] for _ in range(n_nodes)]
+        for a, b, rate in net.links:
+            incoming[b].append((a, rate))
+        act = [0.0] * n_nodes
+        candidates = [c for c in net.candidates() if c != net.target]
+        for step in range(batch.n_steps_total):
+            ext = [0.0] * n_nodes
+            for node, value in net.constant_inputs:
+                ext[node] += value
+            for e in range(len(net.inputs)):
+                node = int(batch.input_node[t, e])
+                if batch.input_onset_step[t, e] <= step < batch.input_offset_step[t, e]:
+                    ext[node] += float(batch.input_amount[t, e])
+            new = [0.0] * n_nodes
+            for m in range(n_nodes):
+                total = act[m] * keep + ext[m]
+                for n, rate in incoming[m]:
+                    total += rate * act[n]
+                new[m] = total
+            act = new
+            after_onset = step + 1 - batch.target_onset_step
+            if after_onset >= 1:
+                target_act = act[net.target]
+                strongest = max((act[c] for c in candidates), default=0.0)
+                pool = target_act + sum(max(act[c], 0.0) for c in candidates)
+                if target_act - strongest >= critical_difference and pool > 0:
+                    hazard[t, after_onset - 1] = target_act / pool
+    return hazard
