@@ -34,7 +34,8 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   # torch first, pinned: this CPU build lies on the machine's disk; any other
   # version (or an unpinned dependency on torch) would download a CUDA build.
   .venv/bin/pip install -q torch==2.13.0
-  .venv/bin/pip install -q -e ".[dev]"
+  # compat mode: the repository root goes on sys.path, so every top-level package is found
+  .venv/bin/pip install -q -e ".[dev]" --config-settings editable_mode=compat
   .venv/bin/pip check
   touch "$stamp"
 fi
