@@ -1,0 +1,68 @@
+"""The pipeline from stimulus set to stored model run, through the real command line."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from db.store import Store
+
+MIRRORLAB = [sys.executable, "-m", "mirrorlab"]
+
+
+def _run(*args, check=True):
+    result = subprocess.run([*MIRRORLAB, *args], capture_output=True, text=True, timeout=600)
+    if check:
+        assert result.returncode == 0, result.stderr
+    return result
+
+
+def test_simulate_stores_a_reproducible_run_with_its_provenance(tmp_path):
+    from stimuli import load_set
+
+    db = str(tmp_path / "p.db")
+    out = _run("simulate", "cohen1990", "--stimuli", "stroop-ja", "--n", "3", "--seed", "11", "--db", db)
+    assert "model run 1: cohen1990 on stroop-ja" in out.stdout
+    _run("simulate", "cohen1990", "--stimuli", "stroop-ja", "--n", "3", "--seed", "11", "--db", db)
+    store = Store(db)
+    runs = store.model_runs_frame()
+    assert list(runs["seed"]) == [11, 11] and set(runs["status"]) == {"completed"}
+    run = runs.iloc[0]
+    assert run["stimulus_set"] == "stroop-ja" and run["stimulus_set_hash"] == load_set("stroop-ja").hash
+    assert run["parameters"]["threshold"] > 0
+    assert {"python", "numpy", "mirrorlab"} <= set(run["software_versions"])
+    first = store.trials_frame(model_run_id=1)
+    second = store.trials_frame(model_run_id=2)
+    assert len(first) == len(second) > 0
+    assert first["rt_ms"].tolist() == second["rt_ms"].tolist()  # same seed, same trials
+    assert first["response"].tolist() == second["response"].tolist()
+    assert set(first["source"]) == {"model:cohen1990"}
+    assert first["agent"].str.startswith("cohen1990#1/sim-").all() and first["agent"].nunique() == 3
+    assert set(first["language"]) == {"ja"} and set(first["word"]) >= {"赤", "緑"}
+
+
+def test_fit_uses_the_human_trials_in_the_database(tmp_path, shared_data_dir):
+    db = str(tmp_path / "f.db")
+    missing = _run("fit", "cohen1990", "--task", "stroop", "--db", db, check=False)
+    assert missing.returncode == 2 and "no human stroop trials" in missing.stderr
+    assert "Traceback" not in missing.stderr
+    _run("import", "--dataset", "pratte2010", "--db", db, "--data-dir", str(shared_data_dir))
+    out = _run("fit", "cohen1990", "--task", "stroop", "--n", "4", "--seed", "3", "--db", db)
+    assert "fitted to 38 participants' 19152 trials" in out.stdout
+    run = Store(db).model_runs_frame().iloc[-1]
+    assert run["fit"]["r"] > 0.9 and run["fit"]["ms_per_cycle"] > 0
+
+
+def test_bad_model_parameters_and_tasks_are_one_line(tmp_path):
+    db = str(tmp_path / "b.db")
+    for args, expected in (
+        (("simulate", "cohen1990", "--stimuli", "stroop-en", "--param", "nonsense=1"), "unknown parameter"),
+        (("simulate", "cohen1990", "--stimuli", "association-en"), "does stroop, not association"),
+        (("simulate", "cohen1990", "--stimuli", "no-such-set"), "no-such-set"),
+    ):
+        result = _run(*args, "--db", db, check=False)
+        assert result.returncode == 2, result.stderr
+        assert expected in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert Store(db).model_runs_frame().empty  # nothing half-stored
