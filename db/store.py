@@ -28,6 +28,7 @@ from db.errors import SessionExistsError, StoreError
 from db.migrate import ensure_current
 from db.schema import (
     TRIAL_COLUMNS,
+    Demographics,
     EmbeddingCache,
     ItemCovariate,
     ModelRun,
@@ -131,6 +132,25 @@ class Store:
 
     def _participant(self, orm: OrmSession, study: Study, code: str) -> Participant:
         return self._get_or_create(orm, Participant, study_id=study.id, code=code)
+
+    def set_demographics(self, participant_code: str, *, study: str = DEFAULT_STUDY,
+                         **fields: Any) -> None:
+        """Store optional demographics (age_years, gender, handedness, native_language, extra)
+        in their own table, apart from the trials; exports never include them."""
+        allowed = {"age_years", "gender", "handedness", "native_language", "extra"}
+        unknown = set(fields) - allowed
+        if unknown:
+            raise StoreError(f"unknown demographic field(s) {', '.join(sorted(unknown))}; "
+                             f"known: {', '.join(sorted(allowed))}")
+        with self.orm(write=True) as orm:
+            participant = self._participant(orm, self._study(orm, study), str(participant_code))
+            row = orm.get(Demographics, participant.id)
+            if row is None:
+                row = Demographics(participant_id=participant.id)
+                orm.add(row)
+            for key, value in fields.items():
+                setattr(row, key, _clean_value(value))
+            orm.commit()
 
     # ------------------------------------------------------------------ human sessions
     def start_session(
