@@ -224,10 +224,13 @@ def _flag_reading_target(net: TrialNetwork, word: str, is_word: bool, route: str
         net.target, net.selection_kind = net.node(word, "output_form"), "output_form"
 
 
-def picture_naming_network(picture: str, category: str, co_members: list[str],
-                           bias_per_member: Mapping[str, float], rates: StepRates) -> TrialNetwork:
-    """Continuous-naming trial: the picture, its category co-members in the lexicon, and a
-    constant extra input on the concepts of co-members named before (Roelofs 2018)."""
+def picture_naming_network(picture: str, category: str, co_members: list[str] | tuple[str, ...],
+                           biased: list[str] | tuple[str, ...], rates: StepRates,
+                           bias_amount: float, bias_duration_ms: float | None) -> TrialNetwork:
+    """Continuous-naming trial: the picture, its category co-members in the lexicon (all linked
+    with each other), and Roelofs' (2018) conceptual bias: an extra input of ``bias_amount`` per
+    step on the concepts of the co-members in ``biased`` (those named before), from trial onset
+    for ``bias_duration_ms`` (None: the whole trial)."""
     w = NetworkWriter(rates)
     w.lexical_entry(picture, category)
     for member in co_members:
@@ -235,8 +238,8 @@ def picture_naming_network(picture: str, category: str, co_members: list[str],
     w.link_co_members()
     net = w.net
     w.stimulus(net.node(picture, "concept"), 0.0, relevant=True)
-    for member, amount in bias_per_member.items():
-        if amount:
-            net.constant_inputs.append((net.node(member, "concept"), amount))
+    if bias_amount:
+        for member in biased:
+            net.add_input(net.node(member, "concept"), 0.0, bias_duration_ms, bias_amount)
     net.target, net.response = net.node(picture, "lemma"), picture
     return net

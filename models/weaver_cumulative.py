@@ -1,0 +1,195 @@
+"""WEAVER++ with Roelofs' (2018) conceptual bias: cumulative semantic interference.
+
+Roelofs (2018, Cognition 172) explains why naming a picture gets slower with every category
+co-member named before it (Howard et al. 2006) by a *conceptual bias*: after a concept has been
+used for naming, the conceptual system is biased towards it, so on later trials that concept gets
+extra input. In a later trial of the same category that biased co-member spreads activation to
+its lemma, which competes with the target lemma: each previously named co-member adds a
+competitor, so latency grows with ordinal position; the bias does not decay, so lag does not
+matter.
+
+Implementation (details and the reasons in ``docs/models/weaver.md``):
+
+* same equations, rates, decay, input and critical difference as :class:`models.weaver.Weaver`,
+  conceptual rate halved (0.0101 / 2 per ms) as in Roelofs (2018);
+* a trial's network holds the picture and every other member of its category in the sequence,
+  all concepts linked with each other (no superordinate node: with it the category clique's
+  activation grows without bound at the published rates);
+* each co-member named earlier in the sequence gets an extra input of ``conceptual_bias`` (2.5
+  activation units) on its concept, entering during the first ``conceptual_bias_duration_ms``
+  (one 25-ms step by default). A bias of 2.5 units per step for the whole trial leaves the
+  target unable to ever lead its competitors by the critical difference (no retrieval within
+  1000 ms from the second position on), so the published value is read as one step's input.
+* RT = other stages + scale × E[T]; ``fit`` sets both by least squares on the means by ordinal
+  position (defaults: the fit to Howard et al.'s human curve).
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, Mapping
+
+import numpy as np
+import pandas as pd
+
+from models.base import ModelInputError
+from models.weaver import Weaver, _usable_human_trials, fit_linear_mapping, json_cells
+from models.weaver_network import TrialNetwork
+from models.weaver_rules import picture_naming_network
+from models.weaver_sequences import naming_contexts, position_and_lag_means
+
+
+class WeaverCumulative(Weaver):
+    """WEAVER++ conceptual-bias account (Roelofs 2018) of cumulative semantic interference."""
+
+    name: ClassVar[str] = "weaver-cumulative"
+    version: ClassVar[str] = "1.0"
+    tasks: ClassVar[tuple[str, ...]] = ("continuous-naming",)
+    summary: ClassVar[str] = ("WEAVER++ conceptual bias (Roelofs 2018): cumulative semantic "
+                              "interference in continuous picture naming")
+    fit_scale_by_default: ClassVar[bool] = True
+
+    def __init__(self, step_ms: float = 25.0, conceptual_rate_per_ms: float = 0.0101 / 2,
+                 concept_lemma_rate_per_ms: float = 0.0074, form_rate_per_ms: float = 0.0120,
+                 decay_per_ms: float = 0.0240, external_input_per_ms: float = 0.1965,
+                 critical_difference: float = 1.6, max_latency_ms: float = 1000.0,
+                 conceptual_bias: float = 2.5, conceptual_bias_duration_ms: float | None = 25.0,
+                 include_superordinates: bool = False,
+                 link_weights: Mapping[tuple[str, str], float] | None = None,
+                 other_stages_ms: float = 492.0, ms_scale: float = 1.0,
+                 rt_mode: str = "sample"):
+        super().__init__(step_ms=step_ms, conceptual_rate_per_ms=conceptual_rate_per_ms,
+                         concept_lemma_rate_per_ms=concept_lemma_rate_per_ms,
+                         form_rate_per_ms=form_rate_per_ms, decay_per_ms=decay_per_ms,
+                         external_input_per_ms=external_input_per_ms,
+                         critical_difference=critical_difference, max_latency_ms=max_latency_ms,
+                         include_superordinates=include_superordinates,
+                         link_weights=link_weights, other_stages_ms=other_stages_ms,
+                         ms_scale=ms_scale, rt_mode=rt_mode)
+        self.conceptual_bias = conceptual_bias
+        self.conceptual_bias_duration_ms = conceptual_bias_duration_ms
+
+    def check_trials(self, trials: pd.DataFrame) -> None:
+        self.check_task(trials)
+
+    def trial_networks(self, trials: pd.DataFrame) -> tuple[list[TrialNetwork], np.ndarray]:
+        """One network per distinct (picture, co-members, co-members named before)."""
+        rates = self.step_rates()
+        keys: dict[tuple, int] = {}
+        networks: list[TrialNetwork] = []
+        index = np.zeros(len(trials), dtype=np.int64)
+        for i, context in enumerate(naming_contexts(self.name, trials)):
+            key = (context.picture, context.category, context.co_members,
+                   tuple(sorted(context.named_before)))
+            if key not in keys:
+                keys[key] = len(networks)
+                networks.append(picture_naming_network(
+                    context.picture, context.category, context.co_members, context.named_before,
+                    rates, self.conceptual_bias,
+                    self.conceptual_bias_duration_ms))
+            index[i] = keys[key]
+        return networks, index
+
+    def fit(self, human_trials: pd.DataFrame, fit_scale: bool | None = None) -> dict[str, Any]:
+        """Least squares on the means by ordinal position: human = constant + scale · E[T]."""
+        fit_scale = self.fit_scale_by_default if fit_scale is None else fit_scale
+        human = _usable_human_trials(self.name, human_trials).reset_index(drop=True)
+        if "ordinal_position" not in human.columns:
+            raise ModelInputError(f"model {self.name}: human trials lack the column "
+                                  "ordinal_position")
+        human = human.assign(model_ms=self.expected_retrieval_ms(human))
+        return _fit_by_position(self, human, fit_scale)
+
+
+def _fit_by_position(model, human: pd.DataFrame, fit_scale: bool) -> dict[str, Any]:
+    """Shared by both cumulative accounts: map model values (``model_ms``) to human RTs."""
+    experimental = human[human["condition"].astype(str) == "experimental"]
+    means = experimental.dropna(subset=["ordinal_position"]).groupby("ordinal_position").agg(
+        human_ms=("rt_ms", "mean"), model_ms=("model_ms", "mean"), n=("rt_ms", "size"))
+    if len(means) < 2:
+        raise ModelInputError(f"model {model.name}: need human trials at two or more ordinal "
+                              "positions to fit")
+    result = fit_linear_mapping(means["model_ms"].to_numpy(), means["human_ms"].to_numpy(),
+                                fit_scale)
+    model.other_stages_ms, model.ms_scale = result["other_stages_ms"], result["ms_scale"]
+    means = means.reset_index()
+    means["fitted_ms"] = model.other_stages_ms + model.ms_scale * means["model_ms"]
+    result["n_cells"] = int(len(means))
+    result["cells"] = json_cells(means)
+    result["ms_per_position"] = float(np.polyfit(means["ordinal_position"], means["fitted_ms"],
+                                                 1)[0])
+    return result
+
+
+def cumulative_curves(model, n_sequences: int = 8, seed: int = 0) -> pd.DataFrame:
+    """Model value (E[T] or cycles, column ``model_ms``) on ``n_sequences`` Howard-style
+    sequences, all trials, with ordinal position and lag."""
+    from models.weaver_lists import continuous_naming_sequence
+
+    frames = []
+    for k in range(n_sequences):
+        sequence = continuous_naming_sequence(seed=seed + k)
+        sequence["agent"] = f"seq-{k}"
+        frames.append(sequence)
+    trials = pd.concat(frames, ignore_index=True)
+    trials["model_ms"] = model.expected_retrieval_ms(trials)
+    return trials
+
+
+def report_against_howard(model, trials: pd.DataFrame, unit: str) -> dict[str, Any]:
+    """Fit constant + scale to Howard et al.'s curve by position; lag curve with the same map."""
+    from models.weaver_targets import HOWARD_2006_BY_LAG, HOWARD_2006_BY_POSITION
+
+    raw = position_and_lag_means(trials, "model_ms")
+    positions = sorted(HOWARD_2006_BY_POSITION)
+    model_pos = np.array([raw["position"][p] for p in positions])
+    human_pos = np.array([HOWARD_2006_BY_POSITION[p] for p in positions], dtype=float)
+    mapping = fit_linear_mapping(model_pos, human_pos, fit_scale=True)
+    fitted_pos = mapping["other_stages_ms"] + mapping["ms_scale"] * model_pos
+    lags = sorted(HOWARD_2006_BY_LAG)
+    fitted_lag = np.array([mapping["other_stages_ms"] + mapping["ms_scale"] * raw["lag"][g]
+                           for g in lags])
+    human_lag = np.array([HOWARD_2006_BY_LAG[g] for g in lags], dtype=float)
+    position_table = pd.DataFrame({"ordinal_position": positions, f"model_{unit}": model_pos,
+                                   "model_ms": fitted_pos, "human_ms": human_pos})
+    lag_table = pd.DataFrame({"lag": lags, f"model_{unit}": [raw["lag"][g] for g in lags],
+                              "model_ms": fitted_lag, "human_ms": human_lag})
+    return {
+        "mapping": mapping, "position": position_table, "lag": lag_table,
+        "ms_per_position": float(np.polyfit(positions, fitted_pos, 1)[0]),
+        "lag_range_ms": float(np.ptp(fitted_lag)),
+        "lag_rmse_ms": float(np.sqrt(np.mean((fitted_lag - human_lag) ** 2))),
+    }
+
+
+def cumulative_fit_report(model: WeaverCumulative | None = None,
+                          n_sequences: int = 8) -> dict[str, Any]:
+    """r and RMSE against Howard et al. (2006) (after constant + scale) and against the model
+    curve of Roelofs (2018) (raw effect in ms, no mapping)."""
+    from models.weaver_targets import ROELOFS_2018_MODEL_EFFECT
+
+    model = model or WeaverCumulative()
+    trials = cumulative_curves(model, n_sequences)
+    howard = report_against_howard(model, trials, "retrieval_ms")
+    raw = howard["position"]["model_retrieval_ms"].to_numpy()
+    effect = raw - raw[0]
+    published = np.array([ROELOFS_2018_MODEL_EFFECT[p] for p in range(1, 6)], dtype=float)
+    roelofs = pd.DataFrame({"ordinal_position": range(1, 6), "model_effect_ms": effect,
+                            "roelofs_2018_effect_ms": published})
+    summary = [
+        {"task": "continuous-naming by position", "model": model.name,
+         "comparison": "Howard et al. (2006) means, constant + scale fitted",
+         "r": howard["mapping"]["r"], "rmse_ms": howard["mapping"]["rmse_ms"], "n": 5},
+        {"task": "continuous-naming by lag", "model": model.name,
+         "comparison": "Howard et al. (2006) means by lag, same mapping", "r": None,
+         "rmse_ms": howard["lag_rmse_ms"], "n": 4},
+        {"task": "continuous-naming effect", "model": model.name,
+         "comparison": "Roelofs (2018) model effect by position, unscaled",
+         "r": float(np.corrcoef(effect, published)[0, 1]),
+         "rmse_ms": float(np.sqrt(np.mean((effect - published) ** 2))), "n": 5},
+    ]
+    return {"summary": summary,
+            "tables": {"weaver_cumulative_position": howard["position"],
+                       "weaver_cumulative_lag": howard["lag"],
+                       "weaver_cumulative_vs_roelofs2018": roelofs},
+            "ms_per_position": howard["ms_per_position"],
+            "lag_range_ms": howard["lag_range_ms"], "mapping": howard["mapping"]}
