@@ -46,71 +46,108 @@ def settle_states(weights: StroopWeights, rate: float, settle_cycles: int) -> tu
     return net_h, net_r
 
 
+#: Trials simulated together: big enough to amortise Python's per-cycle overhead, small
+#: enough that a batch's arrays stay in the CPU cache.
+BATCH_TRIALS = 16384
+
+
 def run_cascade(weights: StroopWeights, encoded: EncodedTrials, *, rate: float, noise_sd: float,
                 accumulator_rate: float, accumulator_noise_sd: float, threshold: float,
                 settle_cycles: int, max_cycles: int, ms_per_cycle: float,
-                rng: np.random.Generator, repeats: int = 1) -> NetworkResult:
-    """Simulate every trial of ``encoded`` ``repeats`` times, all at once (see module doc)."""
-    colour_w, word_w, _, out = weights.hidden_inputs()
+                rng: np.random.Generator, repeats: int = 1,
+                batch_trials: int = BATCH_TRIALS) -> NetworkResult:
+    """Simulate every trial of ``encoded`` ``repeats`` times, ``batch_trials`` at a time (one
+    trial × unit array per batch and cycle; see the module doc). ``batch_trials=1`` runs the
+    same code one trial at a time (the benchmark's baseline)."""
     task = np.tile(encoded.task, repeats)
     ink = np.tile(encoded.ink, repeats)
     word = np.tile(encoded.word, repeats)
-    colour_onset, word_onset, relevant_onset = (np.tile(a, repeats) for a in encoded.onsets_cycles(ms_per_cycle))
+    onsets = [np.tile(a, repeats) for a in encoded.onsets_cycles(ms_per_cycle)]
+    settled = settle_states(weights, rate, settle_cycles)
     total = len(task)
-    settled_h, settled_r = settle_states(weights, rate, settle_cycles)
-    _, _, task_w, _ = weights.hidden_inputs()
+    response_unit = np.full(total, -1, dtype=np.int64)
+    rt_cycles = np.full(total, np.nan)
+    options = dict(rate=rate, noise_sd=noise_sd, accumulator_rate=accumulator_rate,
+                   accumulator_noise_sd=accumulator_noise_sd, threshold=threshold,
+                   max_cycles=max_cycles, rng=rng)
+    for start in range(0, total, max(1, int(batch_trials))):
+        part = slice(start, start + max(1, int(batch_trials)))
+        response_unit[part], rt_cycles[part] = _run_batch(
+            weights, settled, task[part], ink[part], word[part], *(o[part] for o in onsets), **options)
+    return NetworkResult(response_unit=response_unit, rt_cycles=rt_cycles)
 
-    # Active batch (shrinks as trials respond); `ids` maps batch rows to trial numbers.
+
+def _run_batch(weights: StroopWeights, settled: tuple[np.ndarray, np.ndarray], task: np.ndarray,
+               ink: np.ndarray, word: np.ndarray, colour_onset: np.ndarray, word_onset: np.ndarray,
+               relevant_onset: np.ndarray, *, rate: float, noise_sd: float, accumulator_rate: float,
+               accumulator_noise_sd: float, threshold: float, max_cycles: int,
+               rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    from scipy.special import expit
+
+    dtype = np.float32
+    colour_w, word_w, task_w, out = (m.astype(dtype) for m in weights.hidden_inputs())
+    total = len(task)
+    # The batch shrinks as trials respond; `ids` maps its rows to the trials.
     ids = np.arange(total)
-    net_h = settled_h[task].copy()
-    net_r = settled_r[task].copy()
-    accumulators = np.zeros((total, weights.n_colours))
-    drive = task_w[task] + weights.hidden_bias           # hidden input from task units + bias
-    colour_part, word_part = colour_w[ink], word_w[word]
+    net_h = settled[0][task].astype(dtype)
+    net_r = settled[1][task].astype(dtype)
+    n_hidden, n_resp = net_h.shape[1], net_r.shape[1]
+    accumulators = np.zeros((total, n_resp), dtype=dtype)
+    step_drive = (rate * (task_w[task] + weights.hidden_bias)).astype(dtype)   # τ·(task input + bias)
+    colour_step, word_step = rate * colour_w[ink], rate * word_w[word]
     c_on, w_on, r_on = colour_onset, word_onset, relevant_onset
+    noise_scale = np.r_[np.full(n_hidden + n_resp, noise_sd),
+                        np.full(n_resp, accumulator_noise_sd)].astype(dtype)
+    decay = dtype(1 - rate)
+    last_onset = int(max(c_on.max(), w_on.max()))
     last_cycle = int(r_on.max()) + max_cycles
 
     response_unit = np.full(total, -1, dtype=np.int64)
     rt_cycles = np.full(total, np.nan)
-    n_hidden, n_resp = net_h.shape[1], net_r.shape[1]
-    step_drive = rate * drive
     done = np.zeros(total, dtype=bool)
     for cycle in range(last_cycle):
-        # stimulus onsets: add a dimension's input on its onset cycle
-        starting_c, starting_w = c_on == cycle, w_on == cycle
-        if starting_c.any():
-            step_drive[starting_c] += rate * colour_part[starting_c]
-        if starting_w.any():
-            step_drive[starting_w] += rate * word_part[starting_w]
-        act_h = logistic(net_h)
-        act_r_input = act_h @ out
-        noise = rng.standard_normal((len(ids), n_hidden + 2 * n_resp))
-        net_r = rate * act_r_input + (1 - rate) * net_r + noise_sd * noise[:, n_hidden:n_hidden + n_resp]
-        net_h = step_drive + (1 - rate) * net_h + noise_sd * noise[:, :n_hidden]
-        act_r = logistic(net_r)
+        if cycle <= last_onset:       # a dimension's input comes on at its onset cycle
+            starting = c_on == cycle
+            step_drive[starting] += colour_step[starting]
+            starting = w_on == cycle
+            step_drive[starting] += word_step[starting]
+        noise = rng.standard_normal((len(ids), n_hidden + 2 * n_resp), dtype=dtype)
+        noise *= noise_scale
+        act_h = expit(net_h)
+        net_r *= decay
+        net_r += rate * (act_h @ out)
+        net_r += noise[:, n_hidden:n_hidden + n_resp]
+        net_h *= decay
+        net_h += step_drive
+        net_h += noise[:, :n_hidden]
+        act_r = expit(net_r)
         # evidence for each response: its activation minus the strongest competitor's
         ordered = np.sort(act_r, axis=1)
         best, second = ordered[:, -1:], ordered[:, -2:-1]
         evidence = act_r - np.where(act_r >= best, second, best)
-        accumulating = (cycle >= r_on)[:, None]
-        accumulators += accumulating * (accumulator_rate * evidence
-                                        + accumulator_noise_sd * noise[:, n_hidden + n_resp:])
-        crossed = (accumulators.max(axis=1) >= threshold) & ~done
+        evidence *= accumulator_rate
+        evidence += noise[:, n_hidden + n_resp:]
+        if cycle < last_onset:
+            evidence *= (cycle >= r_on)[:, None]   # accumulate from the relevant onset on
+        accumulators += evidence
+        crossed = accumulators.max(axis=1) >= threshold
+        crossed &= ~done
         if crossed.any():
             rows = np.flatnonzero(crossed)
             response_unit[ids[rows]] = accumulators[rows].argmax(axis=1)
             rt_cycles[ids[rows]] = cycle - r_on[rows] + 1
             done[rows] = True
-        done |= cycle - r_on + 1 >= max_cycles     # past its own limit: no response
-        n_done = int(done.sum())
+        if cycle + 1 >= max_cycles:
+            done |= cycle - r_on + 1 >= max_cycles     # past its own limit: no response
+        n_done = int(np.count_nonzero(done))
         if n_done == len(ids):
             break
         if n_done * 4 >= len(ids):                 # drop finished trials from the batch
             keep = ~done
             ids, net_h, net_r, accumulators = ids[keep], net_h[keep], net_r[keep], accumulators[keep]
-            step_drive, colour_part, word_part = step_drive[keep], colour_part[keep], word_part[keep]
+            step_drive, colour_step, word_step = step_drive[keep], colour_step[keep], word_step[keep]
             c_on, w_on, r_on, done = c_on[keep], w_on[keep], r_on[keep], done[keep]
-    return NetworkResult(response_unit=response_unit, rt_cycles=rt_cycles)
+    return response_unit, rt_cycles
 
 
 class Cohen1990(PDPStroopModel):
@@ -126,10 +163,10 @@ class Cohen1990(PDPStroopModel):
                  rate: float = 0.1, noise_sd: float = 0.01, accumulator_rate: float = 0.1,
                  accumulator_noise_sd: float = 0.1, threshold: float = 1.0,
                  settle_cycles: int = 100, max_cycles: int = 1000,
-                 ms_per_cycle: float = 14.0, intercept_ms: float = 300.0,
+                 ms_per_cycle: float = 14.7, intercept_ms: float = 131.6,
                  word_reading_frequency: float = 10.0, training_epochs: int = 150,
                  training_learning_rate: float = 0.1, training_seed: int = 0,
-                 fit_agents: int = 40, fit_seed: int = 0):
+                 fit_agents: int = 2000, fit_seed: int = 0):
         self.colours = colours
         self.weights = weights
         self.rate = rate

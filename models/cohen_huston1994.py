@@ -143,7 +143,7 @@ class CohenHuston1994(PDPStroopModel):
                  settle_cycles: int = 50, threshold: float = 0.6, noise_sd: float = 0.0,
                  task_weight: float = 4.0, colour_weight: float = 1.5, word_weight: float = 2.5,
                  inhibition: float = -2.0, hidden_bias: float = -4.0, max_cycles: int = 1000,
-                 ms_per_cycle: float = 14.0, intercept_ms: float = 300.0,
+                 ms_per_cycle: float = 9.29, intercept_ms: float = 336.4,
                  fit_agents: int = 1, fit_seed: int = 0):
         self.colours = colours
         self.rate = rate
