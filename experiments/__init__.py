@@ -2,4 +2,29 @@
 
 Heavy imports (psychopy, psychtoolbox) happen inside the modules that need them, so that
 importing this package (and ``mirrorlab --help``) stays fast.
+
+    from experiments import run_session, TASKS
+    session_id = run_session("stroop", "P01", simulate=True, windowed=True, max_trials=24)
 """
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["ExperimentError", "TASKS", "run_session"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "run_session":
+        from experiments.runner import run_session
+
+        return run_session
+    if name == "TASKS":
+        from experiments.tasks import TASKS
+
+        return TASKS
+    if name == "ExperimentError":
+        from experiments.errors import ExperimentError
+
+        return ExperimentError
+    raise AttributeError(f"module 'experiments' has no attribute {name!r}")

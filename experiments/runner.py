@@ -1,0 +1,715 @@
+"""The session runner: everything around the one-trial presentation of a task.
+
+Order of a session: participant info → stimulus set and trial list → the store refuses a
+duplicate (before any window opens) → window and frame-period measurement → instructions →
+practice with feedback → main blocks with breaks and progress → end screen. Each trial is
+committed to the store and appended to the PsychoPy-style CSV in the inter-trial interval,
+never inside the frame loop. Escape asks for confirmation on screen; "y" ends the session as
+``aborted`` with every finished trial kept. ``resume=True`` reopens the stored session and
+continues at the next trial of its stored trial list.
+
+Python API (used by ``mirrorlab run`` and by the demo pipeline)::
+
+    from experiments import run_session
+    session_id = run_session("stroop", "P01", stimuli="stroop-en", simulate=True,
+                             windowed=True, max_trials=24, params={"iti_ms": 300})
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+import zlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from experiments.errors import ExperimentError, SessionAborted
+from experiments.parameters import resolve_parameters
+from experiments.tasks import task_class
+from experiments.tasks.naming_proxy import ACCURACY_ASSUMED
+
+SHARED_TRIAL_LIST_COLUMNS = ("task", "instruction", "item_id", "condition", "language",
+                             "expected_response", "block", "trial_index", "is_practice")
+RESPONSE_MODES = ("keyboard", "voice")
+FRAME_PERIOD_FALLBACK_S = 1.0 / 60.0
+
+
+# ---------------------------------------------------------------------------- set-up helpers
+def participant_index_for(code: str) -> int:
+    """Counterbalancing index from a participant code: its trailing number (``P07`` → 7),
+    else a stable hash of the code (so the same code always gets the same rotation)."""
+    match = re.search(r"(\d+)\s*$", code)
+    if match:
+        return int(match.group(1))
+    return zlib.crc32(code.encode("utf-8")) % 10_000
+
+
+def default_seed(code: str, session_number: int, task: str) -> int:
+    """The seed when none is given: a stable function of participant, task and session, so a
+    session can be redone exactly from what is stored."""
+    return zlib.crc32(f"{code}/{task}/{session_number}".encode("utf-8")) % (2 ** 31)
+
+
+def trial_records(frame) -> list[dict[str, Any]]:
+    """A trial-list DataFrame as JSON-safe records (what the session stores for resume)."""
+    from db.store import _clean_value
+
+    records = []
+    for row in frame.to_dict(orient="records"):
+        records.append({str(k): _clean_value(v) for k, v in row.items()})
+    return records
+
+
+def trial_list_hash(records: list[dict[str, Any]]) -> str:
+    text = json.dumps(records, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def shorten(frame, max_trials: int | None, max_practice_trials: int | None, practice: bool):
+    """Keep the first ``max_practice_trials`` practice and ``max_trials`` main trials (for
+    pilots, demos and tests); trial indices stay those of the generated list."""
+    practice_rows = frame[frame["is_practice"].astype(bool)]
+    main_rows = frame[~frame["is_practice"].astype(bool)]
+    if not practice:
+        practice_rows = practice_rows.iloc[0:0]
+    elif max_practice_trials is not None:
+        practice_rows = practice_rows.iloc[:max_practice_trials]
+    if max_trials is not None:
+        main_rows = main_rows.iloc[:max_trials]
+    import pandas as pd
+
+    return pd.concat([practice_rows, main_rows]).reset_index(drop=True)
+
+
+def check_trial_list(frame, task_cls, where: str) -> None:
+    if frame is None or len(frame) == 0:
+        raise ExperimentError(f"{where}: the trial list is empty")
+    needed = (*SHARED_TRIAL_LIST_COLUMNS, *task_cls.required_columns)
+    missing = [column for column in needed if column not in frame.columns]
+    if missing:
+        raise ExperimentError(f"{where}: trial list lacks column(s) {', '.join(missing)} "
+                              f"needed by task {task_cls.name}")
+    tasks = set(frame["task"].astype(str))
+    if tasks != {task_cls.name}:
+        raise ExperimentError(f"{where}: trial list is for task(s) {', '.join(sorted(tasks))}, "
+                              f"not {task_cls.name}")
+    main = frame[~frame["is_practice"].astype(bool)]
+    if main["trial_index"].duplicated().any():
+        raise ExperimentError(f"{where}: trial list has repeated trial_index values")
+
+
+def ask_participant(session_number: int) -> tuple[str, int]:
+    """PsychoPy's participant dialog (used when no participant code is given)."""
+    try:
+        from psychopy import gui
+    except Exception as exc:  # noqa: BLE001 - Qt missing or no display
+        raise ExperimentError(f"no --participant given and the participant dialog cannot open "
+                              f"({exc})") from None
+    info = {"participant": "", "session": session_number}
+    dialog = gui.DlgFromDict(info, title="mirrorlab", order=["participant", "session"])
+    if not dialog.OK:
+        raise ExperimentError("participant dialog cancelled: no session started")
+    code = str(info["participant"]).strip()
+    if not code:
+        raise ExperimentError("participant dialog: the participant code is empty")
+    try:
+        return code, int(info["session"])
+    except (TypeError, ValueError):
+        raise ExperimentError(f"participant dialog: session {info['session']!r} is not a "
+                              "whole number") from None
+
+
+def default_csv_dir(store) -> Path:
+    """``data/`` beside an SQLite database file, else ``./data``."""
+    url = store.engine.url
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        return Path(url.database).resolve().parent / "data"
+    return Path.cwd() / "data"
+
+
+@dataclass
+class SessionPlan:
+    """Everything decided before the window opens."""
+
+    task: str
+    participant: str
+    session_number: int
+    session_id: int
+    language: str
+    instruction: str
+    response_mode: str
+    params: dict[str, Any]
+    seed: int
+    trials: list[dict[str, Any]]          # the whole stored list (practice + main)
+    to_run: list[dict[str, Any]]          # what this run presents, in order
+    stimulus_set: Any
+    stimulus_set_name: str
+    csv_path: Path
+    resumed: bool
+    n_main_total: int
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------------------- the API
+def run_session(
+    task: str,
+    participant: str | None = None,
+    *,
+    session: int = 1,
+    stimuli: Any = None,
+    trial_list: Any = None,
+    language: str | None = None,
+    instruction: str | None = None,
+    response: str = "keyboard",
+    store: Any = None,
+    db: str | None = None,
+    windowed: bool = False,
+    window_size: tuple[int, int] = (1024, 768),
+    resume: bool = False,
+    simulate: bool = False,
+    simulation: Mapping[str, Any] | None = None,
+    participant_agent: Any = None,
+    seed: int | None = None,
+    csv_dir: str | Path | None = None,
+    max_trials: int | None = None,
+    max_practice_trials: int | None = None,
+    practice: bool = True,
+    params: Mapping[str, Any] | None = None,
+    study: str = "default",
+) -> int:
+    """Run one session of ``task`` and return its session id (see the module docstring).
+
+    ``stimuli`` is a bundled set name, a folder, an items.csv path or a loaded set (default:
+    ``<task>-<language>``); ``trial_list`` a ready DataFrame instead. ``simulate`` lets a
+    simulated participant answer (``simulation`` overrides its profile); ``participant_agent``
+    is any ``experiments.simulated.KeyAgent`` (tests use a scripted one).
+    """
+    from db.store import Store
+
+    task_cls = task_class(task)
+    if response not in RESPONSE_MODES:
+        raise ExperimentError(f"--response {response!r}: choose keyboard or voice")
+    if response == "voice" and task == "association":
+        raise ExperimentError("task association is answered with keys; --response voice is "
+                              "for naming tasks")
+    if participant is None:
+        participant, session = ask_participant(session)
+    participant = str(participant).strip()
+    if not participant:
+        raise ExperimentError("participant code is empty")
+    if isinstance(session, bool) or int(session) < 1:
+        raise ExperimentError(f"--session {session!r}: must be a whole number ≥ 1")
+    store = store if store is not None else Store(db)
+
+    plan = _plan_session(task_cls, participant, int(session), store=store, stimuli=stimuli,
+                         trial_list=trial_list, language=language, instruction=instruction,
+                         response=response, resume=resume, seed=seed, csv_dir=csv_dir,
+                         max_trials=max_trials, max_practice_trials=max_practice_trials,
+                         practice=practice, params=params, study=study, simulate=simulate,
+                         simulation=simulation, participant_agent=participant_agent)
+    agent = participant_agent
+    if agent is None and simulate:
+        from experiments.simulated import SimulatedParticipant, SimulationProfile
+
+        agent = SimulatedParticipant(seed=plan.seed,
+                                     profile=SimulationProfile.from_mapping(simulation))
+    runner = SessionRunner(plan, store=store, task_cls=task_cls, agent=agent,
+                           windowed=windowed, window_size=window_size)
+    runner.run()
+    return plan.session_id
+
+
+def _plan_session(task_cls, participant, session_number, *, store, stimuli, trial_list,
+                  language, instruction, response, resume, seed, csv_dir, max_trials,
+                  max_practice_trials, practice, params, study, simulate, simulation,
+                  participant_agent) -> SessionPlan:
+    from db.provenance import machine_info, software_versions
+
+    task = task_cls.name
+    if resume:
+        return _plan_resume(task_cls, participant, session_number, store=store, study=study,
+                            response=response, stimuli=stimuli)
+
+    stimulus_set, set_name, set_hash = None, "custom", None
+    if trial_list is None:
+        stimulus_set = _load_stimulus_set(stimuli, task, language)
+        set_name, set_hash = stimulus_set.name, stimulus_set.hash
+        if stimulus_set.task != task:
+            raise ExperimentError(f"--stimuli {set_name}: a {stimulus_set.task} set, not {task}")
+        language = language or stimulus_set.language
+        instruction = instruction or stimulus_set.instructions[0]
+        if instruction not in task_cls.instructions_supported:
+            raise ExperimentError(f"--instruction {instruction!r}: task {task} supports "
+                                  f"{', '.join(task_cls.instructions_supported)}")
+        seed = default_seed(participant, session_number, task) if seed is None else int(seed)
+        frame = _generate(stimulus_set, seed, instruction, participant, practice)
+    else:
+        frame = trial_list.copy()
+        if stimuli is not None and not isinstance(stimuli, (str, Path)):
+            stimulus_set = stimuli
+            set_name, set_hash = stimulus_set.name, stimulus_set.hash
+        seed = default_seed(participant, session_number, task) if seed is None else int(seed)
+        if instruction is None and "instruction" in frame.columns and len(frame):
+            instruction = str(frame["instruction"].iloc[0])
+        if language is None and "language" in frame.columns and len(frame):
+            language = str(frame["language"].iloc[0])
+    language = language or "en"
+    if language not in ("en", "ja"):
+        raise ExperimentError(f"--lang {language!r}: choose en or ja")
+    instruction = instruction or task_cls.instructions_supported[0]
+    check_trial_list(frame, task_cls, f"task {task}")
+    frame = shorten(frame, max_trials, max_practice_trials, practice)
+    records = trial_records(frame)
+    if set_hash is None:
+        set_hash = trial_list_hash(records)
+
+    resolved = resolve_parameters(task_cls.parameters(), params, task=task)
+    agent_description = None
+    if participant_agent is not None:
+        agent_description = participant_agent.description
+    elif simulate:
+        from experiments.simulated import SimulatedParticipant, SimulationProfile
+
+        agent_description = SimulatedParticipant(
+            seed=seed, profile=SimulationProfile.from_mapping(simulation)).description
+    stored_parameters = {"task": resolved, "instruction": instruction,
+                         "participant_index": participant_index_for(participant),
+                         "max_trials": max_trials, "max_practice_trials": max_practice_trials,
+                         "practice": practice, "simulated_participant": agent_description}
+    csv_folder = Path(csv_dir) if csv_dir is not None else default_csv_dir(store)
+    stamp = dt.datetime.now().strftime("%Y-%m-%d_%Hh%M.%S")
+    csv_path = (csv_folder / f"{_safe(participant)}_{task}_s{session_number}_{stamp}.csv").resolve()
+    versions = software_versions(("python-xlib", "psychtoolbox", "pyglet"))
+    session_id = store.start_session(
+        participant_code=participant, task=task, session_number=session_number, study=study,
+        resume=False, seed=seed, language=language, response_mode=response,
+        stimulus_set=set_name, stimulus_set_hash=set_hash, parameters=stored_parameters,
+        trial_list=records, software_versions=versions, machine_info=machine_info(),
+        csv_path=str(csv_path))
+    n_main = sum(1 for r in records if not r.get("is_practice"))
+    return SessionPlan(task=task, participant=participant, session_number=session_number,
+                       session_id=session_id, language=language, instruction=instruction,
+                       response_mode=response, params=resolved, seed=seed, trials=records,
+                       to_run=records, stimulus_set=stimulus_set, stimulus_set_name=set_name,
+                       csv_path=csv_path, resumed=False, n_main_total=n_main)
+
+
+def _plan_resume(task_cls, participant, session_number, *, store, study, response, stimuli):
+    task = task_cls.name
+    session_id = store.start_session(participant_code=participant, task=task,
+                                     session_number=session_number, study=study, resume=True)
+    stored = store.get_session(session_id)
+    records = list(stored.trial_list or [])
+    if not records:
+        store.finish_session(session_id, "aborted")
+        raise ExperimentError(f"--resume: {participant} {task} session {session_number} has no "
+                              "stored trial list to continue")
+    done = set(store.completed_trial_indices(session_id))
+    to_run = [r for r in records if not r.get("is_practice") and int(r["trial_index"]) not in done]
+    n_main = sum(1 for r in records if not r.get("is_practice"))
+    if not to_run:
+        store.finish_session(session_id, "completed")
+        raise ExperimentError(f"--resume: {participant} {task} session {session_number} already "
+                              f"has all {n_main} trials; nothing to continue")
+    parameters = dict(stored.parameters or {})
+    stimulus_set = None
+    if stored.stimulus_set and stored.stimulus_set != "custom":
+        try:
+            stimulus_set = _load_stimulus_set(stimuli or stored.stimulus_set, task, None)
+        except ExperimentError:
+            stimulus_set = None    # the stored trial list is enough to go on
+    csv_path = Path(stored.csv_path) if stored.csv_path else default_csv_dir(store) / (
+        f"{_safe(participant)}_{task}_s{session_number}_resumed.csv")
+    return SessionPlan(task=task, participant=participant, session_number=session_number,
+                       session_id=session_id, language=stored.language or "en",
+                       instruction=parameters.get("instruction") or task_cls.instructions_supported[0],
+                       response_mode=stored.response_mode or response,
+                       params=dict(parameters.get("task") or {}), seed=int(stored.seed or 0),
+                       trials=records, to_run=to_run, stimulus_set=stimulus_set,
+                       stimulus_set_name=stored.stimulus_set or "custom", csv_path=csv_path,
+                       resumed=True, n_main_total=n_main,
+                       extras={"already_done": len(done)})
+
+
+def _safe(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", text) or "participant"
+
+
+def _load_stimulus_set(stimuli, task: str, language: str | None):
+    from stimuli import StimulusError, load_set
+
+    if stimuli is not None and not isinstance(stimuli, (str, Path)):
+        return stimuli
+    name = stimuli or f"{task}-{language or 'en'}"
+    try:
+        return load_set(name)
+    except StimulusError as exc:
+        raise ExperimentError(f"--stimuli {name}: {exc}") from None
+
+
+def _generate(stimulus_set, seed, instruction, participant, practice):
+    from stimuli import StimulusError
+
+    try:
+        return stimulus_set.trial_list(seed=seed, instruction=instruction,
+                                       participant_index=participant_index_for(participant),
+                                       include_practice=practice)
+    except StimulusError as exc:
+        raise ExperimentError(f"--stimuli {stimulus_set.name}: {exc}") from None
+
+
+# ---------------------------------------------------------------------------- the session
+class SessionRunner:
+    """Runs a planned session in a PsychoPy window (see the module docstring)."""
+
+    def __init__(self, plan: SessionPlan, *, store, task_cls, agent=None, windowed=False,
+                 window_size=(1024, 768)):
+        self.plan = plan
+        self.store = store
+        self.task = task_cls(plan.params, language=plan.language,
+                             stimulus_set=plan.stimulus_set, response_mode=plan.response_mode)
+        self.agent = agent
+        self.windowed = windowed
+        self.window_size = tuple(window_size)
+        self.win = None
+        self.kb = None
+        self.csv = None
+        self.voice = None
+        self.frame_period_s = FRAME_PERIOD_FALLBACK_S
+        self.commit_times_ms: list[float] = []
+        self.n_stored = 0
+
+    # ------------------------------------------------------------ life cycle
+    def run(self) -> None:
+        status = "aborted"
+        try:
+            self._open()
+            self._run_screens_and_trials()
+            status = "completed"
+        except SessionAborted:
+            status = "aborted"
+        finally:
+            self.store.finish_session(self.plan.session_id, status)
+            self._close()
+        self.status = status
+
+    def _open(self) -> None:
+        from psychopy import core, logging, visual
+        from psychopy.hardware import keyboard
+
+        from db.provenance import machine_info
+        from experiments.psychopy_csv import PsychoPyCsv
+
+        logging.console.setLevel(logging.ERROR)
+        params = self.plan.params
+        self.win = visual.Window(size=self.window_size, fullscr=not self.windowed,
+                                 units="pix", color=self.task.rgb(params["background_rgb"]),
+                                 colorSpace="rgb", allowGUI=self.windowed, waitBlanking=True,
+                                 checkTiming=False)
+        self.win.mouseVisible = self.windowed
+        self.frame_period_s = measure_frame_period(self.win)
+        self.win.refreshThreshold = 1.5 * self.frame_period_s
+        self.kb = keyboard.Keyboard()
+        self.session_clock = core.Clock()
+        self.task.setup(self.win)
+        self.message = visual.TextStim(self.win, "", height=28, wrapWidth=self.window_size[0] * 0.8,
+                                       color=self.task.rgb(params["foreground_rgb"]),
+                                       colorSpace="rgb", units="pix", font=self.task.font())
+        self.footer = visual.TextStim(self.win, "", height=14, pos=(0, -self.window_size[1] / 2 + 30),
+                                      wrapWidth=self.window_size[0] * 0.9,
+                                      color=self.task.rgb(params["foreground_rgb"]),
+                                      colorSpace="rgb", units="pix", font=self.task.font())
+        info = machine_info()
+        info.update({"window_size_px": [int(v) for v in self.win.size], "fullscreen": not self.windowed,
+                     "frame_period_ms": self.frame_period_s * 1000.0,
+                     "keyboard_backend": keyboard.KeyboardDevice.getBackend()})
+        self.store.update_session(self.plan.session_id, frame_rate_hz=1.0 / self.frame_period_s,
+                                  machine_info=info, csv_path=str(self.plan.csv_path))
+        self.csv = PsychoPyCsv(self.plan.csv_path)
+        if self.agent is not None:
+            self.agent.start()
+        if self.plan.response_mode == "voice":
+            try:
+                from experiments.voice import VoiceRecorder
+            except ImportError as exc:
+                raise ExperimentError(f"--response voice: the voice key is not available ({exc})") from None
+            audio_dir = self.plan.csv_path.parent / (self.plan.csv_path.stem + "_audio")
+            self.voice = VoiceRecorder(audio_dir)
+        self._psychopy_version = __import__("psychopy").__version__
+        self._date = dt.datetime.now().strftime("%Y-%m-%d_%Hh%M.%S.%f")[:-3]
+
+    def _close(self) -> None:
+        if self.agent is not None:
+            self.agent.close()
+        if self.csv is not None:
+            self.csv.close()
+        if self.win is not None:
+            self.win.close()
+            self.win = None
+
+    # ------------------------------------------------------------ screens
+    def show_screen(self, text: str, *, footer: str = "", keys=("space",)) -> str:
+        """Show ``text`` until one of ``keys``; Escape asks to end the session."""
+        from experiments.trial_loop import ESCAPE_KEY, poll_keys
+
+        while True:
+            self.message.text = text
+            self.footer.text = footer
+            self.message.draw()
+            self.footer.draw()
+            onset = {}
+            self.win.callOnFlip(lambda: onset.setdefault("t", _now()))
+            self.kb.clearEvents()
+            self.win.flip()
+            if self.agent is not None and "space" in keys:
+                self.agent.on_screen(onset["t"], "space")
+            pressed = self._wait_keys([*keys, ESCAPE_KEY], poll_keys)
+            if pressed != ESCAPE_KEY:
+                return pressed
+            self.confirm_abort()
+
+    def _wait_keys(self, keys, poll_keys) -> str:
+        from psychopy import core
+
+        while True:
+            for key in poll_keys(self.kb, list(keys)):
+                return key.name
+            core.wait(0.005, hogCPUperiod=0)
+
+    def confirm_abort(self) -> None:
+        """Escape: ask on screen; 'y' raises ``SessionAborted``, 'n' returns."""
+        from experiments.instructions import screen_text
+        from experiments.trial_loop import poll_keys
+
+        if self.agent is not None:
+            self.agent.cancel()
+        self.message.text = screen_text("confirm_abort", self.plan.language)
+        self.message.draw()
+        onset = {}
+        self.win.callOnFlip(lambda: onset.setdefault("t", _now()))
+        self.kb.clearEvents()
+        self.win.flip()
+        if self.agent is not None and hasattr(self.agent, "on_confirm_abort"):
+            self.agent.on_confirm_abort(onset["t"])
+        answer = self._wait_keys(["y", "n"], poll_keys)
+        self.win.flip()
+        if answer == "y":
+            raise SessionAborted()
+
+    # ------------------------------------------------------------ the session's course
+    def _run_screens_and_trials(self) -> None:
+        from experiments.instructions import VOICE_LEGEND, instruction_text, screen_text
+
+        plan, lang = self.plan, self.plan.language
+        legend = VOICE_LEGEND[lang] if plan.response_mode == "voice" else self.task.key_legend()
+        attribution = getattr(plan.stimulus_set, "attribution", "") or ""
+        if plan.resumed:
+            self.show_screen(screen_text("resume", lang) + "\n\n"
+                             + instruction_text(plan.task, plan.instruction, lang, legend),
+                             footer=attribution)
+        else:
+            self.show_screen(instruction_text(plan.task, plan.instruction, lang, legend)
+                             + "\n\n" + screen_text("continue", lang), footer=attribution)
+        practice = [t for t in plan.to_run if t.get("is_practice")]
+        main = [t for t in plan.to_run if not t.get("is_practice")]
+        if practice:
+            self.show_screen(screen_text("practice", lang) + "\n\n" + screen_text("continue", lang))
+            for trial in practice:
+                self.run_one(trial)
+            self.show_screen(screen_text("practice_done", lang) + "\n\n"
+                             + screen_text("continue", lang))
+        blocks = sorted({int(t.get("block") or 1) for t in plan.trials if not t.get("is_practice")})
+        previous_block = None
+        done_before = plan.extras.get("already_done", 0)
+        for position, trial in enumerate(main):
+            block = int(trial.get("block") or 1)
+            if previous_block is not None and block != previous_block:
+                finished = done_before + position
+                self.show_screen(screen_text(
+                    "break", lang, done=blocks.index(previous_block) + 1, total=len(blocks),
+                    percent=round(100 * finished / max(plan.n_main_total, 1)))
+                    + "\n\n" + screen_text("continue", lang))
+            previous_block = block
+            self.run_one(trial)
+        self.show_screen(screen_text("end", lang), keys=("space", "return"))
+
+    # ------------------------------------------------------------ one trial
+    def run_one(self, trial: dict[str, Any]) -> None:
+        """Present one trial (again, if Escape was answered 'no'), store it in the ITI."""
+        from experiments.trial_loop import EscapePressed, run_trial_frames
+
+        params = self.plan.params
+        while True:
+            prepared = self.task.prepare(self.win, trial)
+            self._preload(prepared)
+            planned_box: dict[str, Any] = {}
+
+            def on_target_onset(onset_s, trial=trial, box=planned_box):
+                if self.agent is not None:
+                    box["planned"] = self.agent.on_target_onset(self.task, trial, onset_s)
+
+            before_flip = self.voice.start if self.voice is not None else None
+            try:
+                timing = run_trial_frames(
+                    self.win, self.kb, prepared.components, fixation=self.task.fixation,
+                    fixation_ms=params["fixation_ms"], response_keys=prepared.response_keys,
+                    response_deadline_ms=params["response_deadline_ms"],
+                    frame_period_s=self.frame_period_s,
+                    end_on_response=params["end_on_response"] and self.voice is None,
+                    on_target_onset=on_target_onset, before_target_flip=before_flip,
+                    accept_keys=self.voice is None)
+            except EscapePressed:
+                if self.voice is not None:
+                    self._stop_voice(trial, None)
+                self.confirm_abort()
+                continue
+            break
+        iti_start = _now()
+        row = self._trial_row(trial, prepared, timing, planned_box.get("planned"))
+        commit_start = _now()
+        self.store.add_trial(row, session_id=self.plan.session_id)
+        self.commit_times_ms.append((_now() - commit_start) * 1000.0)
+        self.n_stored += 1
+        self.csv.write(self._csv_row(trial, row, timing))
+        if trial.get("is_practice"):
+            self._feedback(row)
+            iti_start = _now()
+        self._wait_until(iti_start + params["iti_ms"] / 1000.0)
+
+    def _preload(self, prepared) -> None:
+        """Draw every component once into the back buffer and clear it: textures and text
+        layouts are built now, in the ITI, not on the frame where the stimulus must appear
+        (a first draw can take tens of ms and would delay that onset)."""
+        for component in prepared.components:
+            component.draw()
+        self.task.fixation.draw()
+        self.win.clearBuffer()
+
+    def _stop_voice(self, trial, onset_s):
+        label = f"{self.plan.participant}_s{self.plan.session_number}_t{trial.get('trial_index')}" \
+                f"{'_practice' if trial.get('is_practice') else ''}"
+        return self.voice.stop(label, onset_s if onset_s is not None else _now())
+
+    def _trial_row(self, trial, prepared, timing, planned) -> dict[str, Any]:
+        response = prepared.response_keys.get(timing.response_key) if timing.response_key else None
+        rt_ms = timing.rt_ms
+        extras: dict[str, Any] = {
+            "target_onset_s": timing.target_onset_s,
+            "onsets_s": dict(timing.onsets_s), "offsets_s": dict(timing.offsets_s),
+            "fixation_onset_s": timing.fixation_onset_s,
+            "dropped_frames": timing.dropped_frames, "n_frames": timing.n_frames,
+            "max_frame_interval_ms": timing.max_frame_interval_ms,
+            "frame_period_ms": self.frame_period_s * 1000.0,
+            "response_key": timing.response_key, "response_mode": self.plan.response_mode,
+            "session_time_s": self.session_clock.getTime(),
+        }
+        extras.update(self.task.measured_extras(trial, timing.onsets_s))
+        if self.voice is not None:
+            result = self._stop_voice(trial, timing.target_onset_s)
+            rt_ms = result.rt_ms
+            extras["voice_wav"] = str(result.wav_path)
+            extras["voice"] = dict(result.details or {})
+            correct = None
+            extras["accuracy_source"] = "to review (voice)"
+        else:
+            correct = self.task.score(trial, response)
+            if rt_ms is None:
+                correct = False                      # no key by the deadline: an error
+            elif response is not None and prepared.response_keys and \
+                    set(prepared.response_keys.values()) == {"named"}:
+                extras["accuracy_source"] = ACCURACY_ASSUMED
+        if rt_ms is not None and rt_ms > self.plan.params["response_deadline_ms"]:
+            extras["too_slow"] = True
+        if planned is not None:
+            extras["simulated_key"] = planned.key
+            extras["simulated_delay_ms"] = planned.delay_ms
+            extras["simulated_intended_correct"] = planned.intended_correct
+            extras["simulated_mean_ms"] = planned.mean_ms
+        row = {key: value for key, value in trial.items()}
+        row.update({"response": response, "correct": correct, "rt_ms": rt_ms, "source": "human",
+                    "agent": self.plan.participant, "session": self.plan.session_number,
+                    "extras": extras})
+        return row
+
+    def _csv_row(self, trial, row, timing) -> dict[str, Any]:
+        extras = row["extras"]
+        clock_zero = _now() - self.session_clock.getTime()
+
+        def on_session_clock(t):
+            return None if t is None else round(t - clock_zero, 6)
+
+        out = {key: value for key, value in trial.items()}
+        out.update({
+            "participant": self.plan.participant, "session": self.plan.session_number,
+            "date": self._date, "expName": self.plan.task,
+            "psychopyVersion": self._psychopy_version,
+            "frameRate": round(1.0 / self.frame_period_s, 3),
+            "trials.thisN": self.n_stored - 1, "trials.thisIndex": trial.get("trial_index"),
+            "key_resp.keys": timing.response_key,
+            "key_resp.rt": None if timing.rt_ms is None or self.voice is not None
+            else round(timing.rt_ms / 1000.0, 6),
+            "key_resp.corr": None if row["correct"] is None else int(bool(row["correct"])),
+            "response": row["response"], "rt_ms": row["rt_ms"],
+            "fixation.started": on_session_clock(timing.fixation_onset_s),
+            "stimulus.started": on_session_clock(timing.target_onset_s),
+            "distractor.started": on_session_clock(extras.get("word_onset_s"))
+            if trial.get("instruction") != "word_reading"
+            else on_session_clock(extras.get("picture_onset_s")),
+            "measured_soa_ms": extras.get("measured_soa_ms"),
+            "dropped_frames": timing.dropped_frames,
+            "voice.wav": extras.get("voice_wav"),
+            "voice.rt": None if self.voice is None or row["rt_ms"] is None
+            else round(row["rt_ms"] / 1000.0, 6),
+            "simulated": int(self.agent is not None),
+        })
+        return out
+
+    def _feedback(self, row) -> None:
+        from experiments.instructions import screen_text
+
+        if row["correct"] is None:
+            return
+        if row["rt_ms"] is None:
+            name = "too_slow"
+        else:
+            name = "correct" if row["correct"] else "error"
+        self.message.text = screen_text(name, self.plan.language)
+        self.message.draw()
+        self.win.flip()
+        self._wait_until(_now() + self.plan.params["feedback_ms"] / 1000.0)
+        self.win.flip()
+
+    def _wait_until(self, t_s: float) -> None:
+        from psychopy import core
+
+        remaining = t_s - _now()
+        if remaining > 0:
+            core.wait(remaining, hogCPUperiod=min(remaining, 0.002))
+
+
+def _now() -> float:
+    from psychopy import core
+
+    return core.getTime()
+
+
+def measure_frame_period(win, n_frames: int = 40, warm_up: int = 10) -> float:
+    """Median interval (s) between ``n_frames`` flips after ``warm_up`` flips.
+
+    PsychoPy's ``getActualFrameRate`` needs identical intervals, which never happen without
+    vsync (e.g. under Xvfb); the median is robust either way and is recorded with the session.
+    """
+    from psychopy import core
+
+    times = []
+    for index in range(warm_up + n_frames + 1):
+        win.flip()
+        if index >= warm_up:
+            times.append(core.getTime())
+    intervals = sorted(b - a for a, b in zip(times, times[1:]))
+    median = intervals[len(intervals) // 2] if intervals else FRAME_PERIOD_FALLBACK_S
+    return median if median > 0 else FRAME_PERIOD_FALLBACK_S

@@ -1,0 +1,138 @@
+"""Semantic association in the style of the Pyramids and Palm Trees test (Howard & Patterson
+1992): a target (word or picture) and 2 or 4 choices; choose the one that goes with the
+target. The chosen choice and its RT are stored.
+
+Keys: ``key_layout='digits'`` puts the choices in a row labelled 1–4 (keys 1–4);
+``'arrows'`` puts 2 choices left/right of the target and 4 choices around it (up, left,
+right, down), answered with the arrow keys.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from experiments.errors import ExperimentError
+from experiments.parameters import Parameter
+from experiments.tasks.base import Component, PreparedTrial, Task
+
+DIGIT_KEYS = ("1", "2", "3", "4")
+ARROWS_FOR_TWO = ("left", "right")
+ARROWS_FOR_FOUR = ("up", "left", "right", "down")
+ARROW_LABELS = {"left": "←", "right": "→", "up": "↑", "down": "↓"}
+
+
+def _as_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        import json
+
+        try:
+            parsed = json.loads(value)
+        except ValueError:
+            parsed = [part for part in value.split("|") if part]
+        return [str(v) for v in parsed] if isinstance(parsed, list) else [str(parsed)]
+    if isinstance(value, float):
+        return []
+    return [str(v) for v in value]
+
+
+class AssociationTask(Task):
+    name = "association"
+    title = "Semantic association"
+    instructions_supported = ("choose_associate",)
+    required_columns = ("target", "choices")
+    own_parameters = (
+        Parameter("key_layout", str, "digits", "digits: keys 1–4 left to right; arrows: arrow "
+                  "keys", choices=("digits", "arrows")),
+        Parameter("fixation_ms", float, 500.0, "fixation cross before the display", "ms",
+                  minimum=0),
+        Parameter("stimulus_duration_ms", float, 5000.0, "display stays until the choice or "
+                  "this long", "ms", "PPT is self-paced; 5 s keeps sessions short", minimum=1),
+        Parameter("response_deadline_ms", float, 5000.0, "choices after this are too slow",
+                  "ms", minimum=1),
+        Parameter("iti_ms", float, 800.0, "blank between trials", "ms", minimum=0),
+        Parameter("picture_size_px", float, 200.0, "size of target and choice pictures", "px",
+                  minimum=16),
+        Parameter("text_height_px", float, 40.0, "height of target and choice words", "px",
+                  minimum=4),
+    )
+
+    def setup(self, win) -> None:
+        from psychopy import visual
+
+        self._visual = visual
+        fg = self.rgb(self.params["foreground_rgb"])
+        self.fixation = visual.TextStim(win, "+", height=48, color=fg, colorSpace="rgb",
+                                        units="pix", font=self.font())
+        self._text_pool = [visual.TextStim(win, "", height=self.params["text_height_px"],
+                                           color=fg, colorSpace="rgb", units="pix",
+                                           font=self.font(), wrapWidth=400) for _ in range(5)]
+        self._label_pool = [visual.TextStim(win, "", height=self.params["text_height_px"] * 0.6,
+                                            color=fg, colorSpace="rgb", units="pix",
+                                            font=self.font()) for _ in range(4)]
+        size = self.params["picture_size_px"]
+        self._image_pool = [visual.ImageStim(win, image=None, size=(size, size), units="pix")
+                            for _ in range(5)]
+
+    def keys_for(self, n_choices: int) -> Sequence[str]:
+        if self.params["key_layout"] == "arrows":
+            return ARROWS_FOR_TWO if n_choices == 2 else ARROWS_FOR_FOUR
+        return DIGIT_KEYS[:n_choices]
+
+    def positions(self, n_choices: int) -> tuple[tuple[float, float], list[tuple[float, float]]]:
+        """Target position and choice positions (px)."""
+        size = self.params["picture_size_px"]
+        if self.params["key_layout"] == "arrows" and n_choices == 4:
+            d = size * 1.3
+            return (0.0, 0.0), [(0.0, d), (-d * 1.4, 0.0), (d * 1.4, 0.0), (0.0, -d)]
+        span = size * 1.25
+        xs = [(i - (n_choices - 1) / 2.0) * span for i in range(n_choices)]
+        return (0.0, size * 0.75), [(x, -size * 0.75) for x in xs]
+
+    def response_key_map(self, trial: Mapping[str, Any]) -> dict[str, str]:
+        choices = _as_list(trial.get("choices"))
+        return dict(zip(self.keys_for(len(choices)), choices))
+
+    def _stim(self, index: int, text: str, picture: str | None, pos):
+        if picture:
+            if not Path(picture).is_file():
+                raise ExperimentError(f"association: picture file {picture} not found")
+            stim = self._image_pool[index]
+            stim.image = picture
+        else:
+            stim = self._text_pool[index]
+            stim.text = text
+        stim.pos = pos
+        return stim
+
+    def prepare(self, win, trial: Mapping[str, Any]) -> PreparedTrial:
+        choices = _as_list(trial.get("choices"))
+        if len(choices) not in (2, 4):
+            raise ExperimentError(f"association trial {trial.get('trial_index')}: needs 2 or 4 "
+                                  f"choices, got {len(choices)}")
+        choice_pictures = _as_list(trial.get("choice_picture_files"))
+        target_picture = trial.get("target_picture_file") or None
+        if isinstance(target_picture, float):
+            target_picture = None
+        target_pos, choice_pos = self.positions(len(choices))
+        stims = [self._stim(4, str(trial["target"]), target_picture, target_pos)]
+        keys = self.keys_for(len(choices))
+        size = self.params["picture_size_px"]
+        for i, (choice, pos, key) in enumerate(zip(choices, choice_pos, keys)):
+            picture = choice_pictures[i] if i < len(choice_pictures) and choice_pictures[i] else None
+            stims.append(self._stim(i, choice, picture, pos))
+            label = self._label_pool[i]
+            label.text = ARROW_LABELS.get(key, key)
+            label.pos = (pos[0], pos[1] - size * 0.6)
+            stims.append(label)
+        display = Component("display", stims, 0.0, self.params["stimulus_duration_ms"],
+                            is_target=True)
+        return PreparedTrial([display], self.response_key_map(trial))
+
+    def key_legend(self, trial_list=None) -> str:
+        if self.params["key_layout"] == "arrows":
+            return "← → ↑ ↓"
+        return "1   2   3   4"
