@@ -1,0 +1,519 @@
+"""``mirrorlab review SESSION``: check the voice trials of a session, mark accuracy, correct onsets.
+
+An energy voice key finds soft onsets (/f/ /s/ /h/) late and takes a cough for speech, and
+it cannot tell a right answer from a wrong one, so after a voice session the experimenter
+goes through the recordings (the CheckVocal workflow, Protopapas 2007): listen, look at the
+level trace with the detected onset, answer "correct?" and, if needed, type the right onset.
+
+Reviews are stored beside the trials with ``Store.review_trial`` and never overwrite the
+measured values; ``Store.trials_frame()`` (what the analysis reads) applies them and keeps
+the measured RT in ``measured_rt_ms``. Every review is committed as soon as it is given.
+
+Modes: interactive (default), ``--list``, one trial from flags (``--trial N --correct yes
+--rt-ms 612 --note ...``) for scripts, and ``--auto``, which re-runs the voice key on every
+recording not yet reviewed by a person (e.g. with ``--voice-key band_high_hz=6000`` for a
+fricative-initial stimulus set) and stores the onsets that changed as reviews by
+``voicekey:<method>``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import math
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mirrorlab.cli import add_db_option
+
+AUDIO_KEYS = ("audio_path", "wav_path", "audio_file")  # extras keys that may hold the WAV path
+AUTO_REVIEWER_PREFIX = "voicekey:"
+LEVEL_BARS = " ▁▂▃▄▅▆▇█"
+
+
+class ReviewError(Exception):
+    """A review that cannot be done as asked (unknown session or trial, bad value), one line."""
+
+    user_facing = True
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "review", help="go through a session's voice trials: mark accuracy, correct onsets",
+        description="Listen to each voice trial of a session, see the detected onset, mark the "
+                    "answer correct or not and correct the onset. Reviews are stored beside the "
+                    "trials (measured values are kept) and used by the analysis. Without --list, "
+                    "--trial or --auto the review is interactive.",
+        epilog="Examples: mirrorlab review 3 --list | mirrorlab review 3 | "
+               "mirrorlab review 3 --trial 12 --correct no --rt-ms 655 --note 'said pear' | "
+               "mirrorlab review 3 --auto --voice-key band_high_hz=6000")
+    parser.add_argument("session", metavar="SESSION",
+                        help="session id (see `mirrorlab db info`), or a participant code that "
+                             "has exactly one voice session")
+    add_db_option(parser)
+    mode = parser.add_argument_group("what to do")
+    mode.add_argument("--list", action="store_true",
+                      help="list the session's trials with onset, review and audio file, then stop")
+    mode.add_argument("--trial", metavar="N", help="the trial to review (trial index in the session)")
+    mode.add_argument("--trial-id", metavar="ID", help="the trial to review (database trial id)")
+    mode.add_argument("--auto", action="store_true",
+                      help="re-measure every onset not reviewed by a person from its recording")
+    values = parser.add_argument_group("review values (with --trial)")
+    values.add_argument("--correct", choices=("yes", "no"), help="was the answer right?")
+    values.add_argument("--rt-ms", metavar="X",
+                        help="corrected voice onset in ms after stimulus onset ('measured' drops "
+                             "an earlier correction)")
+    values.add_argument("--response", metavar="TEXT", help="what the participant said")
+    values.add_argument("--note", metavar="TEXT", help="free note stored with the review")
+    values.add_argument("--reviewer", metavar="NAME", default=None,
+                        help="who reviews (default: your login name)")
+    options = parser.add_argument_group("options")
+    options.add_argument("--voice-key", metavar="NAME=VALUE", action="append", default=[],
+                         help="voice-key parameter for --auto (e.g. band_high_hz=6000, "
+                              "min_duration_ms=50); repeatable")
+    options.add_argument("--all", action="store_true",
+                         help="interactive: also go through trials already reviewed")
+    options.add_argument("--no-play", action="store_true",
+                         help="interactive: do not play the recordings")
+    parser.set_defaults(handler=run_review)
+
+
+# ---------------------------------------------------------------------------- reading
+@dataclass
+class ReviewTrial:
+    """One trial of the session as the review sees it."""
+
+    trial_id: int
+    trial_index: int | None
+    block: int | None
+    is_practice: bool
+    item_id: str | None
+    condition: str | None
+    soa_ms: float | None
+    stimulus: str
+    expected_response: str | None
+    measured_rt_ms: float | None
+    measured_correct: bool | None
+    extras: dict[str, Any]
+    review: dict[str, Any] | None
+
+    @property
+    def audio_path(self) -> str | None:
+        for key in AUDIO_KEYS:
+            if self.extras.get(key):
+                return str(self.extras[key])
+        return None
+
+    @property
+    def voice_key(self) -> dict[str, Any]:
+        return dict(self.extras.get("voice_key") or {})
+
+    @property
+    def rt_ms(self) -> float | None:
+        if self.review and self.review.get("rt_ms") is not None:
+            return self.review["rt_ms"]
+        return self.measured_rt_ms
+
+    @property
+    def correct(self) -> bool | None:
+        if self.review and self.review.get("correct") is not None:
+            return self.review["correct"]
+        return self.measured_correct
+
+    @property
+    def reviewed_by_person(self) -> bool:
+        return bool(self.review) and not str(self.review.get("reviewer") or "").startswith(
+            AUTO_REVIEWER_PREFIX)
+
+    @property
+    def label(self) -> str:
+        return f"trial {self.trial_index}" if self.trial_index is not None else f"trial id {self.trial_id}"
+
+
+def load_session_trials(store, session_id: int) -> list[ReviewTrial]:
+    """The session's trials in presentation order, with their extras and current review."""
+    from sqlalchemy import select
+
+    from db.schema import Trial, TrialReview
+
+    query = (select(Trial, TrialReview).outerjoin(TrialReview, TrialReview.trial_id == Trial.id)
+             .where(Trial.session_id == session_id).order_by(Trial.trial_index, Trial.id))
+    trials = []
+    with store.orm() as orm:
+        for trial, review in orm.execute(query):
+            stimulus = " / ".join(str(v) for v in (trial.word, trial.ink, trial.picture,
+                                                   trial.distractor, trial.target) if v)
+            trials.append(ReviewTrial(
+                trial_id=trial.id, trial_index=trial.trial_index, block=trial.block,
+                is_practice=bool(trial.is_practice), item_id=trial.item_id,
+                condition=trial.condition, soa_ms=trial.soa_ms, stimulus=stimulus,
+                expected_response=trial.expected_response, measured_rt_ms=trial.rt_ms,
+                measured_correct=trial.correct, extras=dict(trial.extras or {}),
+                review=None if review is None else {
+                    "correct": review.correct, "rt_ms": review.rt_ms, "response": review.response,
+                    "note": review.note, "reviewer": review.reviewer}))
+    return trials
+
+
+def resolve_session(store, text: str) -> int:
+    """A session id from the SESSION argument (an id, or a participant code with one voice session)."""
+    text = str(text).strip()
+    if text.isdigit():
+        store.get_session(int(text))  # StoreError (one line) if there is none
+        return int(text)
+    sessions = store.sessions_frame()
+    mine = sessions[sessions["participant"] == text]
+    if mine.empty:
+        raise ReviewError(f"no session {text!r} in {store.url}: give a session id or a participant "
+                          "code (see `mirrorlab db info`)")
+    voice = mine[mine["response_mode"] == "voice"]
+    candidates = voice if not voice.empty else mine
+    if len(candidates) > 1:
+        listing = ", ".join(f"{row.session_id} ({row.task} #{row.session_number})"
+                            for row in candidates.itertuples())
+        raise ReviewError(f"participant {text!r} has several sessions: give one id of {listing}")
+    return int(candidates["session_id"].iloc[0])
+
+
+def find_trial(trials: list[ReviewTrial], session_id: int, index: str | None,
+               trial_id: str | None) -> ReviewTrial:
+    if trial_id is not None:
+        wanted = _integer(trial_id, "--trial-id")
+        matches = [t for t in trials if t.trial_id == wanted]
+        if not matches:
+            raise ReviewError(f"session {session_id} has no trial with id {wanted}")
+        return matches[0]
+    wanted = _integer(index, "--trial")
+    matches = [t for t in trials if t.trial_index == wanted]
+    if not matches:
+        known = [t.trial_index for t in trials if t.trial_index is not None]
+        span = f" (trial indices {min(known)}-{max(known)})" if known else " (it has no trials)"
+        raise ReviewError(f"session {session_id} has no trial {wanted}{span}")
+    if len(matches) > 1:
+        ids = ", ".join(str(t.trial_id) for t in matches)
+        raise ReviewError(f"session {session_id} has several trials with index {wanted}: "
+                          f"use --trial-id with one of {ids}")
+    return matches[0]
+
+
+def _integer(text: str | None, option: str) -> int:
+    try:
+        return int(str(text).strip())
+    except ValueError:
+        raise ReviewError(f"{option} must be a whole number, got {text!r}") from None
+
+
+def parse_rt_ms(text: str) -> float | None:
+    """A corrected onset in ms (>= 0); 'measured' means: no correction."""
+    text = str(text).strip().lower()
+    if text in ("measured", "m"):
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise ReviewError(f"--rt-ms must be a number of ms or 'measured', got {text!r}") from None
+    if not math.isfinite(value) or value < 0:
+        raise ReviewError(f"--rt-ms must be a finite onset >= 0 ms after stimulus onset, got {text!r}")
+    return value
+
+
+# ---------------------------------------------------------------------------- writing
+_KEEP = object()
+
+
+def store_review(store, trial: ReviewTrial, *, correct: Any = _KEEP, rt_ms: Any = _KEEP,
+                 response: Any = _KEEP, note: Any = _KEEP, reviewer: str | None) -> dict[str, Any]:
+    """Store a review of ``trial``; fields not given keep their earlier reviewed value."""
+    merged = dict(trial.review or {"correct": None, "rt_ms": None, "response": None, "note": None})
+    for key, value in (("correct", correct), ("rt_ms", rt_ms), ("response", response), ("note", note)):
+        if value is not _KEEP:
+            merged[key] = value
+    merged["reviewer"] = reviewer
+    store.review_trial(trial.trial_id, correct=merged["correct"], rt_ms=merged["rt_ms"],
+                       response=merged["response"], note=merged["note"], reviewer=reviewer)
+    trial.review = merged
+    return merged
+
+
+def default_reviewer() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no login name in some containers
+        return "experimenter"
+
+
+# ---------------------------------------------------------------------------- display
+def _ms(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}"
+
+
+def _yes_no(value: bool | None) -> str:
+    return "-" if value is None else ("yes" if value else "no")
+
+
+def format_listing(trials: list[ReviewTrial], session_id: int) -> str:
+    import pandas as pd
+
+    rows = []
+    for t in trials:
+        audio = t.audio_path or "-"
+        if t.audio_path and not Path(t.audio_path).exists():
+            audio += " (missing)"
+        rows.append({
+            "trial": "-" if t.trial_index is None else t.trial_index, "id": t.trial_id,
+            "block": "-" if t.block is None else t.block, "practice": "yes" if t.is_practice else "",
+            "item": t.item_id or "-", "stimulus": t.stimulus or "-",
+            "expected": t.expected_response or "-", "condition": t.condition or "-",
+            "rt_ms": _ms(t.rt_ms), "measured_rt_ms": _ms(t.measured_rt_ms),
+            "correct": _yes_no(t.correct),
+            "reviewed": (t.review or {}).get("reviewer") or ("yes" if t.review else ""),
+            "audio": audio})
+    n_audio = sum(1 for t in trials if t.audio_path)
+    n_reviewed = sum(1 for t in trials if t.reviewed_by_person)
+    head = (f"session {session_id}: {len(trials)} trials, {n_audio} with recordings, "
+            f"{n_reviewed} reviewed by a person")
+    if not rows:
+        return head
+    return head + "\n" + pd.DataFrame(rows).to_string(index=False)
+
+
+def level_trace(trial: ReviewTrial, width: int = 64) -> list[str]:
+    """Two lines: the recording's level over time as bars, and markers for the stimulus
+    onset (S) and the voice onset (^)."""
+    import numpy as np
+
+    from experiments.voicekey import read_wav
+
+    samples, rate = read_wav(trial.audio_path)
+    if samples.size < width:
+        return []
+    columns = np.array_split(samples - samples.mean(), width)
+    levels = np.array([10 * np.log10(np.mean(c * c) + 1e-12) for c in columns])
+    low, high = np.percentile(levels, 5), levels.max()
+    scaled = np.clip((levels - low) / max(high - low, 1e-6), 0, 1)
+    bars = "".join(LEVEL_BARS[int(round(v * (len(LEVEL_BARS) - 1)))] for v in scaled)
+    duration_ms = 1000.0 * samples.size / rate
+    markers = [" "] * width
+    stimulus_ms = trial.voice_key.get("stimulus_onset_in_recording_ms")
+    for position_ms, mark in ((stimulus_ms, "S"),
+                              (None if trial.rt_ms is None or stimulus_ms is None
+                               else stimulus_ms + trial.rt_ms, "^")):
+        if position_ms is not None and 0 <= position_ms <= duration_ms:
+            markers[min(width - 1, int(position_ms / duration_ms * width))] = mark
+    return [f"  |{bars}| 0-{duration_ms:.0f} ms", f"  |{''.join(markers)}|  S stimulus, ^ onset"]
+
+
+class AudioPlayer:
+    """Plays WAV files with sox's ``play``; says once why it cannot, then stays quiet."""
+
+    def __init__(self, enabled: bool):
+        self.program = shutil.which("play") if enabled else None
+        self.enabled = enabled
+        self._complained = False
+
+    def play(self, path: str | None) -> None:
+        if not self.enabled or not path:
+            return
+        if self.program is None:
+            self._complain("sox's `play` is not installed (Debian package sox)")
+            return
+        done = subprocess.run([self.program, "-q", path], capture_output=True, text=True, timeout=60)
+        if done.returncode != 0:
+            lines = [line for line in done.stderr.splitlines() if line.strip()]
+            self._complain(lines[-1].strip() if lines else f"play exited with {done.returncode}")
+
+    def _complain(self, why: str) -> None:
+        if not self._complained:
+            print(f"  (cannot play audio: {why}; use --no-play to silence this)")
+            self._complained = True
+
+
+# ---------------------------------------------------------------------------- modes
+def run_review(args: argparse.Namespace) -> int:
+    from db.store import Store
+
+    store = Store(args.db)
+    session_id = resolve_session(store, args.session)
+    trials = load_session_trials(store, session_id)
+    reviewer = args.reviewer or default_reviewer()
+    flags_given = any(v is not None for v in (args.correct, args.rt_ms, args.response, args.note))
+    if args.trial is not None or args.trial_id is not None:
+        return review_one(store, session_id, trials, args, reviewer)
+    if flags_given:
+        raise ReviewError("--correct, --rt-ms, --response and --note need --trial N or --trial-id ID")
+    if args.list:
+        print(format_listing(trials, session_id))
+        return 0
+    if args.auto:
+        return review_auto(store, session_id, trials, args.voice_key)
+    return review_interactive(store, session_id, trials, reviewer, include_reviewed=args.all,
+                              player=AudioPlayer(enabled=not args.no_play))
+
+
+def review_one(store, session_id: int, trials: list[ReviewTrial], args: argparse.Namespace,
+               reviewer: str) -> int:
+    trial = find_trial(trials, session_id, args.trial, args.trial_id)
+    changes: dict[str, Any] = {}
+    if args.correct is not None:
+        changes["correct"] = args.correct == "yes"
+    if args.rt_ms is not None:
+        changes["rt_ms"] = parse_rt_ms(args.rt_ms)
+    if args.response is not None:
+        changes["response"] = args.response
+    if args.note is not None:
+        changes["note"] = args.note
+    if not changes:
+        raise ReviewError(f"nothing to store for {trial.label}: give --correct, --rt-ms, "
+                          "--response or --note")
+    store_review(store, trial, reviewer=reviewer, **changes)
+    print(f"session {session_id} {trial.label} (id {trial.trial_id}): correct {_yes_no(trial.correct)}, "
+          f"rt {_ms(trial.rt_ms)} ms (measured {_ms(trial.measured_rt_ms)}) - review stored")
+    return 0
+
+
+def review_auto(store, session_id: int, trials: list[ReviewTrial], overrides: list[str]) -> int:
+    from experiments.voicekey import VOICE_KEY_VERSION, VoiceKeyParams, measure_voice_onset, read_wav
+
+    params = VoiceKeyParams.from_kwargs(**_parse_overrides(overrides))
+    setting = ", ".join(overrides) or "default parameters"
+    voiced = [t for t in trials if t.audio_path and not t.is_practice]
+    if not voiced:
+        raise ReviewError(f"session {session_id} has no voice recordings (outside practice) "
+                          "to re-measure")
+    changed = kept = skipped = 0
+    for trial in voiced:
+        if trial.reviewed_by_person:
+            skipped += 1
+            continue
+        if not Path(trial.audio_path).exists():
+            print(f"{trial.label}: recording missing ({trial.audio_path}), left as it is")
+            skipped += 1
+            continue
+        stimulus_ms = trial.voice_key.get("stimulus_onset_in_recording_ms")
+        if stimulus_ms is None:
+            print(f"{trial.label}: no voice-key timing stored with the trial, left as it is")
+            skipped += 1
+            continue
+        samples, rate = read_wav(trial.audio_path)
+        onset_ms = measure_voice_onset(samples, rate, params).onset_ms
+        if onset_ms is None:
+            print(f"{trial.label}: no onset found with {setting}; review it by ear")
+            skipped += 1
+            continue
+        new_rt_ms = round(onset_ms - float(stimulus_ms), 3)
+        if trial.measured_rt_ms is not None and abs(new_rt_ms - trial.measured_rt_ms) < 0.5:
+            if trial.review is not None:  # an earlier automatic correction no longer applies
+                store_review(store, trial, rt_ms=None, note=f"re-measured with {setting}",
+                             reviewer=AUTO_REVIEWER_PREFIX + VOICE_KEY_VERSION)
+            kept += 1
+            continue
+        store_review(store, trial, rt_ms=new_rt_ms, note=f"re-measured with {setting}",
+                     reviewer=AUTO_REVIEWER_PREFIX + VOICE_KEY_VERSION)
+        print(f"{trial.label}: onset {_ms(trial.measured_rt_ms)} -> {new_rt_ms:.1f} ms")
+        changed += 1
+    print(f"session {session_id}: {changed} onsets changed, {kept} unchanged, {skipped} not "
+          f"re-measured (reviewed by a person, missing audio or no onset) - {setting}")
+    return 0
+
+
+def _parse_overrides(overrides: list[str]) -> dict[str, float]:
+    values: dict[str, float] = {}
+    for text in overrides:
+        name, sep, value = text.partition("=")
+        if not sep:
+            raise ReviewError(f"--voice-key needs NAME=VALUE, got {text!r}")
+        try:
+            number = float(value)
+        except ValueError:
+            raise ReviewError(f"--voice-key {name.strip()} needs a number, got {value!r}") from None
+        values[name.strip()] = int(number) if name.strip() == "filter_order" else number
+    return values
+
+
+def review_interactive(store, session_id: int, trials: list[ReviewTrial], reviewer: str, *,
+                       include_reviewed: bool, player: AudioPlayer) -> int:
+    todo = [t for t in trials if t.audio_path and not t.is_practice
+            and (include_reviewed or not t.reviewed_by_person)]
+    voiced = sum(1 for t in trials if t.audio_path)
+    if voiced == 0:
+        raise ReviewError(f"session {session_id} has no voice recordings to review "
+                          "(use --trial N --correct yes|no for keyboard trials)")
+    print(f"session {session_id}: {len(todo)} of {voiced} recorded trials to review "
+          f"(reviewer {reviewer}). Answers: y/n, enter keeps, r replays, s skips, q quits.")
+    done = 0
+    for number, trial in enumerate(todo, start=1):
+        outcome = _review_trial_interactively(store, trial, reviewer, player, number, len(todo))
+        done += outcome.startswith("stored")
+        if outcome.endswith("quit"):
+            break
+    print(f"session {session_id}: {done} reviews stored")
+    return 0
+
+
+def _ask(prompt: str) -> str | None:
+    """One answer from the terminal; None at end of input."""
+    print(prompt, end="", flush=True)
+    line = sys.stdin.readline()
+    if not line:
+        print()
+        return None
+    return line.strip()
+
+
+def _review_trial_interactively(store, trial: ReviewTrial, reviewer: str, player: AudioPlayer,
+                                number: int, total: int) -> str:
+    soa = "" if trial.soa_ms is None else f"  SOA {trial.soa_ms:+.0f} ms"
+    print(f"\n[{number}/{total}] {trial.label} (id {trial.trial_id})  item {trial.item_id or '-'}  "
+          f"{trial.condition or ''}{soa}")
+    print(f"  stimulus: {trial.stimulus or '-'}   expected: {trial.expected_response or '-'}")
+    print(f"  audio: {trial.audio_path}")
+    if not Path(trial.audio_path).exists():
+        print("  recording missing: skipped")
+        return "skipped"
+    for line in level_trace(trial):
+        print(line)
+    print(f"  voice onset: {_ms(trial.rt_ms)} ms after stimulus onset "
+          f"(measured {_ms(trial.measured_rt_ms)})")
+    player.play(trial.audio_path)
+    while True:
+        keep = _yes_no(trial.correct)
+        answer = _ask(f"  correct? [y/n, enter keeps '{keep}', r replays, s skips, q quits] ")
+        if answer is None or answer.lower() == "q":
+            return "quit"
+        answer = answer.lower()
+        if answer == "r":
+            player.play(trial.audio_path)
+            continue
+        if answer == "s":
+            return "skipped"
+        if answer in ("", "y", "yes", "n", "no"):
+            break
+        print("  please answer y, n, r, s or q")
+    correct: Any = _KEEP if answer == "" else answer.startswith("y")
+    end_of_input = False
+    while True:
+        onset = _ask(f"  onset ms [enter keeps {_ms(trial.rt_ms)}, m = measured] ")
+        if onset is None or onset == "":  # end of input keeps the onset, stores the answer
+            end_of_input = onset is None
+            rt_ms: Any = _KEEP
+            break
+        try:
+            rt_ms = parse_rt_ms(onset)
+            break
+        except ReviewError as error:
+            print(f"  {error}")
+    if correct is _KEEP and rt_ms is _KEEP and trial.review is not None:
+        return "quit" if end_of_input else "skipped"
+    store_review(store, trial, correct=correct, rt_ms=rt_ms, reviewer=reviewer)
+    print(f"  stored: correct {_yes_no(trial.correct)}, onset {_ms(trial.rt_ms)} ms")
+    return "stored-quit" if end_of_input else "stored"
+
+
+if __name__ == "__main__":  # pragma: no cover - `python -m mirrorlab.commands.review_cmd`
+    from mirrorlab.cli import main
+
+    raise SystemExit(main(["review", *sys.argv[1:]]))
