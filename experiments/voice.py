@@ -36,6 +36,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from experiments.errors import ExperimentError
 from experiments.voicekey import (
     VoiceKeyError,
     VoiceKeyParams,
@@ -51,7 +52,7 @@ __all__ = [
 ]
 
 
-class MicrophoneUnavailableError(RuntimeError):
+class MicrophoneUnavailableError(ExperimentError):
     """No usable microphone (no input device, or it cannot be opened), in one line."""
 
     user_facing = True

@@ -41,11 +41,13 @@ from typing import Any
 
 import numpy as np
 
+from experiments.errors import ExperimentError
+
 VOICE_KEY_VERSION = "energy-1"
 DIGITAL_SILENCE_DB = -110.0  # below 16-bit quantisation noise: samples that are exactly zero
 
 
-class VoiceKeyError(ValueError):
+class VoiceKeyError(ExperimentError, ValueError):
     """Bad audio or bad voice-key parameters, explained in one line."""
 
     user_facing = True
