@@ -88,15 +88,15 @@ def shorten(frame, max_trials: int | None, max_practice_trials: int | None, prac
 def check_trial_list(frame, task_cls, where: str) -> None:
     if frame is None or len(frame) == 0:
         raise ExperimentError(f"{where}: the trial list is empty")
+    tasks = set(frame["task"].astype(str)) if "task" in frame.columns else {task_cls.name}
+    if tasks != {task_cls.name}:
+        raise ExperimentError(f"{where}: trial list is for task(s) {', '.join(sorted(tasks))}, "
+                              f"not {task_cls.name}")
     needed = (*SHARED_TRIAL_LIST_COLUMNS, *task_cls.required_columns)
     missing = [column for column in needed if column not in frame.columns]
     if missing:
         raise ExperimentError(f"{where}: trial list lacks column(s) {', '.join(missing)} "
                               f"needed by task {task_cls.name}")
-    tasks = set(frame["task"].astype(str))
-    if tasks != {task_cls.name}:
-        raise ExperimentError(f"{where}: trial list is for task(s) {', '.join(sorted(tasks))}, "
-                              f"not {task_cls.name}")
     main = frame[~frame["is_practice"].astype(bool)]
     if main["trial_index"].duplicated().any():
         raise ExperimentError(f"{where}: trial list has repeated trial_index values")

@@ -23,7 +23,7 @@ class ContinuousNamingTask(Task):
     required_columns = ("picture", "picture_file")
     own_parameters = (
         Parameter("fixation_ms", float, 500.0, "fixation cross before each picture", "ms",
-                  "Howard et al. 2006 (fixation before each picture)", minimum=0),
+                  "our choice (Howard et al. 2006 timing not recovered here)", minimum=0),
         Parameter("stimulus_duration_ms", float, 2000.0, "picture stays until the response or "
                   "this long", "ms", minimum=1),
         Parameter("response_deadline_ms", float, 2000.0, "answers after this are too slow",

@@ -27,15 +27,15 @@ class PictureWordTask(Task):
     required_columns = ("picture", "picture_file", "distractor", "soa_ms")
     own_parameters = (
         Parameter("fixation_ms", float, 500.0, "fixation cross before the first stimulus", "ms",
-                  "Glaser & Düngelhoff 1984 (warning signal before each trial)", minimum=0),
+                  "our choice (Glaser & Düngelhoff 1984 used a warning signal; duration not "
+                  "recovered here)", minimum=0),
         Parameter("stimulus_duration_ms", float, 2000.0,
                   "picture and word stay until the response or this long after the target",
                   "ms", minimum=1),
         Parameter("response_deadline_ms", float, 2000.0, "answers after this are too slow",
                   "ms", minimum=1),
         Parameter("iti_ms", float, 1500.0, "blank between trials", "ms",
-                  "Glaser & Düngelhoff 1984 used a self-paced interval of a few seconds",
-                  minimum=0),
+                  "our choice", minimum=0),
         Parameter("picture_size_px", float, 300.0, "picture width and height", "px", minimum=16),
         Parameter("text_height_px", float, 36.0, "height of the distractor word", "px",
                   minimum=4),

@@ -1,0 +1,105 @@
+"""``mirrorlab run TASK``: run one session of a task with a participant in PsychoPy.
+
+Nothing heavy is imported until the command runs (``mirrorlab --help`` stays fast).
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from mirrorlab.cli import add_db_option
+
+TASK_NAMES = ("stroop", "picture-word", "association", "continuous-naming")
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "run", help="run a session of a task with a participant (PsychoPy)",
+        description="Run one session: instructions (en/ja), practice with feedback, main blocks "
+                    "with breaks, end screen. Every trial is stored in the database as it ends "
+                    "and written to a PsychoPy-style CSV beside it. Escape asks to end the "
+                    "session (kept as 'aborted'); --resume continues a stopped session.",
+        epilog="Examples: mirrorlab run stroop --participant P01 --windowed; "
+               "mirrorlab run picture-word --participant P02 --response voice; "
+               "mirrorlab run stroop --participant SIM1 --simulate --windowed --max-trials 24. "
+               "Task parameters: --param NAME=VALUE (see --list-params).")
+    parser.add_argument("task", metavar="TASK", choices=TASK_NAMES,
+                        help="one of: " + ", ".join(TASK_NAMES))
+    parser.add_argument("--participant", metavar="CODE",
+                        help="participant code (default: ask in PsychoPy's participant dialog)")
+    parser.add_argument("--session", type=int, default=1, metavar="N",
+                        help="session number (default 1)")
+    parser.add_argument("--stimuli", metavar="SET_OR_FILE",
+                        help="bundled set name, set folder or items.csv (default: TASK-LANG)")
+    parser.add_argument("--lang", choices=("en", "ja"),
+                        help="language of instructions and default set (default: the set's)")
+    parser.add_argument("--instruction", metavar="NAME",
+                        help="e.g. colour_naming or word_reading (default: the set's first)")
+    parser.add_argument("--response", choices=("keyboard", "voice"), default="keyboard",
+                        help="keyboard (default) or voice (microphone + voice key)")
+    parser.add_argument("--windowed", action="store_true",
+                        help="a window instead of full screen (piloting, demos)")
+    parser.add_argument("--resume", action="store_true",
+                        help="continue this participant's stopped session at its next trial")
+    parser.add_argument("--simulate", action="store_true",
+                        help="a simulated participant answers with real key events (XTEST)")
+    parser.add_argument("--sim-param", action="append", default=[], metavar="NAME=VALUE",
+                        help="simulated participant parameter, e.g. tau_ms=80 (repeatable)")
+    parser.add_argument("--seed", type=int, metavar="S",
+                        help="seed of the trial order and the simulation (default: from "
+                             "participant, task and session; recorded)")
+    parser.add_argument("--csv-dir", metavar="DIR",
+                        help="folder of the PsychoPy-style CSV (default: data/ beside the "
+                             "SQLite database)")
+    parser.add_argument("--max-trials", type=int, metavar="N",
+                        help="only the first N main trials (pilots, demos)")
+    parser.add_argument("--max-practice", type=int, metavar="N",
+                        help="only the first N practice trials")
+    parser.add_argument("--no-practice", action="store_true", help="skip the practice block")
+    parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                        help="task parameter, e.g. iti_ms=800 or key_map=red:d,green:f,"
+                             "blue:j,yellow:k (repeatable)")
+    parser.add_argument("--study", default="default", help="study name (default: default)")
+    parser.add_argument("--list-params", action="store_true",
+                        help="print the task's parameters with defaults and sources, then exit")
+    add_db_option(parser)
+    parser.set_defaults(handler=run_command)
+
+
+def run_command(args: argparse.Namespace) -> int:
+    from experiments.errors import ExperimentError
+    from experiments.parameters import describe, parse_param_options
+    from experiments.tasks import task_class
+
+    if args.list_params:
+        cls = task_class(args.task)
+        print(f"{args.task} parameters (name = default unit: meaning [source]):")
+        print(describe(cls.parameters()))
+        return 0
+    for name, value in (("--max-trials", args.max_trials), ("--max-practice", args.max_practice)):
+        if value is not None and value < 0:
+            raise ExperimentError(f"{name} {value}: must be ≥ 0")
+    params = parse_param_options(args.param)
+    simulation = parse_param_options(args.sim_param)
+    if simulation and not args.simulate:
+        raise ExperimentError("--sim-param needs --simulate")
+
+    from experiments.runner import run_session
+
+    session_id = run_session(
+        args.task, args.participant, session=args.session, stimuli=args.stimuli,
+        language=args.lang, instruction=args.instruction, response=args.response, db=args.db,
+        windowed=args.windowed, resume=args.resume, simulate=args.simulate,
+        simulation=simulation or None, seed=args.seed, csv_dir=args.csv_dir,
+        max_trials=args.max_trials, max_practice_trials=args.max_practice,
+        practice=not args.no_practice, params=params, study=args.study)
+    from db.store import Store
+
+    store = Store(args.db)
+    session = store.get_session(session_id)
+    n_trials = store.count_trials(session_id=session_id)
+    code = store.session_participant_code(session_id)
+    print(f"session {session_id}: {args.task}, participant {code} session "
+          f"{session.session_number}, {session.status}, {n_trials} trials stored; "
+          f"CSV {session.csv_path}")
+    return 0
