@@ -30,7 +30,7 @@ def errors_ms(tmp_path_factory):
     for number, (language, word) in enumerate(VOICED_OR_STOP + FRICATIVE):
         raw, wav = folder / f"{number}-raw.wav", folder / f"{number}.wav"
         subprocess.run(["espeak-ng", "-v", language, "-w", str(raw), word], check=True)
-        subprocess.run(["sox", str(raw), "-r", str(RATE), str(wav)], check=True)
+        subprocess.run(["sox", "-D", str(raw), "-r", str(RATE), str(wav)], check=True)
         speech, _ = read_wav(wav)
         speech = speech[np.flatnonzero(np.abs(speech) > 1e-4)[0]:]
         speech = 0.5 * speech / np.abs(speech).max()

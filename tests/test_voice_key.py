@@ -37,7 +37,7 @@ def spoken(tmp_path_factory):
             raw = folder / f"{language}-{len(cache)}-raw.wav"
             wav = folder / f"{language}-{len(cache)}-{sample_rate_hz}.wav"
             subprocess.run(["espeak-ng", "-v", language, "-w", str(raw), word], check=True)
-            subprocess.run(["sox", str(raw), "-r", str(sample_rate_hz), str(wav)], check=True)
+            subprocess.run(["sox", "-D", str(raw), "-r", str(sample_rate_hz), str(wav)], check=True)
             samples, rate = read_wav(wav)
             assert rate == sample_rate_hz
             first = int(np.flatnonzero(np.abs(samples) > EPSILON)[0])
