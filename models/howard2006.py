@@ -173,7 +173,9 @@ class Howard2006(Model):
         if "ordinal_position" not in human.columns:
             raise ModelInputError(f"model {self.name}: human trials lack the column "
                                   "ordinal_position")
-        experimental = human[human["condition"].astype(str) == "experimental"]
+        experimental = human[human["condition"].astype(str) == "experimental"].copy()
+        experimental["ordinal_position"] = pd.to_numeric(experimental["ordinal_position"],
+                                                         errors="coerce")
         means = experimental.dropna(subset=["ordinal_position"]).groupby(
             "ordinal_position")["rt_ms"].mean()
         if len(means) < 2:

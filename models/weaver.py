@@ -80,8 +80,9 @@ class Weaver(Model):
                  picture_onset_delay_ms: float = 0.0, word_reading_route: str = "direct",
                  include_superordinates: bool = True,
                  link_weights: Mapping[tuple[str, str], float] | None = None,
-                 other_stages_ms: float = 550.0, ms_scale: float = 1.0,
-                 rt_mode: str = "sample"):
+                 other_stages_ms: float = 550.0,
+                 other_stages_by_instruction_ms: Mapping[str, float] | None = None,
+                 ms_scale: float = 1.0, rt_mode: str = "sample"):
         self.step_ms = step_ms
         self.conceptual_rate_per_ms = conceptual_rate_per_ms
         self.concept_lemma_rate_per_ms = concept_lemma_rate_per_ms
@@ -97,10 +98,27 @@ class Weaver(Model):
         self.include_superordinates = include_superordinates
         self.link_weights = link_weights
         self.other_stages_ms = other_stages_ms
+        self.other_stages_by_instruction_ms = other_stages_by_instruction_ms
         self.ms_scale = ms_scale
         self.rt_mode = rt_mode
 
     # ------------------------------------------------------------------ parameters
+    def other_stages_for(self, trials: pd.DataFrame) -> np.ndarray:
+        """The constant for the stages other than retrieval, per trial: perception and
+        articulation differ between naming a picture, naming a colour and reading a word, so
+        ``fit`` may set one per instruction (``other_stages_by_instruction_ms``)."""
+        constant = np.full(len(trials), float(self.other_stages_ms))
+        table = self.other_stages_by_instruction_ms or {}
+        if table and "instruction" in trials.columns:
+            keys = trials["task"].astype(str) + ":" + trials["instruction"].astype(str) \
+                if "task" in trials.columns else trials["instruction"].astype(str)
+            for i, key in enumerate(keys):
+                instruction = key.split(":")[-1]
+                value = table.get(key, table.get(instruction))
+                if value is not None:
+                    constant[i] = float(value)
+        return constant
+
     def step_rates(self) -> StepRates:
         """Published per-ms rates × Δt: the per-step values the update uses."""
         dt = self.step_ms
@@ -226,6 +244,7 @@ class Weaver(Model):
         lemma and the direct route: selected when either selects, S = S_lemma · S_direct."""
         self._check_params()
         self.check_trials(trials)
+        trials = with_distractor_categories(trials)
         networks, index = self.trial_networks(trials)
         hazard = self._network_hazard(networks)
         if self.word_reading_route == "race":
@@ -291,7 +310,7 @@ class Weaver(Model):
             out["correct"] = np.where(known, expected_response == given, True)
         else:
             out["correct"] = True
-        out["rt_ms"] = self.other_stages_ms + self.ms_scale * retrieval_ms
+        out["rt_ms"] = self.other_stages_for(trials) + self.ms_scale * retrieval_ms
         out["source"] = f"model:{self.name}"
         out["agent"] = f"sim-{agent + 1:03d}"
         out["extras"] = [
@@ -302,24 +321,36 @@ class Weaver(Model):
         return out
 
     def fit(self, human_trials: pd.DataFrame, fit_scale: bool | None = None) -> dict[str, Any]:
-        """Least squares on condition means: human = other_stages_ms + ms_scale · E[T].
+        """Least squares on condition means: human = constant(task, instruction) + scale · E[T].
 
-        Cells are task × instruction × condition (× soa_ms where present); only correct trials
-        with an RT count. Sets the fitted values on the model and returns them with ``r`` and
-        ``rmse_ms`` of the fitted cell means.
+        Cells are task × instruction × condition (× soa_ms where present); only correct,
+        non-practice trials with an RT count. Each task × instruction gets its own constant
+        (``other_stages_by_instruction_ms``; with one instruction it is ``other_stages_ms``);
+        the scale is shared and stays 1 unless ``fit_scale``. Sets the fitted values on the
+        model and returns them with ``r`` and ``rmse_ms`` of the fitted cell means.
         """
         fit_scale = self.fit_scale_by_default if fit_scale is None else fit_scale
-        human = _usable_human_trials(self.name, human_trials)
-        expected = self.expected_retrieval_ms(human.reset_index(drop=True))
-        human = human.reset_index(drop=True).assign(model_ms=expected)
+        human = _usable_human_trials(self.name, human_trials).reset_index(drop=True)
+        human = human.assign(model_ms=self.expected_retrieval_ms(human))
         cells = _cell_columns(human)
         means = human.groupby(cells, dropna=False).agg(
-            human_ms=("rt_ms", "mean"), model_ms=("model_ms", "mean"), n=("rt_ms", "size"))
+            human_ms=("rt_ms", "mean"), model_ms=("model_ms", "mean"),
+            n=("rt_ms", "size")).reset_index()
+        groups = (means["task"].astype(str) + ":" + means["instruction"].astype(str)
+                  if "instruction" in means.columns else means["task"].astype(str))
         result = fit_linear_mapping(means["model_ms"].to_numpy(), means["human_ms"].to_numpy(),
-                                    fit_scale)
-        self.other_stages_ms, self.ms_scale = result["other_stages_ms"], result["ms_scale"]
-        means = means.reset_index()
-        means["fitted_ms"] = self.other_stages_ms + self.ms_scale * means["model_ms"]
+                                    fit_scale, groups=groups.to_numpy())
+        constants = result.pop("constants")
+        self.ms_scale = result["ms_scale"]
+        if len(constants) == 1:
+            self.other_stages_ms = next(iter(constants.values()))
+            self.other_stages_by_instruction_ms = None
+        else:
+            self.other_stages_by_instruction_ms = dict(constants)
+            self.other_stages_ms = float(np.mean(list(constants.values())))
+        result["other_stages_ms"] = self.other_stages_ms
+        result["other_stages_by_instruction_ms"] = self.other_stages_by_instruction_ms
+        means["fitted_ms"] = [constants[g] for g in groups] + self.ms_scale * means["model_ms"]
         result["n_cells"] = int(len(means))
         result["cells"] = json_cells(means)
         return result
@@ -350,6 +381,40 @@ def _rows_for_networks(trials: pd.DataFrame, index: np.ndarray, wanted: list[int
         row = records[first[config]]
         rows.append((row, co_members.get(_co_member_key(row), "")))
     return rows
+
+
+def with_distractor_categories(trials: pd.DataFrame) -> pd.DataFrame:
+    """Fill ``distractor_category`` where a trial table lacks it (the shared store keeps it in
+    ``extras``): from ``extras``, else from the condition — identical and related distractors
+    share the picture's category; an unrelated one has the category it has as a picture
+    elsewhere in the table, else a category of its own; nonwords have none."""
+    if "task" not in trials.columns or not (trials["task"] == "picture-word").any():
+        return trials
+    if "distractor_category" in trials.columns and not trials.loc[
+            trials["task"] == "picture-word", "distractor_category"].isna().any():
+        return trials
+    trials = trials.copy()
+    current = trials.get("distractor_category", pd.Series([None] * len(trials),
+                                                         index=trials.index))
+    picture_category = {}
+    if "picture" in trials.columns:
+        picture_category = dict(zip(trials["picture"].astype(str), trials["category"]))
+    filled = []
+    for value, row in zip(current, trials.to_dict("records")):
+        extras = row.get("extras") if isinstance(row.get("extras"), dict) else {}
+        if not _is_missing(value):
+            filled.append(value)
+        elif not _is_missing(extras.get("distractor_category")):
+            filled.append(extras["distractor_category"])
+        elif row.get("condition") in ("identical", "related"):
+            filled.append(row.get("category"))
+        elif row.get("condition") == "unrelated":
+            word = str(row.get("distractor"))
+            filled.append(picture_category.get(word, f"{word}~category"))
+        else:
+            filled.append("")
+    trials["distractor_category"] = filled
+    return trials
 
 
 def _co_member_key(row: Mapping[str, Any]) -> tuple[str, str]:
@@ -415,20 +480,32 @@ def _cell_columns(frame: pd.DataFrame) -> list[str]:
     return columns
 
 
-def fit_linear_mapping(model_ms: np.ndarray, human_ms: np.ndarray,
-                       fit_scale: bool) -> dict[str, Any]:
-    """Least squares human ≈ constant + scale·model (scale fixed at 1 unless ``fit_scale``)."""
+def fit_linear_mapping(model_ms: np.ndarray, human_ms: np.ndarray, fit_scale: bool,
+                       groups: np.ndarray | None = None) -> dict[str, Any]:
+    """Least squares human ≈ constant[group] + scale·model (scale fixed at 1 unless
+    ``fit_scale``). Without ``groups`` there is one constant (``other_stages_ms``); with them
+    the result also holds ``constants`` (group → constant)."""
     model_ms = np.asarray(model_ms, dtype=float)
     human_ms = np.asarray(human_ms, dtype=float)
-    if fit_scale and len(model_ms) >= 2 and np.ptp(model_ms) > 0:
-        scale, constant = np.polyfit(model_ms, human_ms, 1)
+    labels = np.zeros(len(model_ms), dtype=object) if groups is None else np.asarray(groups)
+    names = list(dict.fromkeys(labels.tolist()))
+    dummies = np.stack([(labels == g).astype(float) for g in names], axis=1)
+    within = model_ms - dummies @ np.linalg.lstsq(dummies, model_ms, rcond=None)[0]
+    if fit_scale and np.ptp(within) > 1e-12:
+        design = np.column_stack([dummies, model_ms])
+        coefficients = np.linalg.lstsq(design, human_ms, rcond=None)[0]
+        constants, scale = coefficients[:-1], float(coefficients[-1])
     else:
-        scale, constant = 1.0, float(np.mean(human_ms - model_ms))
-    fitted = constant + scale * model_ms
-    r = (float(np.corrcoef(model_ms, human_ms)[0, 1])
-         if len(model_ms) >= 2 and np.ptp(model_ms) > 0 and np.ptp(human_ms) > 0 else None)
-    return {"other_stages_ms": float(constant), "ms_scale": float(scale), "r": r,
-            "rmse_ms": float(np.sqrt(np.mean((fitted - human_ms) ** 2)))}
+        scale = 1.0
+        constants = np.linalg.lstsq(dummies, human_ms - model_ms, rcond=None)[0]
+    fitted = dummies @ constants + scale * model_ms
+    r = (float(np.corrcoef(fitted, human_ms)[0, 1])
+         if len(model_ms) >= 2 and np.ptp(fitted) > 0 and np.ptp(human_ms) > 0 else None)
+    result = {"other_stages_ms": float(constants[0]), "ms_scale": scale, "r": r,
+              "rmse_ms": float(np.sqrt(np.mean((fitted - human_ms) ** 2)))}
+    if groups is not None:
+        result["constants"] = {str(g): float(c) for g, c in zip(names, constants)}
+    return result
 
 
 def json_cells(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -444,7 +521,12 @@ def json_cells(frame: pd.DataFrame) -> list[dict[str, Any]]:
 def glaser_dungelhoff_effects(model: Weaver | None = None, instruction: str = PICTURE_NAMING,
                               n_items: int = 1) -> pd.DataFrame:
     """Model difference scores (condition − nonword, ms) on the G&D design, with the published
-    value beside each: columns instruction, condition, soa_ms, model_ms, human_ms."""
+    value beside each: columns instruction, condition, soa_ms, model_ms, human_ms.
+
+    ``soa_ms`` here is Glaser & Düngelhoff's axis: onset of the irrelevant stimulus relative to
+    the target (negative = distractor first). In picture naming that is the trial list's
+    ``soa_ms`` (word − picture); in word reading it is its negative (picture − word).
+    """
     from models.weaver_lists import picture_word_grid
     from models.weaver_targets import glaser_dungelhoff_frame
 
@@ -454,6 +536,8 @@ def glaser_dungelhoff_effects(model: Weaver | None = None, instruction: str = PI
     means = grid.groupby(["condition", "soa_ms"])["expected_ms"].mean().unstack("soa_ms")
     effects = (means - means.loc["nonword"]).drop(index="nonword")
     long = effects.stack().rename("model_ms").reset_index()
+    if instruction in (WORD_READING, WORD_CATEGORISING):
+        long["soa_ms"] = -long["soa_ms"]
     long.insert(0, "instruction", instruction)
     human = glaser_dungelhoff_frame().rename(columns={"effect_ms": "human_ms"})
     return long.merge(human, on=["instruction", "condition", "soa_ms"], how="left")

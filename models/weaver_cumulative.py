@@ -102,7 +102,9 @@ class WeaverCumulative(Weaver):
 
 def _fit_by_position(model, human: pd.DataFrame, fit_scale: bool) -> dict[str, Any]:
     """Shared by both cumulative accounts: map model values (``model_ms``) to human RTs."""
-    experimental = human[human["condition"].astype(str) == "experimental"]
+    experimental = human[human["condition"].astype(str) == "experimental"].copy()
+    experimental["ordinal_position"] = pd.to_numeric(experimental["ordinal_position"],
+                                                     errors="coerce")
     means = experimental.dropna(subset=["ordinal_position"]).groupby("ordinal_position").agg(
         human_ms=("rt_ms", "mean"), model_ms=("model_ms", "mean"), n=("rt_ms", "size"))
     if len(means) < 2:

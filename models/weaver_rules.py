@@ -24,9 +24,11 @@ Tasks (``instruction`` values):
 
 Timing: the target stimulus gives input from t = 0 for as long as the trial lasts (or
 ``picture_duration_ms``); the irrelevant stimulus gives input from t = SOA for the distractor
-duration (100 ms). ``soa_ms`` is the onset of the irrelevant stimulus relative to the target
-(negative: irrelevant stimulus first), as in Glaser & Düngelhoff (1984) for both tasks. Stroop
-words and inks appear together (SOA 0).
+duration (100 ms). ``soa_ms`` follows the trial list and the experiment (word onset − picture
+onset, negative = word first) in both tasks, so the irrelevant stimulus starts at ``soa_ms``
+in picture naming and at ``−soa_ms`` in word reading. (Glaser & Düngelhoff's SOA axis is the
+irrelevant stimulus relative to the target; ``models.weaver.glaser_dungelhoff_effects`` converts.)
+Stroop words and inks appear together (SOA 0).
 """
 
 from __future__ import annotations
@@ -172,7 +174,7 @@ def picture_word_network(row: Mapping[str, Any], rates: StepRates, route: str,
         if written is None:
             raise ValueError("word reading needs a distractor word to read")
         w.stimulus(written, 0.0, relevant=True)
-        w.stimulus(picture_concept, soa, relevant=False)
+        w.stimulus(picture_concept, -soa, relevant=False)
         if instruction == WORD_CATEGORISING:
             net.target, net.response = net.node(word_category, "lemma"), word_category
         else:
@@ -193,23 +195,26 @@ def stroop_network(row: Mapping[str, Any], rates: StepRates, route: str,
     ink = _text(row.get("ink"))
     word_colour = _text(row.get("word_colour"))
     text = word_colour or _text(row.get("word")) or "XXXX"
+    if instruction == COLOUR_NAMING and not ink:
+        raise ValueError("colour naming needs an ink colour")
     w = NetworkWriter(rates)
-    w.lexical_entry(ink, COLOUR_CATEGORY)
+    if ink:  # word reading may show a word in plain (no colour) ink
+        w.lexical_entry(ink, COLOUR_CATEGORY)
     if co_member and co_member != ink and not (word_colour and word_colour != ink):
         w.lexical_entry(co_member, COLOUR_CATEGORY)
     if word_colour:
         w.lexical_entry(word_colour, COLOUR_CATEGORY)
     w.link_co_members()
-    ink_concept = w.net.node(ink, "concept")
     written = w.written_form(text, is_word=bool(word_colour))
     net = w.net
     if instruction == COLOUR_NAMING:
-        w.stimulus(ink_concept, 0.0, relevant=True)
+        w.stimulus(net.node(ink, "concept"), 0.0, relevant=True)
         w.stimulus(written, 0.0, relevant=False)
         net.target, net.response = net.node(ink, "lemma"), ink
     elif instruction == WORD_READING:
         w.stimulus(written, 0.0, relevant=True)
-        w.stimulus(ink_concept, 0.0, relevant=False)
+        if ink:
+            w.stimulus(net.node(ink, "concept"), 0.0, relevant=False)
         _flag_reading_target(net, text, bool(word_colour), route)
     else:
         raise ValueError(f"instruction {instruction!r} is not a Stroop task")

@@ -81,7 +81,10 @@ def naming_contexts(model: str, trials: pd.DataFrame) -> list[NamingContext]:
 
 def position_and_lag_means(frame: pd.DataFrame, value: str = "rt_ms") -> dict[str, dict]:
     """Mean of ``value`` by ordinal position (1–5) and by lag (2/4/6/8), experimental trials."""
-    experimental = frame[frame["condition"].astype(str) == "experimental"]
+    experimental = frame[frame["condition"].astype(str) == "experimental"].copy()
+    for column in ("ordinal_position", "lag"):
+        if column in experimental.columns:
+            experimental[column] = pd.to_numeric(experimental[column], errors="coerce")
     by_position = (experimental.dropna(subset=["ordinal_position"])
                    .groupby("ordinal_position")[value].mean())
     by_lag = experimental.dropna(subset=["lag"]).groupby("lag")[value].mean() \
