@@ -17,7 +17,6 @@ import shutil
 import socket
 import subprocess
 import tempfile
-import time
 import uuid
 from pathlib import Path
 
@@ -114,43 +113,12 @@ def pg_url(postgres_server) -> str:
 
 
 # ---------------------------------------------------------------------------- Xvfb
-def _display_answers(display: str) -> bool:
-    if not display or not shutil.which("xdpyinfo"):
-        return False
-    result = subprocess.run(["xdpyinfo", "-display", display], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    return result.returncode == 0
-
-
 @pytest.fixture(scope="session")
 def xvfb_display():
     """A running X server; sets ``$DISPLAY`` for the tests that open PsychoPy windows."""
-    existing = os.environ.get("DISPLAY", "")
-    if _display_answers(existing):
-        yield existing
-        return
-    if not shutil.which("Xvfb"):
-        pytest.fail("Xvfb not found: install Debian's xvfb package (scripts/setup.sh does)")
-    read_fd, write_fd = os.pipe()
-    process = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1280x1024x24", "-nolisten", "tcp",
-         "+extension", "GLX", "+extension", "XTEST"],
-        pass_fds=(write_fd,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    os.close(write_fd)
-    number = b""
-    deadline = time.monotonic() + 20
-    while not number.endswith(b"\n") and time.monotonic() < deadline:
-        chunk = os.read(read_fd, 16)
-        if not chunk:
-            break
-        number += chunk
-    os.close(read_fd)
-    display = f":{number.decode().strip()}"
-    os.environ["DISPLAY"] = display
-    try:
+    from mirrorlab.virtual_display import virtual_display_if_needed
+
+    with virtual_display_if_needed() as display:
+        if display is None:
+            pytest.fail("no X display and no Xvfb: install Debian's xvfb package (scripts/setup.sh does)")
         yield display
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        if existing:
-            os.environ["DISPLAY"] = existing

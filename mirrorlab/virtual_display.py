@@ -1,0 +1,62 @@
+"""A display for PsychoPy windows on machines without a screen (servers, CI, the demo):
+when ``$DISPLAY`` does not answer, start a private Xvfb for the duration of a block."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import subprocess
+import time
+from collections.abc import Iterator
+
+
+def display_answers(display: str | None) -> bool:
+    """Whether an X server answers at ``display`` (trusted as is when xdpyinfo is missing)."""
+    if not display:
+        return False
+    if not shutil.which("xdpyinfo"):
+        return True
+    return subprocess.run(["xdpyinfo", "-display", display], stdout=subprocess.DEVNULL,
+                          stderr=subprocess.DEVNULL).returncode == 0
+
+
+@contextlib.contextmanager
+def virtual_display_if_needed(width: int = 1280, height: int = 1024) -> Iterator[str | None]:
+    """Yield a usable ``$DISPLAY`` (the existing one, or a new Xvfb); ``None`` if neither."""
+    existing = os.environ.get("DISPLAY")
+    if display_answers(existing):
+        yield existing
+        return
+    if not shutil.which("Xvfb"):
+        yield None
+        return
+    read_fd, write_fd = os.pipe()
+    process = subprocess.Popen(
+        ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", f"{width}x{height}x24",
+         "-nolisten", "tcp", "+extension", "GLX", "+extension", "XTEST"],
+        pass_fds=(write_fd,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    os.close(write_fd)
+    number = b""
+    deadline = time.monotonic() + 20
+    while not number.endswith(b"\n") and time.monotonic() < deadline:
+        chunk = os.read(read_fd, 16)
+        if not chunk:
+            break
+        number += chunk
+    os.close(read_fd)
+    if not number.strip():
+        process.terminate()
+        yield None
+        return
+    display = f":{number.decode().strip()}"
+    os.environ["DISPLAY"] = display
+    try:
+        yield display
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        if existing is None:
+            os.environ.pop("DISPLAY", None)
+        else:
+            os.environ["DISPLAY"] = existing
