@@ -1,0 +1,42 @@
+"""Analysis: cleaning, mixed-effects models of human RTs and choices (statsmodels or mixedlm),
+the human–model comparison and the self-contained HTML report.
+
+    from analysis import compare, write_report, CleaningOptions
+    result = compare(store_or_url_or_frame, "stroop", models=None, engine="statsmodels",
+                     cleaning=CleaningOptions(rt_min_ms=200, rt_max_ms=2000, sd_trim=None))
+    write_report(result, "report.html", tables_dir="tables")
+
+Heavy libraries (statsmodels, mixedlm, matplotlib) are imported only when a function needs them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from analysis.cleaning import CleaningOptions
+from analysis.errors import AnalysisInputError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from analysis.compare import ComparisonResult
+
+__all__ = ["AnalysisInputError", "CleaningOptions", "ComparisonResult", "compare", "write_report"]
+
+
+def compare(*args: Any, **kwargs: Any) -> "ComparisonResult":
+    from analysis.compare import compare as _compare
+
+    return _compare(*args, **kwargs)
+
+
+def write_report(result: "ComparisonResult", path, tables_dir=None):
+    from analysis.report import write_report as _write_report
+
+    return _write_report(result, path, tables_dir=tables_dir)
+
+
+def __getattr__(name: str):
+    if name == "ComparisonResult":
+        from analysis.compare import ComparisonResult
+
+        return ComparisonResult
+    raise AttributeError(name)

@@ -1,0 +1,261 @@
+"""``compare()``: from the shared trial table to every table the report shows.
+
+    from analysis import compare, write_report, CleaningOptions
+    result = compare("sqlite:///mirrorlab.db", "stroop", engine="mixedlm")
+    result.fit_table            # per model: r and RMSE of condition means, item-level r, ...
+    write_report(result, "report.html", tables_dir="tables")
+
+Problems that make the whole comparison impossible (no trials, no human trials, unknown task,
+model or engine) raise ``AnalysisInputError``; problems that only make one part impossible
+(a task with no model trials, a single participant, a condition missing for one source)
+become ``messages`` that the report shows in place of the missing part.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from analysis import comparison as cmp
+from analysis.cleaning import CleaningOptions, clean_trials
+from analysis.design import design_for
+from analysis.errors import AnalysisInputError
+from analysis.loading import choose_model_runs, load, select_trials
+from analysis.mixed import FitResult, ModelSpec, Predictor, chosen, fit_with_simplification
+from analysis.mixed.fitting import check_engine
+from analysis.published import CITATIONS
+
+
+@dataclass
+class ComparisonResult:
+    """Everything the report shows, as data frames (each also written as a CSV)."""
+
+    task: str
+    engine: str
+    structure: str
+    cleaning_options: CleaningOptions
+    where: str
+    models: dict[str, int | None]
+    cleaning: pd.DataFrame
+    fits: pd.DataFrame
+    fixed_effects: pd.DataFrame
+    random_effects: pd.DataFrame
+    condition_means: pd.DataFrame
+    condition_comparison: pd.DataFrame
+    fit_table: pd.DataFrame
+    item_correlations: pd.DataFrame
+    item_means: pd.DataFrame
+    curves: dict[str, pd.DataFrame]
+    sessions: pd.DataFrame
+    model_runs: pd.DataFrame
+    participants: list[str]
+    messages: list[str] = field(default_factory=list)
+    fit_results: list[tuple[dict[str, Any], FitResult]] = field(default_factory=list)
+    citation: str = ""
+    elapsed_s: float = 0.0
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Name → table, in report order (the CSV files beside the report)."""
+        out = {
+            "cleaning": self.cleaning, "fits": self.fits, "fixed_effects": self.fixed_effects,
+            "random_effects": self.random_effects, "condition_means": self.condition_means,
+            "condition_comparison": self.condition_comparison, "fit_table": self.fit_table,
+            "item_correlations": self.item_correlations, "item_means": self.item_means,
+            "sessions": self.sessions, "model_runs": self.model_runs,
+        }
+        out.update({f"curve_{name}": frame for name, frame in self.curves.items()})
+        return out
+
+
+def _fit_block(label: dict[str, Any], spec: ModelSpec | None, data: pd.DataFrame, engine: str,
+               structure: str, messages: list[str], results: list) -> None:
+    what = f"{label['analysis']} model ({label['subset']})"
+    if spec is None:
+        messages.append(f"{what}: only one condition level in the human data — nothing to contrast; no model fitted.")
+        return
+    try:
+        attempts = fit_with_simplification(spec, data, engine=engine, structure=structure)
+    except AnalysisInputError as exc:
+        if "cannot fit" in str(exc):
+            raise
+        messages.append(f"{what}: not fitted — {exc}")
+        return
+    for attempt in attempts:
+        results.append((label, attempt))
+    if chosen(attempts) is None:
+        messages.append(f"{what}: no structure converged on engine {engine}; see the model table.")
+
+
+def _fits_frames(results) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    fits, fixed, random = [], [], []
+    for label, result in results:
+        fits.append({**label, **result.summary_row()})
+        keys = {**label, "engine": result.engine, "structure": result.structure, "chosen": result.chosen}
+        for _, row in result.fixed_effects.iterrows():
+            fixed.append({**keys, **row.to_dict()})
+        for _, row in result.random_effects.iterrows():
+            random.append({**keys, **row.to_dict()})
+    return pd.DataFrame(fits), pd.DataFrame(fixed), pd.DataFrame(random)
+
+
+def _prediction_model(human_rt: pd.DataFrame, items: pd.DataFrame, model: str, subset: str,
+                      engine: str, messages, results) -> dict[str, float]:
+    """Human RT ~ model item-level prediction (centred) with crossed participants and items."""
+    part = items[items["subset"] == subset][["item", "model_rt_ms"]]
+    if len(part) < 3:
+        return {}
+    data = human_rt.merge(part, on="item", how="inner")
+    data["model_prediction_ms"] = data["model_rt_ms"] - data["model_rt_ms"].mean()
+    spec = ModelSpec("rt_ms", (Predictor("model_prediction_ms"),), structure="crossed_intercepts")
+    label = {"analysis": f"human RT ~ {model} prediction", "subset": subset, "source": "human"}
+    _fit_block(label, spec, data, engine, "crossed_intercepts", messages, results)
+    fitted = [r for lab, r in results if lab is label and r.chosen]
+    if not fitted:
+        return {}
+    result = fitted[0]
+    return {"prediction_slope": result.fixed("model_prediction_ms"),
+            "prediction_slope_se": result.fixed("model_prediction_ms", "se")}
+
+
+def compare(store_or_trials, task: str, models: list[str] | None = None, engine: str = "statsmodels",
+            cleaning: CleaningOptions | None = None, structure: str = "auto",
+            fit_accuracy: bool = True) -> ComparisonResult:
+    """Clean, fit and compare people and models on one task (see the module docstring)."""
+    started = time.perf_counter()
+    cleaning = cleaning or CleaningOptions()
+    check_engine(engine)
+    design = design_for(task)
+    loaded = load(store_or_trials, task)
+    messages = loaded.messages
+    runs = choose_model_runs(loaded, models)
+    trials = select_trials(loaded, runs)
+    if not (trials["source"] == "human").any():
+        raise AnalysisInputError(f"no human {task} trials in {loaded.where}: run sessions "
+                                 "(`mirrorlab run`) or import data (`mirrorlab import`) first")
+    if not runs:
+        messages.append(f"no model trials for task {task} in {loaded.where}: the report shows people only "
+                        "(run `mirrorlab simulate MODEL` or `mirrorlab fit MODEL --task "
+                        f"{task}` to add a model).")
+    rows = design.analysis_rows(trials)
+    if rows.empty:
+        raise AnalysisInputError(f"no analysable {task} trials in {loaded.where}")
+    cells = list(design.cell_columns)
+    cleaned = clean_trials(rows, cleaning, condition_columns=("subset", *cells))
+    rt_rows, accuracy_rows = cleaned.rt, cleaned.accuracy
+    human_rt = rt_rows[rt_rows["source"] == "human"]
+    human_accuracy = accuracy_rows[accuracy_rows["source"] == "human"]
+    participants = sorted(rows.loc[rows["source"] == "human", "participant"].unique())
+    if len(participants) == 1:
+        messages.append(f"only one participant ({participants[0]}): mixed models need several "
+                        "participants, so the report shows condition means only.")
+    if human_rt.empty:
+        messages.append("no human trials are left for RT analyses after cleaning.")
+
+    results: list = []
+    subsets = sorted(rows.loc[rows["source"] == "human", "subset"].unique())
+    for subset in subsets:
+        rt_part = human_rt[human_rt["subset"] == subset]
+        if len(participants) > 1 and len(rt_part):
+            _fit_block({"analysis": "RT", "subset": subset, "source": "human"},
+                       design.rt_spec(rt_part), rt_part, engine, structure, messages, results)
+        acc_part = human_accuracy[human_accuracy["subset"] == subset]
+        if fit_accuracy and len(participants) > 1 and len(acc_part):
+            if acc_part["correct"].nunique() < 2:
+                messages.append(f"accuracy model ({subset}): every analysed human trial has the same "
+                                "correctness; no binomial model fitted.")
+            else:
+                _fit_block({"analysis": "accuracy", "subset": subset, "source": "human"},
+                           design.rt_spec(acc_part, "correct", "binomial"), acc_part, engine,
+                           structure, messages, results)
+
+    means = cmp.condition_means(rt_rows, accuracy_rows, cells)
+    comparisons, fit_rows, item_tables, item_rows = [], [], [], []
+    curves: dict[str, pd.DataFrame] = {}
+    for model, run_id in runs.items():
+        source = f"model:{model}"
+        table = cmp.side_by_side(means, model, cells, task)
+        comparisons.append(table)
+        _report_missing_cells(table, model, cells, messages)
+        item_table, item_r = cmp.item_level(rt_rows, model)
+        if len(item_table):
+            item_tables.append(item_table)
+        for subset in subsets:
+            both = table[(table["subset"] == subset)]
+            r, rmse = cmp.r_and_rmse(both["human_rt_ms"], both["model_rt_ms"])
+            acc_r, acc_rmse = cmp.r_and_rmse(both["human_accuracy"], both["model_accuracy"])
+            row = {"model": model, "model_run_id": run_id, "subset": subset,
+                   "n_cells": int((both["human_rt_ms"].notna() & both["model_rt_ms"].notna()).sum()),
+                   "r": r, "rmse_ms": rmse, "accuracy_r": acc_r, "accuracy_rmse": acc_rmse}
+            match = item_r[item_r["subset"] == subset]
+            row.update({"n_items_matched": int(match["n_items"].iloc[0]) if len(match) else 0,
+                        "item_r": float(match["item_r"].iloc[0]) if len(match) else np.nan})
+            if len(participants) > 1 and len(item_table):
+                row.update(_prediction_model(human_rt[human_rt["subset"] == subset], item_table, model,
+                                             subset, engine, messages, results))
+            fit_rows.append(row)
+            if len(match) == 0 and (rt_rows["source"] == source).any():
+                messages.append(f"model {model} ({subset}): no item ids in common with the human data; "
+                                "no item-level comparison.")
+        if not (rt_rows["source"] == source).any():
+            messages.append(f"model {model}: no trials with an RT after cleaning; RT comparison skipped.")
+        item_rows.append(item_r)
+        if task == "association":
+            agreement, summary = cmp.choice_agreement(accuracy_rows, model)
+            curves[f"choice_agreement_{model}"] = agreement
+            for row in fit_rows:
+                if row["model"] == model:
+                    row.update({k: v for k, v in summary.items() if k != "model"})
+    if task == "picture-word":
+        curves["soa"] = cmp.soa_curves(means)
+    if task == "continuous-naming":
+        curves.update(cmp.position_and_lag_curves(rt_rows))
+
+    fits, fixed, random = _fits_frames(results)
+    result = ComparisonResult(
+        task=task, engine=engine, structure=structure, cleaning_options=cleaning, where=loaded.where,
+        models=runs, cleaning=cleaned.summary, fits=fits, fixed_effects=fixed, random_effects=random,
+        condition_means=order_cells(means, design.condition_levels),
+        condition_comparison=order_cells(pd.concat(comparisons, ignore_index=True), design.condition_levels)
+        if comparisons else pd.DataFrame(),
+        fit_table=pd.DataFrame(fit_rows),
+        item_correlations=pd.concat(item_rows, ignore_index=True) if item_rows else pd.DataFrame(),
+        item_means=pd.concat(item_tables, ignore_index=True) if item_tables else pd.DataFrame(),
+        curves=curves, sessions=loaded.sessions, model_runs=_chosen_runs(loaded.model_runs, runs),
+        participants=participants, messages=messages, fit_results=results,
+        citation=CITATIONS.get(task, ""))
+    result.elapsed_s = time.perf_counter() - started
+    return result
+
+
+def _report_missing_cells(table: pd.DataFrame, model: str, cells: list[str], messages: list[str]) -> None:
+    only_human = table[table["human_rt_ms"].notna() & table["model_rt_ms"].isna()]
+    only_model = table[table["model_rt_ms"].notna() & table["human_rt_ms"].isna()]
+    for rows, who, other in ((only_human, f"model {model}", "the human data"),
+                             (only_model, "the human data", f"model {model}")):
+        if len(rows):
+            labels = sorted({" / ".join(str(r[c]) for c in ["subset", *cells]) for _, r in rows.iterrows()})
+            shown = ", ".join(labels[:6]) + (f" and {len(labels) - 6} more" if len(labels) > 6 else "")
+            messages.append(f"{who} has no trials in {len(labels)} cell(s) present in {other} "
+                            f"({shown}); r and RMSE use the common cells only.")
+
+
+def order_cells(frame: pd.DataFrame, levels: tuple[str, ...]) -> pd.DataFrame:
+    """Rows in the design's condition order (congruent, neutral, incongruent …), not alphabetical."""
+    if frame.empty or "condition" not in frame:
+        return frame
+    rank = {level: i for i, level in enumerate(levels)}
+    keys = [c for c in ("model", "source", "subset") if c in frame]
+    order = frame.assign(_rank=frame["condition"].map(lambda c: rank.get(c, len(rank))))
+    extra = [c for c in ("soa_ms", "ordinal_position") if c in frame]
+    return order.sort_values([*keys, "_rank", *extra], kind="stable").drop(columns="_rank").reset_index(drop=True)
+
+
+def _chosen_runs(runs: pd.DataFrame, chosen_runs: dict[str, int | None]) -> pd.DataFrame:
+    if runs.empty:
+        return runs
+    ids = [r for r in chosen_runs.values() if r is not None]
+    return runs[runs["model_run_id"].isin(ids)].reset_index(drop=True)

@@ -1,0 +1,100 @@
+"""Getting the trials and their provenance: from a store (URL or ``db.store.Store``) or a data frame,
+and choosing each model's run (its newest, preferring runs that hold a fit)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from analysis.errors import AnalysisInputError
+
+
+@dataclass
+class LoadedTrials:
+    trials: pd.DataFrame
+    sessions: pd.DataFrame
+    model_runs: pd.DataFrame
+    where: str
+    messages: list[str] = field(default_factory=list)
+
+
+def load(store_or_trials, task: str) -> LoadedTrials:
+    """Trials of ``task`` with reviews applied, plus sessions and model runs of that task."""
+    if isinstance(store_or_trials, pd.DataFrame):
+        trials = store_or_trials
+        if "task" in trials:
+            trials = trials[trials["task"] == task]
+        sessions = pd.DataFrame()
+        runs = pd.DataFrame()
+        where = "the given trial table"
+    else:
+        from db.store import Store
+
+        store = store_or_trials if isinstance(store_or_trials, Store) else Store(store_or_trials)
+        trials = store.trials_frame(task=task, apply_reviews=True)
+        sessions = store.sessions_frame()
+        if len(sessions):
+            sessions = sessions[sessions["task"] == task].reset_index(drop=True)
+        runs = store.model_runs_frame(task=task)
+        where = store.url
+    required = {"source", "agent", "item_id", "condition", "rt_ms", "correct", "response"}
+    missing = sorted(required - set(trials.columns))
+    if missing:
+        raise AnalysisInputError(f"trial table from {where} lacks column(s): {', '.join(missing)}")
+    if trials.empty:
+        raise AnalysisInputError(f"no {task} trials in {where}: run sessions, import data or "
+                                 "simulate models first")
+    return LoadedTrials(trials.reset_index(drop=True), sessions, runs, where)
+
+
+def _has_fit(value) -> bool:
+    return isinstance(value, dict) and len(value) > 0
+
+
+def choose_model_runs(loaded: LoadedTrials, models: list[str] | None) -> dict[str, int | None]:
+    """{model name: chosen run id} — each model's newest run, preferring runs with a fit."""
+    trials = loaded.trials
+    sources = sorted(s for s in trials["source"].dropna().unique() if str(s).startswith("model:"))
+    available = [s.split(":", 1)[1] for s in sources]
+    if models:
+        unknown = [m for m in models if m not in available]
+        if unknown:
+            raise AnalysisInputError(
+                f"no {', '.join(unknown)} trials for this task in {loaded.where}; models with trials: "
+                f"{', '.join(available) if available else 'none (run `mirrorlab simulate` or `mirrorlab fit`)'}")
+        wanted = list(models)
+    else:
+        wanted = available
+    chosen: dict[str, int | None] = {}
+    for model in wanted:
+        rows = trials[trials["source"] == f"model:{model}"]
+        run_ids = sorted({int(r) for r in rows["model_run_id"].dropna()}) if "model_run_id" in rows else []
+        if not run_ids:
+            chosen[model] = None
+            continue
+        runs = loaded.model_runs
+        if len(runs) and "fit" in runs:
+            candidates = runs[runs["model_run_id"].isin(run_ids)]
+            fitted = candidates[candidates["fit"].map(_has_fit)]
+            pool = fitted if len(fitted) else candidates
+            chosen[model] = int(pool["model_run_id"].max()) if len(pool) else max(run_ids)
+        else:
+            chosen[model] = max(run_ids)
+        if len(run_ids) > 1:
+            loaded.messages.append(
+                f"model {model}: {len(run_ids)} runs for this task; using run {chosen[model]} "
+                "(newest, preferring runs with a fit).")
+    return chosen
+
+
+def select_trials(loaded: LoadedTrials, runs: dict[str, int | None]) -> pd.DataFrame:
+    """Human trials plus the chosen run of each model."""
+    trials = loaded.trials
+    keep = trials["source"] == "human"
+    for model, run_id in runs.items():
+        rows = trials["source"] == f"model:{model}"
+        if run_id is not None:
+            rows &= trials["model_run_id"] == run_id
+        keep |= rows
+    return trials[keep].reset_index(drop=True)
