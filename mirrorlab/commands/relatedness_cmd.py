@@ -1,9 +1,11 @@
-"""``mirrorlab relatedness``: semantic relatedness (cosine) of word pairs from a CSV file.
+"""``mirrorlab relatedness``: semantic relatedness (cosine) of word pairs from an embedding backend.
 
-Prints a table, writes a CSV (``--out``), and with ``--store`` writes one item covariate per
-row (``item_id``) for a stimulus set, where the analysis finds it. Embeddings are cached in
-the database when one is named (``--db``, ``$MIRRORLAB_DB`` or ``--store``), so a repeated
-run encodes nothing.
+Word pairs come from a CSV file (columns ``word_a``, ``word_b``, optional ``item_id``) or, with
+no file, from a picture–word or continuous-naming stimulus set (picture–distractor pairs,
+category co-members). The command prints a table, writes a CSV (``--out``), and with
+``--store`` writes per-item covariates for the stimulus set, where the analysis finds them.
+Embeddings are cached in the database whenever one is named (``--db``, ``$MIRRORLAB_DB`` or
+``--store``), so a repeated run encodes nothing.
 """
 
 from __future__ import annotations
@@ -19,9 +21,13 @@ def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "relatedness", help="semantic relatedness of word pairs from an embedding backend",
         description="Cosine relatedness of the word pairs in a CSV file (columns word_a, word_b, "
-                    "optional item_id) from an embedding backend; prints a table, writes --out, "
-                    "or stores per-item covariates for a stimulus set (--store --stimuli-set).")
-    parser.add_argument("pairs", metavar="WORD_PAIRS.csv", help="CSV with columns word_a, word_b[, item_id]")
+                    "optional item_id), or of a picture-word / continuous-naming set's "
+                    "picture-distractor pairs and category co-members (no file, --stimuli-set). "
+                    "Prints a table, writes --out, or stores per-item covariates (--store).",
+        epilog="examples: mirrorlab relatedness --backend glove pairs.csv; "
+               "mirrorlab relatedness --stimuli-set picture-word-ja --store")
+    parser.add_argument("pairs", metavar="WORD_PAIRS.csv", nargs="?",
+                        help="CSV with columns word_a, word_b[, item_id] (omit to use --stimuli-set's pairs)")
     parser.add_argument("--backend", default="auto",
                         help="auto (default for the words' language), sentence-transformers, "
                              "use-multilingual, chive, glove, or parts joined by + "
@@ -29,20 +35,21 @@ def register(subparsers) -> None:
     parser.add_argument("--model-name", help="the backend's model (sentence-transformers: any model "
                                              "name or folder; default: the offline all-MiniLM-L6-v2)")
     parser.add_argument("--language", choices=("en", "ja"),
-                        help="language of the words (default: detected from the script)")
+                        help="language of the words (default: the set's, else detected from the script)")
     parser.add_argument("--force-language", action="store_true",
                         help="use the backend even on text in a language it cannot read")
     parser.add_argument("--out", metavar="FILE", help="write the table as CSV here instead of printing it")
     parser.add_argument("--store", action="store_true",
-                        help="store per-item relatedness covariates (needs --stimuli-set and item_id)")
-    parser.add_argument("--stimuli-set", metavar="NAME", help="stimulus set the item ids belong to")
-    parser.add_argument("--name", default="relatedness", help="covariate name (default: relatedness)")
+                        help="store per-item relatedness covariates (needs --stimuli-set; a CSV needs item_id)")
+    parser.add_argument("--stimuli-set", metavar="NAME", help="stimulus set the items belong to")
+    parser.add_argument("--name", default="relatedness",
+                        help="covariate name for CSV pairs (default: relatedness)")
     add_db_option(parser)
     parser.set_defaults(handler=run_relatedness)
 
 
 def read_pairs(path: str):
-    """The word-pair CSV as a data frame; one-line errors for a missing file or column."""
+    """The word-pair CSV as a data frame; one-line errors for a missing file, column or word."""
     import pandas as pd
 
     from models.base import ModelInputError
@@ -64,7 +71,7 @@ def read_pairs(path: str):
     for column in ("word_a", "word_b"):
         blank = frame[column].str.strip() == ""
         if blank.any():
-            line = int(blank.to_numpy().nonzero()[0][0]) + 2  # header is line 1
+            line = int(blank.to_numpy().nonzero()[0][0]) + 2  # the header is line 1
             raise ModelInputError(f"{path}, line {line}: empty {column}")
     return frame
 
@@ -72,12 +79,15 @@ def read_pairs(path: str):
 def run_relatedness(args: argparse.Namespace) -> int:
     from models.base import ModelInputError
     from models.embeddings.cache import EmbeddingCache
-    from models.embeddings.relatedness import covariate_rows, pair_relatedness
+    from models.embeddings.relatedness import covariate_rows, pair_relatedness, stimulus_set_relatedness
 
-    pairs = read_pairs(args.pairs)
+    if args.pairs is None and not args.stimuli_set:
+        raise ModelInputError("give a WORD_PAIRS.csv file or --stimuli-set NAME "
+                              "(a picture-word or continuous-naming set)")
     if args.store and not args.stimuli_set:
         raise ModelInputError("--store needs --stimuli-set NAME (the set whose items these pairs are)")
-    if args.store and "item_id" not in pairs.columns:
+    pairs = read_pairs(args.pairs) if args.pairs is not None else None
+    if args.store and pairs is not None and "item_id" not in pairs.columns:
         raise ModelInputError(f"{args.pairs}: --store needs an item_id column")
     stimulus_set = None
     if args.stimuli_set:
@@ -89,18 +99,22 @@ def run_relatedness(args: argparse.Namespace) -> int:
         from db.store import Store
 
         store = Store(args.db)
-    result = pair_relatedness(pairs, backend=args.backend, model_name=args.model_name,
-                              cache=EmbeddingCache(store), language=args.language,
-                              force_language=args.force_language, where=args.pairs)
-    table = result[[c for c in ("item_id", "word_a", "word_b") if c in result.columns]
-                   + ["relatedness", "oov", "backend", "model_name"]]
+    options = dict(backend=args.backend, model_name=args.model_name, cache=EmbeddingCache(store),
+                   language=args.language, force_language=args.force_language)
+    if pairs is not None:
+        result = pair_relatedness(pairs, where=args.pairs, **options)
+        table = result[[c for c in ("item_id", "word_a", "word_b") if c in result.columns]
+                       + ["relatedness", "oov"]]
+    else:
+        result = stimulus_set_relatedness(stimulus_set.trial_list(seed=1), **options)
+        table = result[["item_id", "name", "word_a", "value", "oov"]].rename(
+            columns={"word_a": "word", "value": "relatedness"})
     if args.out:
         table.to_csv(args.out, index=False)
-        print(f"wrote {len(table)} pairs to {args.out}", file=sys.stderr)
+        print(f"wrote {len(table)} rows to {args.out}", file=sys.stderr)
     else:
-        shown = table.drop(columns=["backend", "model_name"])
         print(f"# backend {result['backend'].iloc[0]} ({result['model_name'].iloc[0]})")
-        print(shown.to_string(index=False, float_format=lambda v: f"{v:.4f}", na_rep="OOV"))
+        print(table.to_string(index=False, float_format=lambda v: f"{v:.4f}", na_rep="OOV"))
     oov = sorted({w for cell in result["oov"] for w in cell.split(", ") if w})
     if oov:
         print(f"out of vocabulary (no vector, relatedness left empty): {', '.join(oov)}", file=sys.stderr)
@@ -108,6 +122,6 @@ def run_relatedness(args: argparse.Namespace) -> int:
         rows = covariate_rows(result, stimulus_set=stimulus_set.name,
                               stimulus_set_hash=stimulus_set.hash, name=args.name)
         count = store.put_item_covariates(rows)
-        print(f"stored {count} {args.name} covariates for {stimulus_set.name} "
-              f"(source {rows[0]['source']}) in {store.url}", file=sys.stderr)
+        print(f"stored {count} covariates for {stimulus_set.name} (source {rows[0]['source']}) "
+              f"in {store.url}", file=sys.stderr)
     return 0

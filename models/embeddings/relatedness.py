@@ -138,22 +138,79 @@ def category_member_relatedness(trial_list: pd.DataFrame, **options) -> dict[tup
 
 def covariate_rows(frame: pd.DataFrame, *, stimulus_set: str, stimulus_set_hash: str,
                    name: str = COVARIATE_NAME) -> list[dict]:
-    """Rows for ``Store.put_item_covariates`` from a ``pair_relatedness`` result with ``item_id``.
+    """Rows for ``Store.put_item_covariates`` from a ``pair_relatedness`` result with ``item_id``
+    (covariate ``name``) or from a ``stimulus_set_relatedness`` result (its own names).
 
     ``source`` is ``embedding:<backend>:<model>`` so relatedness from different backends sits
     side by side; ``details`` keeps the words and any OOV word.
     """
     if "item_id" not in frame.columns:
         raise ModelInputError("storing relatedness per item needs an item_id column in the word pairs")
+    per_set = "value" in frame.columns and "name" in frame.columns
     rows = []
     for _, row in frame.iterrows():
-        value = float(row["relatedness"])
+        value = float(row["value"] if per_set else row["relatedness"])
+        details = ({"word": row["word_a"], "pairs": row["pairs"]} if per_set
+                   else {"word_a": row["word_a"], "word_b": row["word_b"]})
+        details["oov"] = row["oov"] or None
         rows.append({
             "stimulus_set": stimulus_set, "stimulus_set_hash": stimulus_set_hash,
-            "item_id": str(row["item_id"]), "name": name,
+            "item_id": str(row["item_id"]), "name": row["name"] if per_set else name,
             "value": value if np.isfinite(value) else None,
             "source": f"embedding:{row['backend']}:{row['model_name']}",
-            "details": {"word_a": row["word_a"], "word_b": row["word_b"],
-                        "oov": row["oov"] or None},
+            "details": details,
         })
     return rows
+
+
+def stimulus_set_relatedness(trial_list: pd.DataFrame, **options) -> pd.DataFrame:
+    """Per-item relatedness covariates of a picture–word or continuous-naming trial list.
+
+    Picture–word: for each picture (``item_id``) and distractor condition, the mean cosine of
+    the picture name with its distractors of that condition — covariate names
+    ``relatedness_related``, ``relatedness_unrelated`` (``identical`` and ``nonword`` are left
+    out). Continuous naming: for each experimental picture, the mean cosine with the other
+    members of its category — ``relatedness_category``. Returns columns item_id, name, value,
+    pairs (``{other word: cosine}``), oov, backend, model_name.
+    """
+    task = str(trial_list["task"].iloc[0]) if "task" in trial_list.columns and len(trial_list) else ""
+    language = options.pop("language", None)
+    if language is None and "language" in trial_list.columns and trial_list["language"].nunique() == 1:
+        language = str(trial_list["language"].iloc[0])
+    if task == "picture-word":
+        for column in ("item_id", "picture", "distractor", "condition"):
+            if column not in trial_list.columns:
+                raise ModelInputError(f"picture-word trial list lacks column {column}")
+        chosen = trial_list[trial_list["condition"].isin(["related", "unrelated"])]
+        pairs = (chosen[["item_id", "picture", "distractor", "condition"]].drop_duplicates()
+                 .rename(columns={"picture": "word_a", "distractor": "word_b"}))
+        pairs["name"] = "relatedness_" + pairs["condition"].astype(str)
+    elif task == "continuous-naming":
+        pairs = category_member_pairs(trial_list)
+        item_of: dict[str, str] = {}
+        if "item_id" in trial_list.columns:
+            for picture, item_id in zip(trial_list["picture"], trial_list["item_id"]):
+                item_of.setdefault(str(picture), str(item_id))
+        pairs["item_id"] = [item_of.get(word, word) for word in pairs["word_a"]]
+        pairs["name"] = "relatedness_category"
+    else:
+        raise ModelInputError(f"relatedness covariates are for picture-word and continuous-naming "
+                              f"trial lists, not {task or 'a list without a task column'}")
+    if pairs.empty:
+        raise ModelInputError(f"{task} trial list has no word pairs to relate")
+    scored = pair_relatedness(pairs.reset_index(drop=True), language=language, where=f"{task} trial list",
+                              **options)
+    rows = []
+    for (item_id, name), group in scored.groupby(["item_id", "name"], sort=True):
+        values = group["relatedness"].to_numpy(dtype=float)
+        finite = values[np.isfinite(values)]
+        rows.append({
+            "item_id": str(item_id), "name": name,
+            "value": float(finite.mean()) if len(finite) else np.nan,
+            "pairs": {b: (round(float(v), 6) if np.isfinite(v) else None)
+                      for b, v in zip(group["word_b"], values)},
+            "oov": ", ".join(sorted({w for cell in group["oov"] for w in cell.split(", ") if w})),
+            "backend": group["backend"].iloc[0], "model_name": group["model_name"].iloc[0],
+            "word_a": group["word_a"].iloc[0],
+        })
+    return pd.DataFrame(rows)
