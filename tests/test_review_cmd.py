@@ -43,7 +43,8 @@ def in_process(*args: str) -> str:
 
 @pytest.fixture()
 def voice_session(sqlite_url, tmp_path):
-    """A voice Stroop session with four recorded trials (and one practice trial)."""
+    """A voice Stroop session with four recorded trials (and one practice trial); odd trials
+    keep the audio path and voice-key details under the runner's extras names."""
     store = Store(sqlite_url)
     session_id = store.start_session(participant_code="P07", task="stroop", session_number=1,
                                      seed=5, language="en", response_mode="voice",
@@ -58,12 +59,15 @@ def voice_session(sqlite_url, tmp_path):
         source.say(said, language, rt_ms=latency_ms)
         result = recorder.stop(f"P07_s1_t{index:03d}", onset_s)
         clock_s[0] += 3.0
+        fields = result.trial_fields()
+        if index % 2:  # the session runner's names for the same extras
+            fields = {"rt_ms": result.rt_ms, "voice_wav": result.wav_path, "voice": result.details}
         store.add_trial({"task": "stroop", "instruction": "colour_naming", "item_id": item,
                          "condition": "congruent", "word": expected.upper(), "ink": expected,
                          "language": language, "expected_response": expected,
                          "source": "human", "agent": "P07", "session": 1,
                          "block": 0 if practice else 1, "trial_index": index,
-                         "is_practice": practice, **result.trial_fields()}, session_id=session_id)
+                         "is_practice": practice, **fields}, session_id=session_id)
     recorder.close()
     frame = store.trials_frame(session_id=session_id)
     store.dispose()

@@ -30,7 +30,10 @@ from typing import Any
 
 from mirrorlab.cli import add_db_option
 
-AUDIO_KEYS = ("audio_path", "wav_path", "audio_file")  # extras keys that may hold the WAV path
+# extras keys that may hold the WAV path and the voice-key details (VoiceResult.trial_fields()
+# writes the first of each; the session runner and older imports may use the others)
+AUDIO_KEYS = ("audio_path", "voice_wav", "wav_path", "audio_file")
+VOICE_KEY_DETAILS_KEYS = ("voice_key", "voice")
 AUTO_REVIEWER_PREFIX = "voicekey:"
 LEVEL_BARS = " ▁▂▃▄▅▆▇█"
 
@@ -110,7 +113,10 @@ class ReviewTrial:
 
     @property
     def voice_key(self) -> dict[str, Any]:
-        return dict(self.extras.get("voice_key") or {})
+        for key in VOICE_KEY_DETAILS_KEYS:
+            if isinstance(self.extras.get(key), dict):
+                return dict(self.extras[key])
+        return {}
 
     @property
     def rt_ms(self) -> float | None:
