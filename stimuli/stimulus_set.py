@@ -7,6 +7,7 @@ the object only at the end, so a bad set never half-loads. See ``docs/stimuli.md
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,6 +43,7 @@ class StimulusSet:
     item_lines: dict[str, int] = field(repr=False)
     pictures: dict[str, Any] = field(repr=False)
     fixed_trials: CsvTable | None = field(default=None, repr=False)
+    _png_paths: dict = field(default_factory=dict, repr=False)
 
     @property
     def spec(self) -> TaskSpec:
@@ -88,7 +90,12 @@ class StimulusSet:
         if source is None:
             raise StimulusError(f"set {self.name} has no picture for item", value=item_id)
         size = size_px or int(self.design.get("picture_size_px", 300))
-        return str(png_for(source, size))
+        key = (item_id, which, size, os.environ.get("MIRRORLAB_CACHE"),
+               os.environ.get("XDG_CACHE_HOME"))
+        path = self._png_paths.get(key)
+        if path is None or not os.path.exists(path):
+            path = self._png_paths[key] = str(png_for(source, size))
+        return path
 
     def colour_rgb(self, key: str) -> tuple[int, int, int]:
         """Stroop: the RGB (0–255) of an ink colour key; the neutral ink for an empty key."""
@@ -216,7 +223,7 @@ def _build(folder: Path, items_path: Path, metadata: dict[str, Any],
 
         fixed = check_fixed_trials(trials_path, spec, item_ids, metadata)
         hashed[TRIALS_FILE] = trials_path
-    hashed[items_path.name if items_path.parent == folder else ITEMS_FILE] = items_path
+    hashed[ITEMS_FILE] = items_path  # a lone CSV hashes as items.csv: renaming keeps the hash
     for value in pictures.values():
         for source in (value.values() if isinstance(value, dict) else [value]):
             hashed[source.hash_name] = source.path

@@ -2,7 +2,7 @@
 
 Every experimental item once, in random order, with at most ``max_same_condition_in_row``
 word or picture items in a row. The position of the answer among the choices is
-counterbalanced: for the k-th item (in ``items.csv`` order) the answer goes to position
+counterbalanced: for the k-th item with that number of choices (in ``items.csv`` order) the answer goes to position
 ``(k + participant_index) mod n_choices`` and the other choices fill the remaining positions
 in random order, so within a participant the answer is equally often in every position and
 across participants each item's answer visits every position. The presentation order is
@@ -71,8 +71,15 @@ def association_trial_list(stimulus_set: "StimulusSet", *, seed: int, instructio
             records = records[:design["practice_trials"]]
         if not records:
             continue
-        orders = [counterbalanced_order(item, k, participant_index, rng)
-                  for k, item in enumerate(records)]
+        # k counts items with the same number of choices, so the answer positions of the
+        # two-choice and of the four-choice items are each balanced
+        seen_with: dict[int, int] = {}
+        orders = []
+        for item in records:
+            n_choices = len(association_choices(item))
+            k = seen_with.get(n_choices, 0)
+            seen_with[n_choices] = k + 1
+            orders.append(counterbalanced_order(item, k, participant_index, rng))
         trials = [association_row(stimulus_set, item, order, block, role == "practice")
                   for item, order in zip(records, orders)]
         limits = [([t["condition"] for t in trials], design["max_same_condition_in_row"]),
