@@ -127,6 +127,29 @@ class Howard2006(Model):
                     break
         return cycles, winner
 
+    def cycles_reference_loop(self, drive: np.ndarray, present: np.ndarray) -> np.ndarray:
+        """The noise-free equations of :meth:`run_cycles` one row and one unit at a time
+        (plain Python): the baseline of the benchmark and a cross-check in the tests."""
+        cycles = np.full(drive.shape[0], float(self.max_cycles))
+        for row in range(drive.shape[0]):
+            units = [u for u in range(drive.shape[1]) if present[row, u]]
+            act = {u: 0.0 for u in units}
+            for cycle in range(1, self.max_cycles + 1):
+                new = {}
+                for u in units:
+                    others = sum(max(act[v], 0.0) for v in units if v != u)
+                    net = float(drive[row, u]) - self.inhibition * others
+                    new[u] = act[u] + self.rate * (net - act[u])
+                best = max(units, key=lambda u: new[u])
+                if new[best] >= self.threshold:
+                    before, now = act[best], new[best]
+                    fraction = min(max((self.threshold - before) / max(now - before, 1e-12),
+                                       0.0), 1.0)
+                    cycles[row] = cycle - 1 + fraction
+                    break
+                act = new
+        return cycles
+
     def cycles(self, trials: pd.DataFrame) -> np.ndarray:
         """Noise-free cycles to threshold per trial (the model's expected latency)."""
         semantic, named_count, present, _ = self.trial_structure(trials.reset_index(drop=True))

@@ -51,7 +51,9 @@ def naming_contexts(model: str, trials: pd.DataFrame) -> list[NamingContext]:
     if blank.any():
         raise ModelInputError(f"model {model}: empty picture in trial row {trials.index[blank][0]}")
     keys = [k for k in SEQUENCE_KEYS if k in trials.columns]
-    frame = trials.reset_index(drop=True).copy()
+    needed = ["picture", "category", "condition"] + keys + (
+        ["trial_index"] if "trial_index" in trials.columns else [])
+    frame = trials[needed].reset_index(drop=True).copy()
     frame["_row"] = np.arange(len(frame))
     groups = frame.groupby(keys, sort=False, dropna=False) if keys else [(None, frame)]
     contexts: list[NamingContext | None] = [None] * len(frame)

@@ -98,3 +98,12 @@ def test_fit_on_trials_read_back_from_sqlite(sqlite_url):
     assert len(human) == len(rows)
     result = Howard2006().fit(human)
     assert result["r"] > 0.95 and 20 <= result["ms_per_position"] <= 40
+
+
+def test_vectorised_cycles_equal_the_per_unit_loop():
+    model = Howard2006()
+    semantic, named_count, present, _ = model.trial_structure(continuous_naming_sequence(seed=4))
+    drive = model.drive(semantic, named_count)
+    fast, _ = model.run_cycles(drive, present, noise_sd=0.0)
+    slow = model.cycles_reference_loop(drive[:60], present[:60])
+    np.testing.assert_allclose(fast[:60], slow, rtol=1e-9)
