@@ -216,12 +216,12 @@ def _build(folder: Path, items_path: Path, metadata: dict[str, Any],
         pictures = validation.check_association(table, folder)
     elif spec.name == "continuous-naming":
         pictures = validation.check_continuous_naming(table, spec, folder, metadata)
-    item_ids = {row["item_id"] for row in table.rows}
     fixed = None
     if trials_path is not None:
         from stimuli.generators.fixed import check_fixed_trials
 
-        fixed = check_fixed_trials(trials_path, spec, item_ids, metadata)
+        fixed = check_fixed_trials(trials_path, spec, {row["item_id"]: row for row in table.rows},
+                                   metadata)
         hashed[TRIALS_FILE] = trials_path
     hashed[ITEMS_FILE] = items_path  # a lone CSV hashes as items.csv: renaming keeps the hash
     for value in pictures.values():

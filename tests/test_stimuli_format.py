@@ -330,3 +330,62 @@ def test_failed_load_leaves_previous_files_untouched(tmp_path):
     with pytest.raises(StimulusError):
         load_set(folder)
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+
+
+def test_association_picture_items(tmp_path, monkeypatch):
+    monkeypatch.setenv("MIRRORLAB_CACHE", str(tmp_path / "cache"))
+    folder = tmp_path / "assoc-pictures"
+    folder.mkdir()
+    (folder / "set.toml").write_text('name = "assoc-pictures"\ntask = "association"\n'
+                                     'language = "en"\n', encoding="utf-8")
+    (folder / "items.csv").write_text(
+        "item_id,target,choice_1,choice_2,answer,target_picture,choice_1_picture,"
+        "choice_2_picture,role\n"
+        "p1,bee,flower,tree,flower,openmoji:1F41D,openmoji:1F337,openmoji:1F333,\n"
+        "p2,dog,bone,leaf,bone,openmoji:1F415,openmoji:1F9B4,openmoji:1F343,\n"
+        "w1,cup,saucer,sock,saucer,,,,\n"
+        "w0,pen,paper,stone,paper,,,,practice\n", encoding="utf-8")
+    s = load_set(folder)
+    assert "OpenMoji" in s.attribution
+    trials = s.trial_list(seed=1).set_index("item_id")
+    assert trials.loc["w0", "is_practice"] and trials.loc["w0", "block"] == 0
+    assert trials.loc["p1", "condition"] == "pictures" and trials.loc["w1", "condition"] == "words"
+    assert Path(trials.loc["p1", "target_picture_file"]).is_file()
+    files = trials.loc["p2", "choice_picture_files"]
+    choices = trials.loc["p2", "choices"]
+    assert len(files) == 2 and all(Path(f).is_file() for f in files)
+    bone = s.picture_file("p2", "choice_1_picture")
+    assert files[choices.index("bone")] == bone  # pictures follow their choice when reordered
+    assert trials.loc["w1", "target_picture_file"] == "" and trials.loc["w1", "choice_picture_files"] == []
+    edit(folder / "items.csv", "openmoji:1F9B4,openmoji:1F343", "openmoji:1F9B4,")
+    with pytest.raises(StimulusError) as info:
+        load_set(folder)
+    assert_one_line(info.value, "line 3", "column 'choice_1_picture'", "for none")
+
+
+def test_fixed_continuous_naming_list_computes_positions_and_lags(tmp_path):
+    folder = copy_set("continuous-naming-en", tmp_path)
+    (folder / "trials.csv").write_text(
+        "item_id,condition\ncow,experimental\ncrown,filler\npig,experimental\n"
+        "sheep,experimental\n", encoding="utf-8")
+    trials = load_set(folder).trial_list(seed=0)
+    assert trials["ordinal_position"].tolist()[0] == 1 and pd_isna(trials["lag"].iloc[0])
+    assert pd_isna(trials["ordinal_position"].iloc[1])
+    assert trials["ordinal_position"].tolist()[2:] == [2, 3]
+    assert trials["lag"].tolist()[2:] == [1, 0]
+    edit(folder / "trials.csv", "crown,filler", "crown,experimental")
+    with pytest.raises(StimulusError) as info:
+        load_set(folder)
+    assert_one_line(info.value, "trials.csv", "line 3", "column 'condition'", "'filler'")
+
+
+def pd_isna(value) -> bool:
+    import pandas as pd
+
+    return bool(pd.isna(value))
+
+
+@pytest.mark.parametrize("kwargs", [{"seed": -1}, {"seed": 1.5}, {"participant_index": -2}])
+def test_bad_trial_list_arguments(kwargs):
+    with pytest.raises(StimulusError):
+        load_set("stroop-en").trial_list(**{"seed": 1, **kwargs})

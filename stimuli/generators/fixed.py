@@ -25,14 +25,15 @@ if TYPE_CHECKING:
 TRUE_VALUES, FALSE_VALUES = ("true", "1", "yes"), ("false", "0", "no", "")
 
 
-def check_fixed_trials(path: Path, spec: TaskSpec, item_ids: set[str],
+def check_fixed_trials(path: Path, spec: TaskSpec, items: dict[str, dict[str, str]],
                        metadata: dict[str, Any]) -> CsvTable:
+    """Validate ``trials.csv`` against the set's items (``item_id`` -> row)."""
     optional = ("block", "is_practice", "soa_ms", "notes")
     required = ("item_id", "condition") + (("soa_ms",) if spec.name == "picture-word" else ())
     table = read_csv_table(path, required=required, optional=optional, allow_extra=False)
     for index, row in enumerate(table.rows):
         line = table.line_of(index)
-        if row["item_id"] not in item_ids:
+        if row["item_id"] not in items:
             raise StimulusError("item id not in items.csv", path=path, line=line,
                                 column="item_id", value=row["item_id"],
                                 expected="an item_id of items.csv")
@@ -40,6 +41,11 @@ def check_fixed_trials(path: Path, spec: TaskSpec, item_ids: set[str],
             raise StimulusError("unknown condition", path=path, line=line, column="condition",
                                 value=row["condition"],
                                 expected=f"one of {', '.join(spec.conditions)}")
+        expected_condition = _item_condition(spec.name, items[row["item_id"]])
+        if expected_condition is not None and row["condition"] != expected_condition:
+            raise StimulusError("condition does not match the item", path=path, line=line,
+                                column="condition", value=row["condition"],
+                                expected=f"'{expected_condition}' as in items.csv")
         for column in ("block", "soa_ms"):
             if row.get(column, ""):
                 try:
@@ -73,11 +79,6 @@ def fixed_trial_list(stimulus_set: "StimulusSet", *, seed: int, instruction: str
         if is_practice and not include_practice:
             continue
         item = items[row["item_id"]]
-        expected_condition = _item_condition(stimulus_set.task, item)
-        if expected_condition is not None and row["condition"] != expected_condition:
-            raise StimulusError("condition does not match the item", path=table.path,
-                                line=table.line_of(index), column="condition",
-                                value=row["condition"], expected=f"'{expected_condition}'")
         plan.append((item, row, block, is_practice))
     rows = []
     task = stimulus_set.task
