@@ -210,19 +210,26 @@ class PsychtoolboxMicrophone:
         self._clock = clock
         device = self._choose_device(audio, device_index)
         self.device_name = str(device.get("DeviceName", device.get("DeviceIndex")))
-        rates = [int(sample_rate_hz)]
-        default_rate = int(device.get("DefaultSampleRate") or 0)
-        if default_rate and default_rate not in rates:
-            rates.append(default_rate)
+        # Mono at the asked rate if the device allows it, else its own rate and/or channel
+        # count (channels are averaged to mono later).
+        rates = list(dict.fromkeys(r for r in (int(sample_rate_hz),
+                                               int(device.get("DefaultSampleRate") or 0)) if r))
+        channel_counts = list(dict.fromkeys((1, max(1, int(device.get("NrInputChannels") or 1)))))
         last_error: Exception | None = None
-        for rate in rates:
-            try:
-                self._stream = audio.Stream(device_id=device["DeviceIndex"], mode=2, latency_class=1,
-                                            freq=rate, channels=1)
-                self.sample_rate_hz = rate
-                break
-            except Exception as exc:  # noqa: BLE001 - PsychPortAudio raises plain Exceptions
-                last_error = exc
+        for channels in channel_counts:
+            for rate in rates:
+                try:
+                    with _native_output_silenced():
+                        self._stream = audio.Stream(device_id=int(device["DeviceIndex"]), mode=2,
+                                                    latency_class=1, freq=rate, channels=channels)
+                    self.sample_rate_hz = rate
+                    self.channels = channels
+                    break
+                except Exception as exc:  # noqa: BLE001 - PsychPortAudio raises plain Exceptions
+                    last_error = exc
+            else:
+                continue
+            break
         else:
             raise MicrophoneUnavailableError(
                 f"cannot open microphone {self.device_name!r} for capture at {rates} Hz: "
