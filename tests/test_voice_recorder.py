@@ -137,3 +137,32 @@ def test_real_microphone_or_one_line_error(tmp_path):
         result = recorder.stop("mic-check", start_s)
     assert read_wav(result.wav_path)[0].size > 0.2 * recorder.sample_rate_hz
     assert result.details["timing"] == "PsychPortAudio capture timestamp"
+
+
+@pytest.mark.gui
+def test_recording_around_a_real_window_flip(xvfb_display, tmp_path):
+    """With its default clock the recorder's start time and a PsychoPy flip stamp are on the
+    same clock: the stimulus lies a few ms into the recording and the RT is measured from it."""
+    from psychopy import core, visual
+
+    win = visual.Window((400, 300), units="pix", fullscr=False, allowGUI=False)
+    try:
+        text = visual.TextStim(win, "GREEN", color="green")
+        source = SynthesizedSpeech(RATE, snr_db=30, seed=1)
+        recorder = VoiceRecorder(tmp_path, RATE, source=source)   # default clock: core.getTime
+        stamps: dict[str, float] = {}
+        win.flip()
+        text.draw()
+        win.callOnFlip(lambda: stamps.__setitem__("onset_s", core.getTime()))
+        recorder.start()
+        win.flip()
+        source.say("green", "en", rt_ms=700.0)
+        for _ in range(5):
+            text.draw()
+            win.flip()
+        result = recorder.stop("gui-trial", stamps["onset_s"])
+    finally:
+        win.close()
+    assert 0.0 <= result.details["stimulus_onset_in_recording_ms"] < 250.0
+    assert result.rt_ms == pytest.approx(700.0, abs=15)
+    assert read_wav(result.wav_path)[1] == RATE
