@@ -187,6 +187,8 @@ def test_unknown_session_is_one_line_and_exit_2(voice_session):
     (("{sid}", "--trial", "1", "--rt-ms", "-5"), "--rt-ms must be a finite onset"),
     (("{sid}", "--trial", "1", "--rt-ms", "soon"), "--rt-ms must be a number"),
     (("{sid}", "--trial", "1"), "nothing to store"),
+    (("{sid}", "--trial", "1", "--correct", "maybe"), "--correct must be yes or no"),
+    (("{sid}", "--trial", "1", "--correct", "yes", "--auto"), "choose one of"),
     (("{sid}", "--correct", "yes"), "need --trial"),
     (("{sid}", "--auto", "--voice-key", "loudness=3"), "unknown voice-key parameter"),
     (("{sid}", "--auto", "--voice-key", "min_duration_ms"), "NAME=VALUE"),

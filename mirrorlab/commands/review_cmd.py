@@ -66,7 +66,7 @@ def register(subparsers) -> None:
     mode.add_argument("--auto", action="store_true",
                       help="re-measure every onset not reviewed by a person from its recording")
     values = parser.add_argument_group("review values (with --trial)")
-    values.add_argument("--correct", choices=("yes", "no"), help="was the answer right?")
+    values.add_argument("--correct", metavar="yes|no", help="was the answer right?")
     values.add_argument("--rt-ms", metavar="X",
                         help="corrected voice onset in ms after stimulus onset ('measured' drops "
                              "an earlier correction)")
@@ -74,7 +74,7 @@ def register(subparsers) -> None:
     values.add_argument("--note", metavar="TEXT", help="free note stored with the review")
     values.add_argument("--reviewer", metavar="NAME", default=None,
                         help="who reviews (default: your login name)")
-    options = parser.add_argument_group("options")
+    options = parser.add_argument_group("review options")
     options.add_argument("--voice-key", metavar="NAME=VALUE", action="append", default=[],
                          help="voice-key parameter for --auto (e.g. band_high_hz=6000, "
                               "min_duration_ms=50); repeatable")
@@ -213,6 +213,15 @@ def _integer(text: str | None, option: str) -> int:
         raise ReviewError(f"{option} must be a whole number, got {text!r}") from None
 
 
+def parse_correct(text: str) -> bool:
+    answer = str(text).strip().lower()
+    if answer in ("yes", "y", "true", "1", "correct"):
+        return True
+    if answer in ("no", "n", "false", "0", "wrong", "error"):
+        return False
+    raise ReviewError(f"--correct must be yes or no, got {text!r}")
+
+
 def parse_rt_ms(text: str) -> float | None:
     """A corrected onset in ms (>= 0); 'measured' means: no correction."""
     text = str(text).strip().lower()
@@ -347,7 +356,10 @@ def run_review(args: argparse.Namespace) -> int:
     trials = load_session_trials(store, session_id)
     reviewer = args.reviewer or default_reviewer()
     flags_given = any(v is not None for v in (args.correct, args.rt_ms, args.response, args.note))
-    if args.trial is not None or args.trial_id is not None:
+    one_trial = args.trial is not None or args.trial_id is not None
+    if sum((one_trial, args.list, args.auto)) > 1:
+        raise ReviewError("choose one of --list, --trial/--trial-id and --auto")
+    if one_trial:
         return review_one(store, session_id, trials, args, reviewer)
     if flags_given:
         raise ReviewError("--correct, --rt-ms, --response and --note need --trial N or --trial-id ID")
@@ -365,7 +377,7 @@ def review_one(store, session_id: int, trials: list[ReviewTrial], args: argparse
     trial = find_trial(trials, session_id, args.trial, args.trial_id)
     changes: dict[str, Any] = {}
     if args.correct is not None:
-        changes["correct"] = args.correct == "yes"
+        changes["correct"] = parse_correct(args.correct)
     if args.rt_ms is not None:
         changes["rt_ms"] = parse_rt_ms(args.rt_ms)
     if args.response is not None:
