@@ -11,10 +11,11 @@ the drawn lags) or takes a filler; starts are tried first with probability
 ``categories left / (categories left + FILLER_WEIGHT × fillers left)``; a branch is cut as
 soon as the categories still to start no longer fit before the end; the search restarts
 after a node budget. Deterministic for a given seed; about 20 ms per sequence.
-Counterbalancing: which
-member of a category is named first, second, … rotates with ``participant_index`` (a cyclic
-Latin square over the members), so over five participants every picture appears at every
-ordinal position. Practice pictures (``role = practice``) form block 0.
+
+Counterbalancing: which member of a category is named first, second, … rotates with
+``participant_index`` (a cyclic Latin square over the members), so over five participants
+every picture appears at every ordinal position. Practice pictures (``role = practice``)
+form block 0.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
     from stimuli.stimulus_set import StimulusSet
 
 TASK_COLUMNS = ("picture", "picture_file", "category", "ordinal_position", "lag")
-MAX_ATTEMPTS = 200
+MAX_ATTEMPTS = 25  # the bundled design needs ~1; an impossible design fails in seconds
 #: Weight of fillers against category starts at a free position; 0.3 spreads fillers evenly
 #: over the sequence (measured: about 9 per fifth of 165 trials) and needs ~1 attempt.
 FILLER_WEIGHT = 0.3
@@ -56,13 +57,14 @@ def _attempt(length, n_categories, members, n_fillers, lags, rng, node_budget=40
     """Randomised depth-first search with a node budget (the caller restarts on failure).
 
     At each free position the options are: start the next category with one of its lag
-    orders that fits, or place a filler. Options are tried in random order, a start being
-    preferred with probability (categories left) / (categories left + fillers left) so
-    starts spread evenly over the sequence. A category must start early enough for its
-    whole span to fit, which prunes the tail."""
-    # the shortest distance from a category's first to its last member
-    gaps_sorted = sorted(balanced_repeats(list(lags), members - 1, np.random.default_rng(0)))
-    span = (members - 1) + sum(gaps_sorted)
+    orders that fits, or place a filler. A start is tried first with probability
+    categories left / (categories left + FILLER_WEIGHT × fillers left), which spreads starts
+    and fillers evenly over the sequence. A category must start early enough for its whole
+    span to fit, which prunes the tail."""
+    # the shortest distance from a category's first to its last member: the gaps are drawn
+    # with balanced_repeats (each lag ⌊k/n⌋ or ⌈k/n⌉ times), the extra ones smallest
+    whole, extra = divmod(members - 1, len(lags))
+    span = (members - 1) + whole * sum(lags) + sum(sorted(lags)[:extra])
     slots: list = [False] * length  # False = free
     budget = [node_budget]
 
