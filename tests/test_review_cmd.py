@@ -43,9 +43,13 @@ def in_process(*args: str) -> str:
 
 @pytest.fixture()
 def voice_session(sqlite_url, tmp_path):
+    return record_voice_session(sqlite_url, tmp_path)
+
+
+def record_voice_session(url, tmp_path):
     """A voice Stroop session with four recorded trials (and one practice trial); odd trials
     keep the audio path and voice-key details under the runner's extras names."""
-    store = Store(sqlite_url)
+    store = Store(url)
     session_id = store.start_session(participant_code="P07", task="stroop", session_number=1,
                                      seed=5, language="en", response_mode="voice",
                                      software_versions=software_versions())
@@ -71,7 +75,7 @@ def voice_session(sqlite_url, tmp_path):
     recorder.close()
     frame = store.trials_frame(session_id=session_id)
     store.dispose()
-    return sqlite_url, session_id, frame
+    return url, session_id, frame
 
 
 def test_recorded_onsets_are_stored_as_rts(voice_session):
@@ -213,3 +217,19 @@ def test_bad_input_changes_nothing(voice_session):
     assert main(["review", str(session_id), "--db", url, "--trial", "1", "--rt-ms", "-5"]) == 2
     reviewed = Store(url).trials_frame(session_id=session_id)
     assert not reviewed["reviewed"].any()
+
+
+@pytest.mark.postgres
+def test_review_on_a_postgresql_lab_server(pg_url, tmp_path):
+    url, session_id, frame = record_voice_session(pg_url, tmp_path)
+    measured = float(frame.loc[frame["trial_index"] == 4, "rt_ms"].iloc[0])
+    in_process("review", str(session_id), "--db", url, "--trial", "4", "--correct", "no",
+               "--rt-ms", "612.5", "--reviewer", "AK")
+    listing = in_process("review", str(session_id), "--db", url, "--list")
+    assert "1 reviewed by a person" in listing and "612.5" in listing
+    store = Store(url)
+    reviewed = store.trials_frame(session_id=session_id).set_index("trial_index")
+    assert reviewed.loc[4, "rt_ms"] == 612.5
+    assert reviewed.loc[4, "measured_rt_ms"] == pytest.approx(measured)
+    assert reviewed.loc[4, "correct"] == False  # noqa: E712
+    store.dispose()
