@@ -61,7 +61,7 @@ def read_csv_table(path: Path, *, required: tuple[str, ...], optional: tuple[str
     text = decode_utf8(raw, path)
     if not text.strip():
         raise StimulusError("the file is empty", path=path, expected="a header line and rows")
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = next(reader)
     except csv.Error as exc:

@@ -389,3 +389,12 @@ def pd_isna(value) -> bool:
 def test_bad_trial_list_arguments(kwargs):
     with pytest.raises(StimulusError):
         load_set("stroop-en").trial_list(**{"seed": 1, **kwargs})
+
+
+def test_unterminated_quote_names_the_line(tmp_path):
+    folder = copy_set("stroop-en", tmp_path)
+    edit(folder / "items.csv", "con-blue,BLUE,", 'con-blue,"BLUE,')
+    with pytest.raises(StimulusError) as info:
+        load_set(folder)
+    assert_one_line(info.value, "items.csv", f"line {line_of(folder / 'items.csv', 'con-blue')}",
+                    "unreadable CSV row")
