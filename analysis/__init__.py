@@ -17,13 +17,13 @@ from analysis.cleaning import CleaningOptions
 from analysis.errors import AnalysisInputError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from analysis.compare import ComparisonResult
+    from analysis.analyse import ComparisonResult
 
 __all__ = ["AnalysisInputError", "CleaningOptions", "ComparisonResult", "compare", "write_report"]
 
 
 def compare(*args: Any, **kwargs: Any) -> "ComparisonResult":
-    from analysis.compare import compare as _compare
+    from analysis.analyse import compare as _compare
 
     return _compare(*args, **kwargs)
 
@@ -36,7 +36,7 @@ def write_report(result: "ComparisonResult", path, tables_dir=None):
 
 def __getattr__(name: str):
     if name == "ComparisonResult":
-        from analysis.compare import ComparisonResult
+        from analysis.analyse import ComparisonResult
 
         return ComparisonResult
     raise AttributeError(name)
