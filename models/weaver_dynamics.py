@@ -36,20 +36,27 @@ def external_input_at(batch: NetworkBatch, step: int) -> np.ndarray:
     return x
 
 
-def selection_hazard(activation: np.ndarray, target: np.ndarray, candidates: np.ndarray,
-                     critical_difference: float) -> np.ndarray:
+def selection_hazard(target_act: np.ndarray, competitor_act: np.ndarray,
+                     competitor_mask: np.ndarray, critical_difference: float) -> np.ndarray:
     """Luce-ratio hazard of selecting the target now, 0 unless it leads by the critical difference.
 
-    activation: (trials, nodes); candidates: (trials, nodes) bool without the target.
+    target_act: (trials,); competitor_act / competitor_mask: (trials, competitors), the mask
+    marking real competitors (rows are padded to the same width).
     """
-    rows = np.arange(activation.shape[0])
-    target_act = activation[rows, target]
-    competitors = np.where(candidates, activation, -np.inf)
-    strongest = competitors.max(axis=1)
+    strongest = np.where(competitor_mask, competitor_act, -np.inf).max(axis=1, initial=-np.inf)
     strongest = np.where(np.isfinite(strongest), strongest, 0.0)
-    pool = target_act + np.where(candidates, np.clip(activation, 0.0, None), 0.0).sum(axis=1)
+    pool = target_act + np.where(competitor_mask, np.maximum(competitor_act, 0.0), 0.0).sum(axis=1)
     eligible = (target_act - strongest >= critical_difference) & (pool > 0)
     return np.where(eligible, target_act / np.where(pool > 0, pool, 1.0), 0.0)
+
+
+def _competitor_index(candidates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(trials, max competitors) node indices and mask from the boolean candidate matrix."""
+    counts = candidates.sum(axis=1)
+    width = max(1, int(counts.max()) if len(counts) else 1)
+    order = np.argsort(~candidates, axis=1, kind="stable")[:, :width]
+    mask = np.arange(width)[None, :] < counts[:, None]
+    return order, mask
 
 
 def run_hazard(batch: NetworkBatch, decay_per_step: float, critical_difference: float,
@@ -65,13 +72,24 @@ def run_hazard(batch: NetworkBatch, decay_per_step: float, critical_difference: 
     trace = (np.zeros((batch.n_trials, batch.n_steps_after_onset, batch.n_nodes))
              if record_activation else None)
     keep = 1.0 - decay_per_step
+    # The networks are sparse (a few dozen links among ≤ 20 nodes): spread along the links,
+    # all trials at once, instead of multiplying padded nodes × nodes matrices.
+    trial, to_node, from_node = np.nonzero(batch.weights)
+    rates = batch.weights[trial, to_node, from_node]
+    source = trial * batch.n_nodes + from_node
+    destination = trial * batch.n_nodes + to_node
+    size = batch.n_trials * batch.n_nodes
+    rows = np.arange(batch.n_trials)
+    competitor, competitor_mask = _competitor_index(batch.candidates)
     for step in range(batch.n_steps_total):
-        spread = np.einsum("tij,tj->ti", batch.weights, activation)
+        spread = np.bincount(destination, weights=rates * activation.ravel()[source],
+                             minlength=size).reshape(activation.shape)
         activation = activation * keep + spread + external_input_at(batch, step)
         after_onset = step + 1 - batch.target_onset_step  # state now holds time (step+1)·Δt
         if after_onset >= 1:
             hazard[:, after_onset - 1] = selection_hazard(
-                activation, batch.target, batch.candidates, critical_difference)
+                activation[rows, batch.target], np.take_along_axis(activation, competitor, 1),
+                competitor_mask, critical_difference)
             if trace is not None:
                 trace[:, after_onset - 1] = activation
     return (hazard, trace) if record_activation else hazard
