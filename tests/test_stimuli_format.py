@@ -135,14 +135,30 @@ def test_hash_covers_pictures(tmp_path):
     assert load_set(folder).hash != original
 
 
-def test_hash_is_pinned_for_bundled_stroop_en():
-    """Pinned so that an accidental change of the hash definition is noticed (recorded hashes
-    in old databases must keep meaning the same set)."""
-    from stimuli.hashing import content_hash
+def test_hash_follows_the_documented_definition():
+    """Recomputed here from docs/stimuli.md, independently of stimuli.hashing, so that a change
+    of the definition (which would orphan the hashes recorded in old databases) is noticed."""
+    import hashlib
+
+    def documented(files: dict[str, Path]) -> str:
+        digest = hashlib.sha256()
+        for name in sorted(files):
+            data = files[name].read_bytes()
+            data = data.removeprefix(b"\xef\xbb\xbf").replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+            digest.update(name.encode() + b"\0" + str(len(data)).encode() + b"\0" + data)
+        return digest.hexdigest()
 
     folder = BUNDLED_DIR / "stroop-en"
-    expected = content_hash({"items.csv": folder / "items.csv", "set.toml": folder / "set.toml"})
-    assert load_set("stroop-en").hash == expected
+    assert load_set("stroop-en").hash == documented(
+        {"items.csv": folder / "items.csv", "set.toml": folder / "set.toml"})
+    pw = load_set("picture-word-en")
+    from stimuli.pictures import openmoji_svg_dir
+
+    files = {"items.csv": pw.path / "items.csv", "set.toml": pw.path / "set.toml"}
+    for code in pw.items["picture_source"].str.removeprefix("openmoji:"):
+        files[f"openmoji/{code}.svg"] = openmoji_svg_dir() / f"{code}.svg"
+    assert pw.hash == documented(files)
+    assert sorted(files) == list(pw.files)
 
 
 # ---------------------------------------------------------------- bad files
