@@ -89,6 +89,11 @@ def run_show(args: argparse.Namespace) -> int:
         print(f"categories:   {categories.nunique()}")
     for key, value in stimulus_set.design.items():
         print(f"design:       {key} = {value}")
+    source = stimulus_set.metadata.get("source")
+    if isinstance(source, dict):
+        source = " ".join(f"{key}: {value}" for key, value in source.items())
+    if source:
+        print(f"source:       {' '.join(str(source).split())}")
     if summary["licence"]:
         print(f"licence:      {summary['licence']}")
     print(f"attribution:  {summary['attribution'] or '(none)'}")
