@@ -15,17 +15,23 @@ Language 47:145-171) and Rastle & Davis (2002, JEP:HPP 28:307-314) documented. T
    gets the right floor. Exact digital silence (zeros) is left out of the estimate.
 4. **Threshold** = floor + max(6 dB, 4 SD), and never below -60 dBFS, so that silence and
    faint room noise give no onset.
-5. **Onset** = the first time the level stays above the threshold for at least 30 ms; then
-   refined **backwards** to where the level first left the floor (floor + max(3 dB, 2 SD)),
-   taking in a louder burst up to 25 ms earlier (the release of /b/, /d/, /g/ before voicing).
-   Short clicks and noise bursts never last 30 ms above the threshold, so they give no onset.
+5. **Sound events** = times the level stays above the threshold for at least 30 ms (short
+   clicks never do). An event counts as speech only if it becomes **voiced** within 400 ms:
+   somewhere in it a 30 ms window has a normalised autocorrelation of at least 0.7 at a lag in
+   the pitch range (60-500 Hz). Voiced speech scores 0.9-1.0, breath and noise bursts below
+   0.5, so an audible breath or a chair creak before the answer is skipped (and reported),
+   while words starting with a fricative still count because their vowel follows.
+6. **Onset** of the first speech event: its threshold crossing refined **backwards** to where
+   the level first left the floor (floor + max(3 dB, 2 SD)), taking in a louder burst up to
+   25 ms earlier (the release of /b/, /d/, /g/ before voicing).
 
-Everything is vectorised numpy/scipy over samples and frames.
+Everything is vectorised numpy/scipy over samples, frames and autocorrelation windows.
 
 Limits (those of every energy key): onsets of soft consonants - fricatives /f/ /s/ /h/ /θ/,
 whose energy lies mostly above 3 kHz or is weak - are found late, at the vowel, by tens of
-ms; loud breathing, lip smacks or a cough lasting over 30 ms count as speech; a level that
-drifts up by more than the margin looks like an onset. That is why every recording is kept
+ms; a breath or lip smack running straight into the word without a pause, or a voiced cough
+or "um", counts as the answer; a level that drifts up by more than the margin looks like an
+onset; whispered answers are not voiced (``require_voicing=False`` for whispering studies). That is why every recording is kept
 and ``mirrorlab review`` lets the experimenter check and correct each onset (the CheckVocal
 workflow of Protopapas, 2007, BRM 39:859-862). ``docs/voice.md`` gives the errors measured.
 """
@@ -70,6 +76,11 @@ class VoiceKeyParams:
     min_duration_ms: float = 30.0    # the level must stay above threshold this long
     max_gap_ms: float = 25.0         # an above-threshold burst this close before the onset belongs to it
     min_level_dbfs: float = -60.0    # the threshold is never below this absolute level
+    require_voicing: bool = True     # a sound event counts only if it becomes voiced (periodic)
+    voicing_threshold: float = 0.7   # normalised autocorrelation at the pitch period that counts as voiced
+    voicing_search_ms: float = 400.0 # how far after the threshold crossing voicing is looked for
+    pitch_min_hz: float = 60.0       # pitch range searched for periodicity
+    pitch_max_hz: float = 500.0
 
     @classmethod
     def from_kwargs(cls, **params: Any) -> "VoiceKeyParams":
@@ -97,11 +108,16 @@ class VoiceOnset:
     peak_db: float | None           # loudest frame
     duration_ms: float              # length of the recording
     params: VoiceKeyParams
+    voicing: float | None = None    # periodicity of the accepted sound event (None: not checked)
+    rejected_unvoiced_ms: tuple[float, ...] = ()  # onsets of loud but unvoiced events skipped
 
     def details(self) -> dict[str, Any]:
         """A JSON-ready record of the measurement, for a trial's extras."""
-        values = {k: (None if v is None else round(float(v), 3))
-                  for k, v in dataclasses.asdict(self).items() if k != "params"}
+        values: dict[str, Any] = {
+            k: (None if v is None else round(float(v), 3))
+            for k, v in dataclasses.asdict(self).items()
+            if k not in ("params", "rejected_unvoiced_ms")}
+        values["rejected_unvoiced_ms"] = [round(float(v), 3) for v in self.rejected_unvoiced_ms]
         values["method"] = VOICE_KEY_VERSION
         values["params"] = self.params.as_dict()
         return values
@@ -178,6 +194,35 @@ def _noise_floor(levels_db: np.ndarray, stretch: int) -> tuple[float, float] | N
     return float(means[best]), sd
 
 
+def periodicity(x: np.ndarray, sample_rate_hz: int, params: VoiceKeyParams,
+                window_ms: float = 30.0, step_ms: float = 10.0) -> float:
+    """Highest normalised autocorrelation at a lag in the pitch range over 30 ms windows of
+    ``x`` (vectorised over windows with FFTs): near 1 for voiced speech, low for breath,
+    fricatives and noise."""
+    length = int(round(window_ms * sample_rate_hz / 1000.0))
+    min_lag = max(1, int(sample_rate_hz / params.pitch_max_hz))
+    max_lag = int(np.ceil(sample_rate_hz / params.pitch_min_hz))
+    length = min(length, x.size)
+    if length <= 2 * max_lag // 3 or length <= min_lag + 2:
+        return float("nan")  # too short to judge
+    max_lag = min(max_lag, length - 2)
+    step = max(1, int(round(step_ms * sample_rate_hz / 1000.0)))
+    starts = np.arange(0, x.size - length + 1, step)
+    windows = x[starts[:, None] + np.arange(length)[None, :]]
+    windows = windows - windows.mean(axis=1, keepdims=True)
+    n_fft = 1 << int(np.ceil(np.log2(2 * length)))
+    spectrum = np.fft.rfft(windows, n_fft, axis=1)
+    products = np.fft.irfft(spectrum * np.conj(spectrum), n_fft, axis=1)[:, min_lag:max_lag + 1]
+    squares = np.concatenate([np.zeros((windows.shape[0], 1)), np.cumsum(windows ** 2, axis=1)], axis=1)
+    lags = np.arange(min_lag, max_lag + 1)
+    head = squares[:, length - lags]                      # energy of x[0 : L-lag]
+    tail = squares[:, -1:] - squares[:, lags]             # energy of x[lag : L]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        normalised = products / np.sqrt(head * tail)
+    normalised = np.where(np.isfinite(normalised), normalised, 0.0)
+    return float(normalised.max())
+
+
 def _runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Start and end (exclusive) indices of the runs of True in a boolean array."""
     padded = np.concatenate(([False], mask, [False])).astype(np.int8)
@@ -213,17 +258,43 @@ def measure_voice_onset(samples: np.ndarray, sample_rate_hz: int,
     found = dataclasses.replace(empty, floor_db=floor_db, floor_sd_db=floor_sd,
                                 threshold_db=threshold_db, release_db=release_db, peak_db=peak_db)
 
+    def frame_time_ms(frame: int) -> float:  # time of the frame's latest sample
+        return 1000.0 * (frame * hop + window) / sample_rate_hz
+
     above = levels > threshold_db
     starts, ends = _runs(above)
     long_enough = np.flatnonzero(ends - starts >= max(1, int(round(params.min_duration_ms / hop_ms))))
-    if long_enough.size == 0:
+    release_starts, release_ends = _runs(levels > release_db)
+
+    # The first long-enough event that becomes voiced within voicing_search_ms of its crossing
+    # (within the stretch above the release level); loud unvoiced events (a breath, a chair
+    # creak, a noise burst) are skipped and reported.
+    crossing = which = None
+    voicing = None
+    rejected: list[float] = []
+    for candidate in long_enough:
+        frame = int(starts[candidate])
+        if which is not None and frame < release_ends[which]:
+            continue  # same sound event as one already judged
+        event = int(np.searchsorted(release_starts, frame, side="right")) - 1
+        if not params.require_voicing:
+            crossing, which = frame, event
+            break
+        first_sample = frame * hop
+        last_sample = min(int(release_ends[event]) * hop + window,
+                          first_sample + int(params.voicing_search_ms * sample_rate_hz / 1000.0))
+        score = periodicity(filtered[first_sample:last_sample], int(sample_rate_hz), params)
+        if np.isnan(score) or score >= params.voicing_threshold:
+            crossing, which, voicing = frame, event, (None if np.isnan(score) else score)
+            break
+        rejected.append(frame_time_ms(int(release_starts[event])))
+        which = event
+    found = dataclasses.replace(found, rejected_unvoiced_ms=tuple(rejected))
+    if crossing is None:
         return found
-    crossing = int(starts[long_enough[0]])
 
     # Refine backwards: the run above the release level that holds the crossing, extended over
     # earlier above-threshold bursts (stop releases) that end at most max_gap_ms before it.
-    release_starts, release_ends = _runs(levels > release_db)
-    which = int(np.searchsorted(release_starts, crossing, side="right")) - 1
     onset_frame = int(release_starts[which])
     max_gap = int(round(params.max_gap_ms / hop_ms))
     for earlier in range(which - 1, -1, -1):
@@ -233,11 +304,8 @@ def measure_voice_onset(samples: np.ndarray, sample_rate_hz: int,
             break
         onset_frame = int(release_starts[earlier])
 
-    def frame_time_ms(frame: int) -> float:  # time of the frame's latest sample
-        return 1000.0 * (frame * hop + window) / sample_rate_hz
-
     return dataclasses.replace(found, onset_ms=frame_time_ms(onset_frame),
-                               crossing_ms=frame_time_ms(crossing))
+                               crossing_ms=frame_time_ms(crossing), voicing=voicing)
 
 
 def detect_voice_onset(samples: np.ndarray, sample_rate_hz: int, **params: Any) -> float | None:
