@@ -496,6 +496,11 @@ def _review_trial_interactively(store, trial: ReviewTrial, reviewer: str, player
         print(line)
     print(f"  voice onset: {_ms(trial.rt_ms)} ms after stimulus onset "
           f"(measured {_ms(trial.measured_rt_ms)})")
+    skipped_ms = trial.voice_key.get("rejected_unvoiced_ms") or []
+    stimulus_ms = trial.voice_key.get("stimulus_onset_in_recording_ms")
+    if skipped_ms and stimulus_ms is not None:
+        times = ", ".join(f"{t - stimulus_ms:.0f}" for t in skipped_ms)
+        print(f"  unvoiced sounds skipped by the voice key at {times} ms (breath? noise?)")
     player.play(trial.audio_path)
     while True:
         keep = _yes_no(trial.correct)
