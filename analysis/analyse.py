@@ -108,6 +108,10 @@ def _prediction_model(human_rt: pd.DataFrame, items: pd.DataFrame, model: str, s
     part = items[items["subset"] == subset][["item", "model_rt_ms"]]
     if len(part) < 3:
         return {}
+    if part["model_rt_ms"].std() == 0:
+        messages.append(f"model {model} ({subset}): the same RT for every item, so its item-level "
+                        "prediction cannot predict human RTs; no prediction model fitted.")
+        return {}
     data = human_rt.merge(part, on="item", how="inner")
     data["model_prediction_ms"] = data["model_rt_ms"] - data["model_rt_ms"].mean()
     spec = ModelSpec("rt_ms", (Predictor("model_prediction_ms"),), structure="crossed_intercepts")
@@ -116,9 +120,11 @@ def _prediction_model(human_rt: pd.DataFrame, items: pd.DataFrame, model: str, s
     fitted = [r for lab, r in results if lab is label and r.chosen]
     if not fitted:
         return {}
-    result = fitted[0]
-    return {"prediction_slope": result.fixed("model_prediction_ms"),
-            "prediction_slope_se": result.fixed("model_prediction_ms", "se")}
+    try:
+        return {"prediction_slope": fitted[0].fixed("model_prediction_ms"),
+                "prediction_slope_se": fitted[0].fixed("model_prediction_ms", "se")}
+    except KeyError:  # the engine dropped the predictor as collinear
+        return {}
 
 
 def compare(store_or_trials, task: str, models: list[str] | None = None, engine: str = "statsmodels",

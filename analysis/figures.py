@@ -44,6 +44,8 @@ def _label(source: str) -> str:
 def condition_means_figure(means: pd.DataFrame, published: pd.DataFrame | None, levels: list[str],
                            title: str) -> str | None:
     """RT per condition: people, each model, and the original study (one panel per subset)."""
+    if "condition" not in means or "rt_ms" not in means:
+        return None
     rt = means.dropna(subset=["rt_ms"])
     if rt.empty:
         return None
