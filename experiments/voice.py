@@ -111,7 +111,7 @@ class VoiceRecorder:
                  source: AudioSource | None = None,
                  voice_key: VoiceKeyParams | dict[str, Any] | None = None,
                  device_index: int | None = None, clock=core_time_s):
-        self.audio_dir = Path(audio_dir)
+        self.audio_dir = Path(audio_dir).absolute()  # stored paths must work from any folder
         self.voice_key = (voice_key if isinstance(voice_key, VoiceKeyParams)
                           else VoiceKeyParams.from_kwargs(**(voice_key or {})))
         self._clock = clock

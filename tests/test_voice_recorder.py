@@ -166,3 +166,13 @@ def test_recording_around_a_real_window_flip(xvfb_display, tmp_path):
     assert 0.0 <= result.details["stimulus_onset_in_recording_ms"] < 250.0
     assert result.rt_ms == pytest.approx(700.0, abs=15)
     assert read_wav(result.wav_path)[1] == RATE
+
+
+def test_stored_audio_path_is_absolute(tmp_path, monkeypatch):
+    """The path goes into the database; `mirrorlab review` may run from another folder."""
+    monkeypatch.chdir(tmp_path)
+    recorder = VoiceRecorder("relative-audio", RATE, source=SynthesizedSpeech(RATE, seed=1),
+                             clock=FakeFlipClock())
+    start_s = recorder.start()
+    result = recorder.stop("t0", start_s)
+    assert result.wav_path == str(tmp_path / "relative-audio" / "t0.wav")
