@@ -233,3 +233,45 @@ def test_review_on_a_postgresql_lab_server(pg_url, tmp_path):
     assert reviewed.loc[4, "measured_rt_ms"] == pytest.approx(measured)
     assert reviewed.loc[4, "correct"] == False  # noqa: E712
     store.dispose()
+
+
+def test_interactive_review_points_at_a_skipped_breath(sqlite_url, tmp_path, monkeypatch, capsys):
+    """A breath before the word is skipped by the voice key and shown to the reviewer."""
+    import io
+
+    import numpy as np
+    from scipy.signal import butter, sosfilt
+
+    from experiments.voice import PrerecordedSpeech, synthesize_word
+    from experiments.voicekey import write_wav_pcm16
+    from mirrorlab.cli import main
+
+    rate = 48000
+    speech = synthesize_word("pear", "en", rate)
+    audio = np.concatenate([np.zeros(int(0.8 * rate)), speech, np.zeros(int(0.3 * rate))])
+    rms = np.sqrt(np.mean(speech[: int(0.3 * rate)] ** 2))
+    breath = sosfilt(butter(4, [400, 2500], btype="bandpass", fs=rate, output="sos"),
+                     np.random.default_rng(4).standard_normal(int(0.2 * rate))) * np.hanning(int(0.2 * rate))
+    audio[int(0.3 * rate):int(0.5 * rate)] += 0.5 * rms * breath / np.sqrt(np.mean(breath ** 2))
+    audio += np.random.default_rng(5).standard_normal(audio.size) * rms / 10 ** (25 / 20)
+    wav = write_wav_pcm16(tmp_path / "breath.wav", audio, rate)
+
+    store = Store(sqlite_url)
+    session_id = store.start_session(participant_code="P08", task="picture-word", response_mode="voice")
+    recorder = VoiceRecorder(tmp_path / "audio", rate, source=PrerecordedSpeech([wav]),
+                             clock=lambda: 20.0)
+    start_s = recorder.start()
+    result = recorder.stop("P08_t0", start_s + 0.1)   # stimulus 100 ms into the recording
+    store.add_trial({"task": "picture-word", "item_id": "pear", "picture": "pear",
+                     "expected_response": "pear", "source": "human", "agent": "P08",
+                     "trial_index": 0, "block": 1, **result.trial_fields()}, session_id=session_id)
+    assert result.rt_ms == pytest.approx(700, abs=15)
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("y\n\n"))
+    assert main(["review", str(session_id), "--db", sqlite_url, "--no-play"]) == 0
+    shown = capsys.readouterr().out
+    skipped = [line for line in shown.splitlines() if "unvoiced sounds skipped" in line]
+    assert len(skipped) == 1
+    skipped_ms = float(skipped[0].split(" at ")[1].split(" ms")[0])
+    assert 150 <= skipped_ms <= 260                  # the breath began 200 ms after the stimulus
+    assert Store(sqlite_url).trials_frame(session_id=session_id)["correct"].tolist() == [True]
