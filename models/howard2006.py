@@ -189,9 +189,13 @@ class Howard2006(Model):
             frames.append(out)
         return pd.concat(frames, ignore_index=True)
 
-    def fit(self, human_trials: pd.DataFrame, fit_priming: bool = True) -> dict[str, Any]:
-        """Fit the priming increment (bounded 1-D search) and the cycles→ms mapping (least
-        squares) to the human means by ordinal position."""
+    def fit(self, human_trials: pd.DataFrame, fit_priming: bool = True,
+            fit_scale: bool = False) -> dict[str, Any]:
+        """Fit the priming increment (bounded 1-D search) and the intercept (least squares) to
+        the human means by ordinal position; ``ms_per_cycle`` stays fixed (5.27, fitted to
+        Howard et al.'s curve) unless ``fit_scale``. With the scale free, a participant whose
+        curve is flat or noisy can be "fitted" by a tiny priming effect times a huge scale, so
+        the scale is only freed for smooth group curves."""
         human = _usable_human_trials(self.name, human_trials).reset_index(drop=True)
         if "ordinal_position" not in human.columns:
             raise ModelInputError(f"model {self.name}: human trials lack the column "
@@ -204,14 +208,14 @@ class Howard2006(Model):
         if len(means) < 2:
             raise ModelInputError(f"model {self.name}: need human trials at two or more ordinal "
                                   "positions to fit")
-        result = fit_to_position_means(self, human, means, fit_priming)
-        return result
+        return fit_to_position_means(self, human, means, fit_priming, fit_scale)
 
 
 def fit_to_position_means(model: Howard2006, trials: pd.DataFrame, human_means: pd.Series,
-                          fit_priming: bool = True) -> dict[str, Any]:
-    """Choose ``priming_increment`` (0–1.5) and the linear map that minimise the RMSE between
-    mapped model cycles and ``human_means`` (indexed by ordinal position) on ``trials``."""
+                          fit_priming: bool = True, fit_scale: bool = True) -> dict[str, Any]:
+    """Choose ``priming_increment`` (0–3) and the map RT = intercept + ms_per_cycle · cycles
+    (ms_per_cycle kept unless ``fit_scale``) that minimise the RMSE between mapped model
+    cycles and ``human_means`` (indexed by ordinal position) on ``trials``."""
     from scipy.optimize import minimize_scalar
 
     positions = list(human_means.index)
@@ -226,10 +230,13 @@ def fit_to_position_means(model: Howard2006, trials: pd.DataFrame, human_means: 
         cycles, _ = model.run_cycles(model.drive(semantic, named_count), present, noise_sd=0.0)
         by_position = pd.Series(cycles).groupby(position).mean().reindex(positions)
         cycles = by_position.to_numpy(float)
-        return cycles, fit_linear_mapping(cycles, human, fit_scale=True)
+        if fit_scale:
+            return cycles, fit_linear_mapping(cycles, human, fit_scale=True)
+        mapping = fit_linear_mapping(model.ms_per_cycle * cycles, human, fit_scale=False)
+        return cycles, {**mapping, "ms_scale": model.ms_per_cycle}
 
     if fit_priming:
-        best = minimize_scalar(lambda x: mapped(x)[1]["rmse_ms"], bounds=(0.0, 1.5),
+        best = minimize_scalar(lambda x: mapped(x)[1]["rmse_ms"], bounds=(0.0, 3.0),
                                method="bounded", options={"xatol": 1e-3})
         model.priming_increment = round(float(best.x), 4)
     cycles, mapping = mapped(model.priming_increment)

@@ -491,11 +491,13 @@ def fit_linear_mapping(model_ms: np.ndarray, human_ms: np.ndarray, fit_scale: bo
     names = list(dict.fromkeys(labels.tolist()))
     dummies = np.stack([(labels == g).astype(float) for g in names], axis=1)
     within = model_ms - dummies @ np.linalg.lstsq(dummies, model_ms, rcond=None)[0]
+    scale = 0.0
     if fit_scale and np.ptp(within) > 1e-12:
         design = np.column_stack([dummies, model_ms])
         coefficients = np.linalg.lstsq(design, human_ms, rcond=None)[0]
         constants, scale = coefficients[:-1], float(coefficients[-1])
-    else:
+    if scale <= 0:
+        # a scale ≤ 0 would turn the model's prediction upside down: keep 1, fit constants only
         scale = 1.0
         constants = np.linalg.lstsq(dummies, human_ms - model_ms, rcond=None)[0]
     fitted = dummies @ constants + scale * model_ms
