@@ -29,7 +29,8 @@ def trials_for_export(store: Store, *, task: str | None = None, source: str | No
     return frame
 
 
-def export_trials(store: Store, path: Path, *, fmt: str = "csv", **filters) -> int:
+def export_trials(store: Store, path: Path, *, fmt: str = "csv", **filters):
+    """Write the trials to ``path``; returns the exported data frame."""
     frame = trials_for_export(store, **filters)
     path = Path(path)
     if not path.parent.is_dir():
@@ -38,4 +39,4 @@ def export_trials(store: Store, path: Path, *, fmt: str = "csv", **filters) -> i
         frame.to_csv(path, index=False)
     else:
         frame.to_parquet(path, index=False)
-    return len(frame)
+    return frame

@@ -152,3 +152,17 @@ def test_cli_user_errors_are_one_line(tmp_path):
         lines = result.stderr.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith("mirrorlab: error:") and expected in lines[0], lines
         assert "Traceback" not in result.stderr
+
+
+def test_exporting_picture_trials_carries_the_picture_attribution(tmp_path):
+    from mirrorlab.pipeline import run_model
+
+    db = tmp_path / "pictures.db"
+    run_model(Store(str(db)), "weaver", "picture-word-en", n=1, seed=1)
+    out = tmp_path / "pwi.csv"
+    result = subprocess.run([*MIRRORLAB, "export", str(out), "--db", str(db)],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "OpenMoji" in result.stdout and "CC BY-SA 4.0" in result.stdout
+    notice = out.with_name("pwi.csv.ATTRIBUTION.txt").read_text(encoding="utf-8")
+    assert "OpenMoji" in notice and "CC BY-SA 4.0" in notice

@@ -85,7 +85,28 @@ def run_export(args: argparse.Namespace) -> int:
     if fmt not in ("csv", "parquet"):
         raise StoreError(f"export: cannot tell the format of {args.output} (use .csv, .parquet or --format)")
     store = Store(args.db)
-    n_rows = export_trials(store, args.output, fmt=fmt, task=args.task, source=args.source,
-                           include_practice=args.include_practice)
-    print(f"exported {n_rows} trials to {args.output}")
+    frame = export_trials(store, args.output, fmt=fmt, task=args.task, source=args.source,
+                          include_practice=args.include_practice)
+    print(f"exported {len(frame)} trials to {args.output}")
+    attribution = picture_attribution(frame["stimulus_set"].dropna().unique())
+    if attribution:
+        notice = args.output.with_name(args.output.name + ".ATTRIBUTION.txt")
+        notice.write_text(attribution + "\n", encoding="utf-8")
+        print(f"pictures: {attribution} (also in {notice})")
     return 0
+
+
+def picture_attribution(stimulus_set_names) -> str:
+    """The attribution of the pictures of the named (bundled or on-disk) stimulus sets —
+    their licence (OpenMoji: CC BY-SA 4.0) requires it wherever they are exported."""
+    from stimuli import StimulusError, load_set
+
+    texts = []
+    for name in stimulus_set_names:
+        try:
+            stimulus_set = load_set(str(name))
+        except StimulusError:  # imported data ("import:...") or a set no longer on disk
+            continue
+        if stimulus_set.pictures and stimulus_set.attribution not in texts:
+            texts.append(stimulus_set.attribution)
+    return " ".join(texts)
