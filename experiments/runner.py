@@ -249,8 +249,8 @@ def _plan_session(task_cls, participant, session_number, *, store, stimuli, tria
         frame = _generate(stimulus_set, seed, instruction, participant, practice)
     else:
         frame = trial_list.copy()
-        if stimuli is not None and not isinstance(stimuli, (str, Path)):
-            stimulus_set = stimuli
+        if stimuli is not None:      # the set the list was made from: name, hash, colours
+            stimulus_set = _load_stimulus_set(stimuli, task, language)
             set_name, set_hash = stimulus_set.name, stimulus_set.hash
         seed = default_seed(participant, session_number, task) if seed is None else int(seed)
         if instruction is None and "instruction" in frame.columns and len(frame):
@@ -600,6 +600,7 @@ class SessionRunner:
         extras: dict[str, Any] = {
             "target_onset_s": timing.target_onset_s,
             "onsets_s": dict(timing.onsets_s), "offsets_s": dict(timing.offsets_s),
+            "onset_frame_intervals_ms": dict(timing.onset_frame_intervals_ms),
             "fixation_onset_s": timing.fixation_onset_s,
             "dropped_frames": timing.dropped_frames, "n_frames": timing.n_frames,
             "max_frame_interval_ms": timing.max_frame_interval_ms,
@@ -629,6 +630,7 @@ class SessionRunner:
             extras["simulated_delay_ms"] = planned.delay_ms
             extras["simulated_intended_correct"] = planned.intended_correct
             extras["simulated_mean_ms"] = planned.mean_ms
+            extras["simulated_press_late_ms"] = self.agent.press_lateness_ms(planned)
         row = {key: value for key, value in trial.items()}
         row.update({"response": response, "correct": correct, "rt_ms": rt_ms, "source": "human",
                     "agent": self.plan.participant, "session": self.plan.session_number,

@@ -143,6 +143,7 @@ class PlannedResponse:
     delay_ms: float | None   # after the measured target onset
     intended_correct: bool | None = None
     mean_ms: float | None = None
+    press_id: int | None = None      # the key sender's id of the press, once scheduled
 
 
 def draw_response(task_obj, trial: Mapping[str, Any], *, seed: int,
@@ -188,8 +189,15 @@ class KeyAgent:
     def on_target_onset(self, task_obj, trial: Mapping[str, Any], onset_s: float) -> PlannedResponse:
         planned = self.plan(task_obj, trial)
         if planned.key is not None and planned.delay_ms is not None:
-            self.sender.press_at(planned.key, onset_s + planned.delay_ms / 1000.0)
+            press_id = self.sender.press_at(planned.key, onset_s + planned.delay_ms / 1000.0)
+            planned = replace(planned, press_id=press_id)
         return planned
+
+    def press_lateness_ms(self, planned: PlannedResponse) -> float | None:
+        """How late the planned key really went out (see ``XTestKeySender.lateness_ms``)."""
+        if planned.press_id is None or self.sender is None:
+            return None
+        return self.sender.lateness_ms(planned.press_id)
 
     def on_screen(self, onset_s: float, key: str = "space") -> None:
         """An instruction / break / end screen appeared: read it, then press ``key``."""

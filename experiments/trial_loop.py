@@ -49,6 +49,7 @@ class TrialTiming:
 
     onsets_s: dict[str, float] = field(default_factory=dict)
     offsets_s: dict[str, float] = field(default_factory=dict)
+    onset_frame_intervals_ms: dict[str, float] = field(default_factory=dict)
     fixation_onset_s: float | None = None
     response_key: str | None = None
     rt_ms: float | None = None
@@ -102,6 +103,9 @@ def run_trial_frames(
 
     def stamp(name: str, table: dict[str, float]) -> None:
         table[name] = core.getTime()
+        if table is timing.onsets_s and last_flip_s is not None:
+            # how long the onset frame took: the onset can be late by at most this much
+            timing.onset_frame_intervals_ms[name] = (table[name] - last_flip_s) * 1000.0
 
     while True:
         if last_flip_s is None:

@@ -48,16 +48,30 @@ class XTestKeySender:
             error = ready or self._process.stderr.read().strip().splitlines()[-1:]
             self._process.kill()
             raise ExperimentError(f"--simulate: cannot send XTEST key events ({error})")
-        self.sent: list[tuple[str, float, float]] = []   # (key, wall time, ms late)
+        self.late_ms: dict[int, float] = {}   # press id -> how late the helper sent it
+        self._next_id = 0
         self._reader = threading.Thread(target=self._read_reports, daemon=True)
         self._reader.start()
 
     def _wall_time(self, core_time_s: float) -> float:
         return core_time_s + (time.time() - self._core.getTime())
 
-    def press_at(self, key: str, at_s: float) -> None:
-        """Press ``key`` (a psychopy key name) at core-clock time ``at_s``."""
-        self._send(f"press {key} {self._wall_time(at_s):.6f}")
+    def press_at(self, key: str, at_s: float) -> int:
+        """Press ``key`` (a psychopy key name) at core-clock time ``at_s``; returns the
+        press id under which ``lateness_ms`` reports how late it really went out."""
+        self._next_id += 1
+        self._send(f"press {self._next_id} {key} {self._wall_time(at_s):.6f}")
+        return self._next_id
+
+    def lateness_ms(self, press_id: int, wait_s: float = 0.25) -> float | None:
+        """How many ms after its scheduled time the press was sent (None: not sent yet).
+
+        On a loaded machine the helper itself can be late; the RT measured by PsychoPy
+        must then match the time the key was really pressed, not the time asked for."""
+        deadline = time.monotonic() + wait_s
+        while press_id not in self.late_ms and time.monotonic() < deadline:
+            time.sleep(0.002)
+        return self.late_ms.get(press_id)
 
     def cancel_all(self) -> None:
         """Forget every press not yet sent (e.g. when Escape interrupts a trial)."""
@@ -84,7 +98,7 @@ class XTestKeySender:
         for line in self._process.stdout:
             parts = line.split()
             if len(parts) == 4 and parts[0] == "sent":
-                self.sent.append((parts[1], float(parts[2]), float(parts[3])))
+                self.late_ms[int(parts[1])] = float(parts[3])
 
 
 # ---------------------------------------------------------------------------- helper process
@@ -106,17 +120,16 @@ def _worker(display_name: str | None) -> int:
     except Exception as exc:  # noqa: BLE001 - Xlib raises several unrelated types
         print(f"cannot open X display {display_name or ''}: {exc}", flush=True)
         return 1
-    queue: list[tuple[float, int, str]] = []
+    queue: list[tuple[float, int, str]] = []     # (wall time, press id, key)
     condition = threading.Condition()
-    state = {"quit": False, "counter": 0}
+    state = {"quit": False}
 
     def read_commands() -> None:
         for line in sys.stdin:
             parts = line.split()
             with condition:
-                if parts[:1] == ["press"] and len(parts) == 3:
-                    state["counter"] += 1
-                    heapq.heappush(queue, (float(parts[2]), state["counter"], parts[1]))
+                if parts[:1] == ["press"] and len(parts) == 4:
+                    heapq.heappush(queue, (float(parts[3]), int(parts[1]), parts[2]))
                 elif parts[:1] == ["cancel"]:
                     queue.clear()
                 elif parts[:1] == ["quit"]:
@@ -134,7 +147,7 @@ def _worker(display_name: str | None) -> int:
                 condition.wait()
             if state["quit"]:
                 break
-            at, _, key = queue[0]
+            at, press_id, key = queue[0]
             wait_s = at - time.time()
             if wait_s > SPIN_LAST_S:
                 condition.wait(timeout=wait_s - SPIN_LAST_S)
@@ -144,12 +157,12 @@ def _worker(display_name: str | None) -> int:
             pass
         code = _keycode(display, key)
         if not code:
-            print(f"error no-keycode {key} 0", flush=True)
+            print(f"error {press_id} no-keycode {key}", flush=True)
             continue
+        late_ms = (time.time() - at) * 1000.0      # taken just before the event goes out
         xtest.fake_input(display, X.KeyPress, code)
         display.sync()
-        late_ms = (time.time() - at) * 1000.0
-        print(f"sent {key} {at:.6f} {late_ms:.3f}", flush=True)
+        print(f"sent {press_id} {key} {late_ms:.3f}", flush=True)
         time.sleep(KEY_HOLD_MS / 1000.0)
         xtest.fake_input(display, X.KeyRelease, code)
         display.sync()
