@@ -173,6 +173,7 @@ def run_session(
     simulate: bool = False,
     simulation: Mapping[str, Any] | None = None,
     participant_agent: Any = None,
+    voice_recorder: Any = None,
     seed: int | None = None,
     csv_dir: str | Path | None = None,
     max_trials: int | None = None,
@@ -186,7 +187,10 @@ def run_session(
     ``stimuli`` is a bundled set name, a folder, an items.csv path or a loaded set (default:
     ``<task>-<language>``); ``trial_list`` a ready DataFrame instead. ``simulate`` lets a
     simulated participant answer (``simulation`` overrides its profile); ``participant_agent``
-    is any ``experiments.simulated.KeyAgent`` (tests use a scripted one).
+    is any ``experiments.simulated.KeyAgent`` (tests use a scripted one). With
+    ``response='voice'`` the microphone is opened before the session is created, so a missing
+    microphone refuses the session instead of leaving an empty one; ``voice_recorder`` may be
+    a ready ``experiments.voice.VoiceRecorder`` (e.g. on prerecorded speech).
     """
     from db.store import Store
 
@@ -204,23 +208,55 @@ def run_session(
     if isinstance(session, bool) or int(session) < 1:
         raise ExperimentError(f"--session {session!r}: must be a whole number ≥ 1")
     store = store if store is not None else Store(db)
+    if response == "voice" and voice_recorder is None and not resume:
+        voice_recorder = _open_microphone(csv_dir, store, participant, task, int(session),
+                                          simulated=simulate or participant_agent is not None,
+                                          seed=seed or 0)
 
-    plan = _plan_session(task_cls, participant, int(session), store=store, stimuli=stimuli,
-                         trial_list=trial_list, language=language, instruction=instruction,
-                         response=response, resume=resume, seed=seed, csv_dir=csv_dir,
-                         max_trials=max_trials, max_practice_trials=max_practice_trials,
-                         practice=practice, params=params, study=study, simulate=simulate,
-                         simulation=simulation, participant_agent=participant_agent)
+    try:
+        plan = _plan_session(task_cls, participant, int(session), store=store, stimuli=stimuli,
+                             trial_list=trial_list, language=language, instruction=instruction,
+                             response=response, resume=resume, seed=seed, csv_dir=csv_dir,
+                             max_trials=max_trials, max_practice_trials=max_practice_trials,
+                             practice=practice, params=params, study=study, simulate=simulate,
+                             simulation=simulation, participant_agent=participant_agent)
+    except BaseException:
+        if voice_recorder is not None:
+            voice_recorder.close()
+        raise
+    if plan.response_mode != "voice":
+        voice_recorder = None
     agent = participant_agent
     if agent is None and simulate:
         from experiments.simulated import SimulatedParticipant, SimulationProfile
 
         agent = SimulatedParticipant(seed=plan.seed,
                                      profile=SimulationProfile.from_mapping(simulation))
+    if plan.response_mode == "voice" and voice_recorder is None:      # resumed voice session
+        voice_recorder = _open_microphone(csv_dir, store, participant, task, int(session),
+                                          simulated=simulate or participant_agent is not None,
+                                          seed=plan.seed)
     runner = SessionRunner(plan, store=store, task_cls=task_cls, agent=agent,
-                           windowed=windowed, window_size=window_size)
+                           windowed=windowed, window_size=window_size, voice=voice_recorder)
     runner.run()
     return plan.session_id
+
+
+def _open_microphone(csv_dir, store, participant, task, session_number, *, simulated=False,
+                     seed=0):
+    """A ``VoiceRecorder`` writing one WAV per trial under the CSV folder: on the microphone,
+    or, for a simulated participant, on speech synthesised (espeak-ng, over noise) at the
+    latency the simulated participant draws."""
+    try:
+        from experiments.voice import SynthesizedSpeech, VoiceRecorder
+    except ImportError as exc:
+        raise ExperimentError(f"--response voice: the voice key is not available ({exc})") from None
+    folder = Path(csv_dir) if csv_dir is not None else default_csv_dir(store)
+    stamp = dt.datetime.now().strftime("%Y-%m-%d_%Hh%M.%S")
+    audio_dir = folder / f"{_safe(participant)}_{task}_s{session_number}_{stamp}_audio"
+    if simulated:
+        return VoiceRecorder(audio_dir, source=SynthesizedSpeech(seed=int(seed or 0)))
+    return VoiceRecorder(audio_dir)
 
 
 def _plan_session(task_cls, participant, session_number, *, store, stimuli, trial_list,
@@ -367,7 +403,7 @@ class SessionRunner:
     """Runs a planned session in a PsychoPy window (see the module docstring)."""
 
     def __init__(self, plan: SessionPlan, *, store, task_cls, agent=None, windowed=False,
-                 window_size=(1024, 768)):
+                 window_size=(1024, 768), voice=None):
         self.plan = plan
         self.store = store
         self.task = task_cls(plan.params, language=plan.language,
@@ -378,7 +414,7 @@ class SessionRunner:
         self.win = None
         self.kb = None
         self.csv = None
-        self.voice = None
+        self.voice = voice
         self.frame_period_s = FRAME_PERIOD_FALLBACK_S
         self.commit_times_ms: list[float] = []
         self.n_stored = 0
@@ -432,19 +468,14 @@ class SessionRunner:
         self.csv = PsychoPyCsv(self.plan.csv_path)
         if self.agent is not None:
             self.agent.start()
-        if self.plan.response_mode == "voice":
-            try:
-                from experiments.voice import VoiceRecorder
-            except ImportError as exc:
-                raise ExperimentError(f"--response voice: the voice key is not available ({exc})") from None
-            audio_dir = self.plan.csv_path.parent / (self.plan.csv_path.stem + "_audio")
-            self.voice = VoiceRecorder(audio_dir)
         self._psychopy_version = __import__("psychopy").__version__
         self._date = dt.datetime.now().strftime("%Y-%m-%d_%Hh%M.%S.%f")[:-3]
 
     def _close(self) -> None:
         if self.agent is not None:
             self.agent.close()
+        if self.voice is not None:
+            self.voice.close()
         if self.csv is not None:
             self.csv.close()
         if self.win is not None:
@@ -549,7 +580,17 @@ class SessionRunner:
             planned_box: dict[str, Any] = {}
 
             def on_target_onset(onset_s, trial=trial, box=planned_box):
-                if self.agent is not None:
+                if self.agent is None:
+                    return
+                speaker = getattr(self.voice, "source", None)
+                if speaker is not None and hasattr(speaker, "say"):
+                    # a simulated speaker: the answer is speech at the drawn latency
+                    planned = self.agent.plan(self.task, trial)
+                    if planned.key is not None and planned.delay_ms is not None:
+                        speaker.say(str(trial.get("expected_response") or ""),
+                                    self.plan.language, planned.delay_ms)
+                    box["planned"] = planned
+                else:
                     box["planned"] = self.agent.on_target_onset(self.task, trial, onset_s)
 
             before_flip = self.voice.start if self.voice is not None else None
@@ -611,9 +652,9 @@ class SessionRunner:
         extras.update(self.task.measured_extras(trial, timing.onsets_s))
         if self.voice is not None:
             result = self._stop_voice(trial, timing.target_onset_s)
-            rt_ms = result.rt_ms
-            extras["voice_wav"] = str(result.wav_path)
-            extras["voice"] = dict(result.details or {})
+            fields = result.trial_fields()      # rt_ms + audio_path / voice_key for review
+            rt_ms = fields.pop("rt_ms")
+            extras.update(fields)
             correct = None
             extras["accuracy_source"] = "to review (voice)"
         else:
@@ -663,7 +704,7 @@ class SessionRunner:
             else on_session_clock(extras.get("picture_onset_s")),
             "measured_soa_ms": extras.get("measured_soa_ms"),
             "dropped_frames": timing.dropped_frames,
-            "voice.wav": extras.get("voice_wav"),
+            "voice.wav": extras.get("audio_path"),
             "voice.rt": None if self.voice is None or row["rt_ms"] is None
             else round(row["rt_ms"] / 1000.0, 6),
             "simulated": int(self.agent is not None),

@@ -370,3 +370,26 @@ def test_simulated_continuous_naming_slows_with_ordinal_position(xvfb_display, s
     slope = np.polyfit(positions, result["rt_ms"], 1)[0]
     # Howard et al. 2006: 610 → 735 ms over positions 1–5 (~31 ms a step), scaled by 3
     assert slope == pytest.approx(3 * 125 / 4, abs=30)
+
+
+# ---------------------------------------------------------------------------- voice responses
+def test_simulated_voice_session_stores_voice_onsets_and_audio(xvfb_display, sqlite_url,
+                                                               tmp_path):
+    """--response voice with a simulated speaker: espeak-ng speech over noise at the drawn
+    latency goes through the real recorder and voice key; onsets within ±15 ms."""
+    from pathlib import Path
+
+    session_id = in_child(_session, "picture-word", "V01", db=sqlite_url,
+                          stimuli="picture-word-en", response="voice", simulate=True,
+                          simulation=FAST_SIMULATION | {"mean_shift_ms": -100}, seed=3,
+                          practice=False, max_trials=3, csv_dir=str(tmp_path))
+    store = Store(sqlite_url)
+    frame = stored(store, session_id)
+    assert len(frame) == 3
+    for row in frame.itertuples():
+        assert row.rt_ms == pytest.approx(row.extras["simulated_delay_ms"], abs=15.0)
+        assert Path(row.extras["audio_path"]).is_file()
+        assert row.correct is None and row.extras["accuracy_source"] == "to review (voice)"
+    rows = read_csv(store.get_session(session_id).csv_path)
+    assert [float(r["voice.rt"]) * 1000 for r in rows] == pytest.approx(frame["rt_ms"].tolist())
+    assert all(r["voice.wav"] for r in rows)
