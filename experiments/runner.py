@@ -645,6 +645,7 @@ class SessionRunner:
             "fixation_onset_s": timing.fixation_onset_s,
             "dropped_frames": timing.dropped_frames, "n_frames": timing.n_frames,
             "max_frame_interval_ms": timing.max_frame_interval_ms,
+            "mean_frame_ms": timing.mean_frame_ms,
             "frame_period_ms": self.frame_period_s * 1000.0,
             "response_key": timing.response_key, "response_mode": self.plan.response_mode,
             "session_time_s": self.session_clock.getTime(),

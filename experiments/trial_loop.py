@@ -56,6 +56,7 @@ class TrialTiming:
     n_frames: int = 0
     dropped_frames: int = 0
     max_frame_interval_ms: float | None = None
+    mean_frame_ms: float | None = None      # frame-loop time per frame (first to last flip)
     target_name: str = ""
 
     @property
@@ -172,6 +173,8 @@ def run_trial_frames(
         win.callOnFlip(stamp, name, timing.offsets_s)
     win.flip()                                   # blank screen: the ITI begins
     timing.dropped_frames = int(win.nDroppedFrames - dropped_before)
+    if anchor_s is not None and last_flip_s is not None and timing.n_frames > 1:
+        timing.mean_frame_ms = (last_flip_s - anchor_s) * 1000.0 / (timing.n_frames - 1)
     if win.frameIntervals:
         timing.max_frame_interval_ms = float(max(win.frameIntervals)) * 1000.0
     win.frameIntervals = []

@@ -20,7 +20,7 @@ from experiments.parameters import Parameter
 #: overrides a default by declaring a parameter of the same name.
 COMMON_PARAMETERS: tuple[Parameter, ...] = (
     Parameter("fixation_ms", float, 500.0, "fixation cross before the first stimulus", "ms",
-              "common lab default (e.g. Glaser & Düngelhoff 1984 used a warning signal)",
+              "our choice (a common lab default)",
               minimum=0),
     Parameter("stimulus_duration_ms", float, 2000.0,
               "how long the stimulus stays up (it also goes when the response comes)", "ms",
