@@ -79,7 +79,7 @@ class Weaver(Model):
                  max_latency_ms: float = 1000.0, picture_duration_ms: float | None = None,
                  picture_onset_delay_ms: float = 0.0, word_reading_route: str = "direct",
                  include_superordinates: bool = True,
-                 link_weights: Mapping[tuple[str, str], float] | None = None,
+                 link_weights: Mapping[tuple[str, str], float] | str | None = None,
                  other_stages_ms: float = 550.0,
                  other_stages_by_instruction_ms: Mapping[str, float] | None = None,
                  ms_scale: float = 1.0, rt_mode: str = "sample"):
@@ -119,8 +119,9 @@ class Weaver(Model):
                     constant[i] = float(value)
         return constant
 
-    def step_rates(self) -> StepRates:
-        """Published per-ms rates × Δt: the per-step values the update uses."""
+    def step_rates(self, trials: pd.DataFrame | None = None) -> StepRates:
+        """Published per-ms rates × Δt: the per-step values the update uses. ``trials`` is
+        needed only when the link weights come from an embedding backend (a string)."""
         dt = self.step_ms
         return StepRates(
             conceptual=self.conceptual_rate_per_ms * dt,
@@ -131,12 +132,29 @@ class Weaver(Model):
             distractor_duration_ms=self.distractor_duration_ms,
             picture_duration_ms=self.picture_duration_ms,
             include_superordinates=self.include_superordinates,
-            link_weights=self._normalised_link_weights(),
+            link_weights=self._link_weights_for(trials),
         )
 
     @property
     def decay_per_step(self) -> float:
         return self.decay_per_ms * self.step_ms
+
+    def _link_weights_for(self, trials: pd.DataFrame | None) -> dict | None:
+        if isinstance(self.link_weights, str) and self.link_weights:
+            if trials is None:
+                raise ModelInputError(f"model {self.name}: link_weights={self.link_weights!r} "
+                                      "needs the trial list to look up relatedness")
+            cache = getattr(self, "_relatedness_cache", {})
+            key = (self.link_weights, pd.util.hash_pandas_object(
+                trials.astype(str), index=False).sum())
+            if key not in cache:
+                from models.weaver_relatedness import relatedness_link_weights
+
+                cache = {key: relatedness_link_weights(trials, self.link_weights,
+                                                       _co_members(trials), self.name)}
+                self._relatedness_cache = cache
+            return cache[key]
+        return self._normalised_link_weights()
 
     def _normalised_link_weights(self) -> dict[tuple[str, str], float] | None:
         if not self.link_weights:
@@ -208,7 +226,7 @@ class Weaver(Model):
 
     def trial_networks(self, trials: pd.DataFrame) -> tuple[list[TrialNetwork], np.ndarray]:
         """One network per distinct trial configuration and, per trial, its network's index."""
-        rates = self.step_rates()
+        rates = self.step_rates(trials)
         co_members = _co_members(trials)
         keys: dict[tuple, int] = {}
         networks: list[TrialNetwork] = []
@@ -250,7 +268,7 @@ class Weaver(Model):
         if self.word_reading_route == "race":
             reading = [i for i, net in enumerate(networks) if net.selection_kind == "output_form"]
             if reading:
-                rates = self.step_rates()
+                rates = self.step_rates(trials)
                 rows = _rows_for_networks(trials, index, reading)
                 lemma_nets = [self.network_for(self._prepare_row(r), rates, c, route="lemma")
                               for r, c in rows]

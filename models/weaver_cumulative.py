@@ -54,7 +54,7 @@ class WeaverCumulative(Weaver):
                  critical_difference: float = 1.6, max_latency_ms: float = 1000.0,
                  conceptual_bias: float = 2.5, conceptual_bias_duration_ms: float | None = 25.0,
                  include_superordinates: bool = False,
-                 link_weights: Mapping[tuple[str, str], float] | None = None,
+                 link_weights: Mapping[tuple[str, str], float] | str | None = None,
                  other_stages_ms: float = 492.0, ms_scale: float = 1.0,
                  rt_mode: str = "sample"):
         super().__init__(step_ms=step_ms, conceptual_rate_per_ms=conceptual_rate_per_ms,
@@ -73,7 +73,7 @@ class WeaverCumulative(Weaver):
 
     def trial_networks(self, trials: pd.DataFrame) -> tuple[list[TrialNetwork], np.ndarray]:
         """One network per distinct (picture, co-members, co-members named before)."""
-        rates = self.step_rates()
+        rates = self.step_rates(trials)
         keys: dict[tuple, int] = {}
         networks: list[TrialNetwork] = []
         index = np.zeros(len(trials), dtype=np.int64)

@@ -246,3 +246,28 @@ def test_bundled_picture_word_set_if_present():
     means = out[~out["is_practice"].astype(bool)].groupby("condition")["rt_ms"].mean() \
         if "is_practice" in out.columns else out.groupby("condition")["rt_ms"].mean()
     assert means["related"] > means["unrelated"] > means["identical"]
+
+
+def test_link_weights_from_an_embedding_backend():
+    """GloVe relatedness (installed offline) scales the co-member links; same-category pairs
+    only, the published rate as ceiling."""
+    from models.weaver_relatedness import relatedness_link_weights
+    from models.weaver import _co_members
+
+    trials = picture_word_grid(n_items=6, soas_ms=(0,))
+    weights = relatedness_link_weights(trials, "glove", _co_members(trials))
+    related = set(map(tuple, trials.loc[trials["condition"] == "related",
+                                        ["picture", "distractor"]].to_numpy()))
+    assert weights and set(weights) <= related
+    assert all(0.0 <= w <= 1.0 for w in weights.values()) and min(weights.values()) < 1.0
+
+    def semantic(model):
+        times = pd.Series(model.expected_retrieval_ms(trials)).groupby(trials["condition"]).mean()
+        return times["related"] - times["unrelated"]
+
+    published, embedded = semantic(Weaver()), semantic(Weaver(link_weights="glove"))
+    print(f"semantic effect at SOA 0: category links {published:.1f} ms, GloVe {embedded:.1f} ms")
+    assert 0 < embedded < published
+    with pytest.raises(ModelInputError) as error:
+        Weaver(link_weights="no-such-backend").simulate(trials)
+    assert "\n" not in str(error.value)
