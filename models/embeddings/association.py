@@ -71,7 +71,8 @@ class AssociationScores:
         """
         filled = np.where(self.valid, self.cosines, -np.inf)
         top = filled.max(axis=1, keepdims=True)
-        return self.valid & (np.abs(filled - top) <= 1e-6) & self.scorable[:, None]
+        gap = np.where(self.valid & np.isfinite(top), top - np.where(self.valid, self.cosines, 0.0), np.inf)
+        return self.valid & (gap <= 1e-6) & self.scorable[:, None]
 
     @property
     def model_correct(self) -> np.ndarray:
