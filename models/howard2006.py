@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from models.base import Model, ModelInputError
-from models.weaver import _usable_human_trials, fit_linear_mapping
+from models.weaver_fitting import _usable_human_trials, fit_linear_mapping
 from models.weaver_sequences import naming_contexts
 
 

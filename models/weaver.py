@@ -37,10 +37,12 @@ import pandas as pd
 from models.base import Model, ModelInputError
 from models.weaver_dynamics import run_hazard
 from models.weaver_hazard import expected_latency_ms, sample_latency_ms, truncation_probability
+from models.weaver_fitting import (_cell_columns, _usable_human_trials, fit_linear_mapping,
+                                   json_cells)
 from models.weaver_network import TrialNetwork, largest_growth_factor, stack_networks
 from models.weaver_rules import (COLOUR_NAMING, INSTRUCTIONS, PICTURE_CATEGORISING,
-                                 PICTURE_NAMING, READING_ROUTES, WORD_CATEGORISING,
-                                 WORD_READING, StepRates, picture_word_network, stroop_network)
+                                 PICTURE_NAMING, READING_ROUTES, WORD_CATEGORISING, StepRates,
+                                 picture_word_network, stroop_network)
 
 PICTURE_WORD_CONDITIONS = ("identical", "related", "unrelated", "nonword")
 STROOP_CONDITIONS = ("congruent", "neutral", "incongruent")
@@ -475,176 +477,38 @@ def _co_members(trials: pd.DataFrame) -> dict[tuple[str, str], str]:
     return result
 
 
-def _usable_human_trials(model: str, human_trials: pd.DataFrame) -> pd.DataFrame:
-    if human_trials is None or len(human_trials) == 0:
-        raise ModelInputError(f"model {model}: no human trials to fit")
-    if "rt_ms" not in human_trials.columns:
-        raise ModelInputError(f"model {model}: human trials lack the column rt_ms")
-    human = human_trials.copy()
-    human["rt_ms"] = pd.to_numeric(human["rt_ms"], errors="coerce")
-    keep = human["rt_ms"].notna()
-    if "correct" in human.columns:
-        keep &= human["correct"].fillna(False).astype(bool)
-    if "is_practice" in human.columns:
-        keep &= ~human["is_practice"].fillna(False).astype(bool)
-    human = human[keep]
-    if len(human) == 0:
-        raise ModelInputError(f"model {model}: no correct human trials with an RT to fit")
-    return human
+# The fit report lives in models.weaver_report (which imports this module); these thin
+# wrappers keep ``models.weaver.fit_report()`` and friends importable from here.
+def fit_report(model: "Weaver | None" = None, include_continuous: bool = True) -> dict[str, Any]:
+    """r and RMSE of the WEAVER++ family against the published effects (see
+    :func:`models.weaver_report.fit_report`)."""
+    from models.weaver_report import fit_report as report
+
+    return report(model, include_continuous)
 
 
-def _cell_columns(frame: pd.DataFrame) -> list[str]:
-    columns = [c for c in ("task", "instruction", "condition", "soa_ms") if c in frame.columns]
-    return columns
-
-
-def fit_linear_mapping(model_ms: np.ndarray, human_ms: np.ndarray, fit_scale: bool,
-                       groups: np.ndarray | None = None) -> dict[str, Any]:
-    """Least squares human ≈ constant[group] + scale·model (scale fixed at 1 unless
-    ``fit_scale``). Without ``groups`` there is one constant (``other_stages_ms``); with them
-    the result also holds ``constants`` (group → constant)."""
-    model_ms = np.asarray(model_ms, dtype=float)
-    human_ms = np.asarray(human_ms, dtype=float)
-    labels = np.zeros(len(model_ms), dtype=object) if groups is None else np.asarray(groups)
-    names = list(dict.fromkeys(labels.tolist()))
-    dummies = np.stack([(labels == g).astype(float) for g in names], axis=1)
-    within = model_ms - dummies @ np.linalg.lstsq(dummies, model_ms, rcond=None)[0]
-    scale = 0.0
-    if fit_scale and np.ptp(within) > 1e-12:
-        design = np.column_stack([dummies, model_ms])
-        coefficients = np.linalg.lstsq(design, human_ms, rcond=None)[0]
-        constants, scale = coefficients[:-1], float(coefficients[-1])
-    if scale <= 0:
-        # a scale ≤ 0 would turn the model's prediction upside down: keep 1, fit constants only
-        scale = 1.0
-        constants = np.linalg.lstsq(dummies, human_ms - model_ms, rcond=None)[0]
-    fitted = dummies @ constants + scale * model_ms
-    r = (float(np.corrcoef(fitted, human_ms)[0, 1])
-         if len(model_ms) >= 2 and np.ptp(fitted) > 0 and np.ptp(human_ms) > 0 else None)
-    result = {"other_stages_ms": float(constants[0]), "ms_scale": scale, "r": r,
-              "rmse_ms": float(np.sqrt(np.mean((fitted - human_ms) ** 2)))}
-    if groups is not None:
-        result["constants"] = {str(g): float(c) for g, c in zip(names, constants)}
-    return result
-
-
-def json_cells(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """Rows of a small table as JSON-able dicts (floats rounded to 0.1 ms)."""
-    cells = []
-    for row in frame.to_dict("records"):
-        cells.append({k: (round(float(v), 1) if isinstance(v, (float, np.floating)) else
-                          int(v) if isinstance(v, (np.integer,)) else v) for k, v in row.items()})
-    return cells
-
-
-# ---------------------------------------------------------------------- fit report
-def glaser_dungelhoff_effects(model: Weaver | None = None, instruction: str = PICTURE_NAMING,
+def glaser_dungelhoff_effects(model: "Weaver | None" = None, instruction: str = PICTURE_NAMING,
                               n_items: int = 1) -> pd.DataFrame:
-    """Model difference scores (condition − nonword, ms) on the G&D design, with the published
-    value beside each: columns instruction, condition, soa_ms, model_ms, human_ms.
+    """Model vs Glaser & Düngelhoff difference scores (see :mod:`models.weaver_report`)."""
+    from models.weaver_report import glaser_dungelhoff_effects as effects
 
-    ``soa_ms`` here is Glaser & Düngelhoff's axis: onset of the irrelevant stimulus relative to
-    the target (negative = distractor first). In picture naming that is the trial list's
-    ``soa_ms`` (word − picture); in word reading it is its negative (picture − word).
-    """
-    from models.weaver_lists import picture_word_grid
-    from models.weaver_targets import glaser_dungelhoff_frame
-
-    model = model or Weaver()
-    grid = picture_word_grid(n_items=n_items, instruction=instruction)
-    grid["expected_ms"] = model.ms_scale * model.expected_retrieval_ms(grid)
-    means = grid.groupby(["condition", "soa_ms"])["expected_ms"].mean().unstack("soa_ms")
-    effects = (means - means.loc["nonword"]).drop(index="nonword")
-    long = effects.stack().rename("model_ms").reset_index()
-    if instruction in (WORD_READING, WORD_CATEGORISING):
-        long["soa_ms"] = 0.0 - long["soa_ms"] + 0.0
-    long.insert(0, "instruction", instruction)
-    human = glaser_dungelhoff_frame().rename(columns={"effect_ms": "human_ms"})
-    return long.merge(human, on=["instruction", "condition", "soa_ms"], how="left")
+    return effects(model, instruction, n_items)
 
 
-def _agreement(frame: pd.DataFrame) -> dict[str, float]:
-    m, h = frame["model_ms"].to_numpy(float), frame["human_ms"].to_numpy(float)
-    return {"r": float(np.corrcoef(m, h)[0, 1]), "rmse_ms": float(np.sqrt(np.mean((m - h) ** 2))),
-            "n": int(len(frame))}
+def stroop_fit(model: "Weaver | None" = None):
+    """Model vs Dunbar & MacLeod (1984) (see :mod:`models.weaver_report`)."""
+    from models.weaver_report import stroop_fit as fit
+
+    return fit(model)
 
 
-def stroop_fit(model: Weaver | None = None) -> tuple[pd.DataFrame, dict[str, float]]:
-    """Colour naming and word reading against Dunbar & MacLeod (1984): one constant per task
-    (other stages differ between naming a colour and reading), scale 1."""
-    from models.weaver_lists import stroop_list
-    from models.weaver_targets import DUNBAR_MACLEOD_1984
+def fit_picture_onset_delay(model: "Weaver | None" = None, **options) -> dict[str, Any]:
+    """Grid-fitted picture onset delay (see :mod:`models.weaver_report`)."""
+    from models.weaver_report import fit_picture_onset_delay as fit
 
-    model = model or Weaver()
-    rows = []
-    for instruction, human in DUNBAR_MACLEOD_1984.items():
-        trials = stroop_list(instruction)
-        trials["model_ms"] = model.ms_scale * model.expected_retrieval_ms(trials)
-        means = trials.groupby("condition")["model_ms"].mean()
-        constant = float(np.mean([human[c] - means[c] for c in human]))
-        for condition in STROOP_CONDITIONS:
-            rows.append({"instruction": instruction, "condition": condition,
-                         "retrieval_ms": float(means[condition]),
-                         "model_ms": constant + float(means[condition]),
-                         "human_ms": float(human[condition]), "other_stages_ms": constant})
-    table = pd.DataFrame(rows)
-    return table, _agreement(table)
+    return fit(model, **options)
 
 
-def fit_picture_onset_delay(model: Weaver | None = None,
-                            delays_ms=tuple(range(0, 176, 25))) -> dict[str, Any]:
-    """Grid search of ``picture_onset_delay_ms`` (how much later a picture's input reaches its
-    concept than a word's reaches its input form) for the least RMSE against Glaser &
-    Düngelhoff's picture-naming table. Not a published parameter: an explicit, reported
-    extension (see docs/models/weaver.md)."""
-    base = (model or Weaver()).get_params()
-    results = []
-    for delay in delays_ms:
-        table = glaser_dungelhoff_effects(Weaver(**{**base, "picture_onset_delay_ms": delay}),
-                                          PICTURE_NAMING)
-        results.append({"picture_onset_delay_ms": float(delay), **_agreement(table)})
-    best = min(results, key=lambda row: row["rmse_ms"])
-    return {"best": best, "grid": pd.DataFrame(results)}
-
-
-def fit_report(model: Weaver | None = None, include_continuous: bool = True) -> dict[str, Any]:
-    """Model against the published effects: r and RMSE per task, and the tables behind them.
-
-    Returns ``{"summary": DataFrame(task, model, comparison, r, rmse_ms, n), "tables": {...}}``.
-    Picture–word effects are difference scores, so no constant is fitted (WEAVER++ latencies are
-    already in ms); Stroop gets one constant per task; continuous naming comes from
-    ``models.weaver_cumulative`` and ``models.howard2006``.
-    """
-    model = model or Weaver()
-    summary, tables = [], {}
-    for instruction in (PICTURE_NAMING, WORD_READING):
-        table = glaser_dungelhoff_effects(model, instruction)
-        tables[f"glaser_dungelhoff_{instruction}"] = table
-        summary.append({"task": f"picture-word {instruction}", "model": model.name,
-                        "comparison": "Glaser & Düngelhoff (1984) difference scores",
-                        **_agreement(table)})
-    delay = fit_picture_onset_delay(model)
-    tables["picture_onset_delay_grid"] = delay["grid"]
-    summary.append({"task": "picture-word picture_naming", "model": f"{model.name} (+delay)",
-                    "comparison": "same, picture_onset_delay_ms = "
-                                  f"{delay['best']['picture_onset_delay_ms']:g} (grid-fitted)",
-                    **{k: delay["best"][k] for k in ("r", "rmse_ms", "n")}})
-    table, agreement = stroop_fit(model)
-    tables["stroop_dunbar_macleod"] = table
-    summary.append({"task": "stroop", "model": model.name,
-                    "comparison": "Dunbar & MacLeod (1984) means, constant per task",
-                    **agreement})
-    if include_continuous:
-        from models.howard2006 import Howard2006, howard_fit_report
-        from models.weaver_cumulative import WeaverCumulative, cumulative_fit_report
-
-        for report in (cumulative_fit_report(WeaverCumulative()), howard_fit_report(Howard2006())):
-            summary.extend(report["summary"])
-            tables.update(report["tables"])
-    return {"summary": pd.DataFrame(summary), "tables": tables}
-
-
-# Names used by the fit report of the whole lab.
 __all__ = ["Weaver", "fit_report", "glaser_dungelhoff_effects", "stroop_fit",
-           "fit_picture_onset_delay",
-           "fit_linear_mapping", "PICTURE_CATEGORISING", "WORD_CATEGORISING", "COLOUR_NAMING"]
+           "fit_picture_onset_delay", "fit_linear_mapping", "with_distractor_categories",
+           "PICTURE_CATEGORISING", "WORD_CATEGORISING", "COLOUR_NAMING"]

@@ -32,7 +32,8 @@ import numpy as np
 import pandas as pd
 
 from models.base import ModelInputError
-from models.weaver import Weaver, _usable_human_trials, fit_linear_mapping, json_cells
+from models.weaver import Weaver
+from models.weaver_fitting import _usable_human_trials, fit_linear_mapping, json_cells
 from models.weaver_network import TrialNetwork
 from models.weaver_rules import picture_naming_network
 from models.weaver_sequences import naming_contexts, position_and_lag_means
