@@ -107,26 +107,49 @@ def run_bidirectional(network: BidirectionalNetwork, encoded: EncodedTrials, *, 
     word_unit = network.word.start + word
     resp = network.response
 
+    from scipy.special import expit
+
     response_unit = np.full(total, -1, dtype=np.int64)
     rt_cycles = np.full(total, np.nan)
-    active = np.ones(total, dtype=bool)
+    done = np.zeros(total, dtype=bool)
+    ids = np.arange(total)                         # batch rows -> trials (the batch shrinks)
+    decay = 1 - rate
+    step_weights = rate * network.weights
+    last_onset = int(max(colour_on.max(), word_on.max()))
     last_cycle = int(relevant_on.max()) + max_cycles
     for cycle in range(last_cycle):
-        external[rows[colour_on == cycle], colour_unit[colour_on == cycle]] = 1.0
-        external[rows[word_on == cycle], word_unit[word_on == cycle]] = 1.0
-        act = logistic(net + network.bias)
-        net = (1 - rate) * net + rate * (act @ network.weights + external)
+        if cycle <= last_onset:                    # a dimension's input comes on at its onset
+            starting = colour_on == cycle
+            external[rows[starting], colour_unit[starting]] = 1.0
+            starting = word_on == cycle
+            external[rows[starting], word_unit[starting]] = 1.0
+        act = expit(net + network.bias)
+        net *= decay
+        net += act @ step_weights
+        net += rate * external
         if noise_sd > 0:
             net += noise_sd * rng.standard_normal(net.shape)
-        response_act = logistic(net[:, resp])
-        crossed = active & (cycle >= relevant_on) & (response_act.max(axis=1) >= threshold)
+        response_act = expit(net[:, resp])
+        crossed = response_act.max(axis=1) >= threshold
+        crossed &= ~done
+        if cycle < last_onset:
+            crossed &= cycle >= relevant_on
         if crossed.any():
-            response_unit[crossed] = response_act[crossed].argmax(axis=1)
-            rt_cycles[crossed] = cycle - relevant_on[crossed] + 1
-            active &= ~crossed
-        active &= cycle - relevant_on + 1 < max_cycles
-        if not active.any():
+            hit = np.flatnonzero(crossed)
+            response_unit[ids[hit]] = response_act[hit].argmax(axis=1)
+            rt_cycles[ids[hit]] = cycle - relevant_on[hit] + 1
+            done[hit] = True
+        if cycle + 1 >= max_cycles:
+            done |= cycle - relevant_on + 1 >= max_cycles
+        n_done = int(np.count_nonzero(done))
+        if n_done == len(ids):
             break
+        if n_done * 4 >= len(ids):                 # drop finished trials from the batch
+            keep = ~done
+            ids, net, external, done = ids[keep], net[keep], external[keep], done[keep]
+            colour_on, word_on, relevant_on = colour_on[keep], word_on[keep], relevant_on[keep]
+            colour_unit, word_unit = colour_unit[keep], word_unit[keep]
+            rows = np.arange(len(ids))
     return NetworkResult(response_unit=response_unit, rt_cycles=rt_cycles)
 
 
