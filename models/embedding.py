@@ -237,7 +237,7 @@ class EmbeddingModel(Model):
             "log_likelihood": -float(result.fun),
             "log_likelihood_per_trial": -float(result.fun) / int(usable.sum()),
             "agreement": float(np.mean(scores.best_index[usable] == picked)),
-            "model_accuracy": float(np.mean(scores.model_correct[scores.scorable])),
+            "model_accuracy": scores.accuracy(),
             "oov": sorted({t for texts in scores.oov for t in texts}),
         }
         fitted.update(self._fit_rt(trials, scores))

@@ -185,3 +185,19 @@ def test_cached_run_does_not_even_load_the_model(sqlite_url):
         assert fresh is not saved and not fresh.is_loaded and fresh.encode_calls == 0
     finally:
         registry._LOADED[("glove", None)] = saved
+
+
+@pytest.mark.postgres
+def test_cache_on_a_postgresql_server(pg_url):
+    from db.store import Store
+
+    trials = course_trials().assign(target=["cat", "dog", "pyramid"],
+                                    choices=[["mouse", "cloud"], ["bone", "sky"], ["palm", "pine"]],
+                                    expected_response=["mouse", "bone", "palm"], language="en")
+    glove = get_backend("glove")
+    first = EmbeddingModel(backend="glove").use_store(Store(pg_url)).simulate(trials, n=2, seed=1)
+    calls = glove.encode_calls
+    again = EmbeddingModel(backend="glove").use_store(Store(pg_url))
+    second = again.simulate(trials, n=2, seed=1)
+    assert glove.encode_calls == calls and again.cache.store_hits == 9
+    pd.testing.assert_frame_equal(first, second)
