@@ -417,6 +417,7 @@ class SessionRunner:
         self.voice = voice
         self.frame_period_s = FRAME_PERIOD_FALLBACK_S
         self.commit_times_ms: list[float] = []
+        self.n_escapes_declined = 0
         self.n_stored = 0
 
     # ------------------------------------------------------------ life cycle
@@ -558,18 +559,19 @@ class SessionRunner:
         done_before = plan.extras.get("already_done", 0)
         for position, trial in enumerate(main):
             block = int(trial.get("block") or 1)
-            if previous_block is not None and block != previous_block:
+            after_break = previous_block is not None and block != previous_block
+            if after_break:
                 finished = done_before + position
                 self.show_screen(screen_text(
                     "break", lang, done=blocks.index(previous_block) + 1, total=len(blocks),
                     percent=round(100 * finished / max(plan.n_main_total, 1)))
                     + "\n\n" + screen_text("continue", lang))
             previous_block = block
-            self.run_one(trial)
+            self.run_one(trial, after_break=after_break or (position == 0 and plan.resumed))
         self.show_screen(screen_text("end", lang), keys=("space", "return"))
 
     # ------------------------------------------------------------ one trial
-    def run_one(self, trial: dict[str, Any]) -> None:
+    def run_one(self, trial: dict[str, Any], *, after_break: bool = False) -> None:
         """Present one trial (again, if Escape was answered 'no'), store it in the ITI."""
         from experiments.trial_loop import EscapePressed, run_trial_frames
 
@@ -607,10 +609,16 @@ class SessionRunner:
                 if self.voice is not None:
                     self._stop_voice(trial, None)
                 self.confirm_abort()
+                self.n_escapes_declined += 1       # 'n': the trial is shown again
                 continue
             break
         iti_start = _now()
         row = self._trial_row(trial, prepared, timing, planned_box.get("planned"))
+        if after_break:
+            row["extras"]["after_break"] = True     # first trial after a break or a resume
+        if self.n_escapes_declined:
+            row["extras"]["escape_declined"] = self.n_escapes_declined
+            self.n_escapes_declined = 0
         commit_start = _now()
         self.store.add_trial(row, session_id=self.plan.session_id)
         self.commit_times_ms.append((_now() - commit_start) * 1000.0)

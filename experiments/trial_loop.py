@@ -36,11 +36,19 @@ def poll_keys(kb, key_list) -> list:
 
     PsychoPy's ``getKeys(waitRelease=False)`` skips presses whose release arrived in the same
     poll, and ``waitRelease=True`` skips presses still held; asking both gets every press.
+    A press reported while held comes back (the same object, now with a duration) when it is
+    released; it is marked the first time and not reported twice.
     """
     keys = list(kb.getKeys(keyList=key_list, waitRelease=False))
     keys += list(kb.getKeys(keyList=key_list, waitRelease=True))
-    keys.sort(key=lambda key: key.tDown)
-    return keys
+    fresh = []
+    for key in keys:
+        if getattr(key, "_mirrorlab_reported", False):
+            continue
+        key._mirrorlab_reported = True
+        fresh.append(key)
+    fresh.sort(key=lambda key: key.tDown)
+    return fresh
 
 
 @dataclass

@@ -75,9 +75,23 @@ def stroop_escape_on_third(trial):
     return KEY_MAP[trial["expected_response"]], delay_for(trial)
 
 
+_ESCAPED: set[int] = set()
+
+
+def stroop_escape_once_on_second(trial):
+    """Escape the first showing of the second trial (then 'n'); answer it when shown again."""
+    index = int(trial["trial_index"])
+    if index == SECOND_TRIAL and index not in _ESCAPED:
+        _ESCAPED.add(index)
+        return "escape", 250.0
+    return KEY_MAP[trial["expected_response"]], delay_for(trial)
+
+
+SECOND_TRIAL = -1   # set from the trial list in the child (see _session)
+
 SCRIPTS = {f.__name__: f for f in (stroop_every_fourth_wrong, naming_after_the_word,
                                    naming_250_after_the_word, naming, association_keys,
-                                   stroop_escape_on_third)}
+                                   stroop_escape_on_third, stroop_escape_once_on_second)}
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -89,7 +103,10 @@ def in_child(function, *args, **kwargs):
 
 def _session(task, code, script=None, confirm_key=None, **kwargs):
     """Child side: one session answered by a scripted participant (or a simulated one)."""
+    global SECOND_TRIAL
     agent = None
+    if kwargs.get("trial_list") is not None:
+        SECOND_TRIAL = int(kwargs["trial_list"]["trial_index"].iloc[1])
     if script is not None:
         agent = ScriptedParticipant(script=SCRIPTS[script], confirm_key=confirm_key,
                                     screen_reading_ms=150)
@@ -393,3 +410,36 @@ def test_simulated_voice_session_stores_voice_onsets_and_audio(xvfb_display, sql
     rows = read_csv(store.get_session(session_id).csv_path)
     assert [float(r["voice.rt"]) * 1000 for r in rows] == pytest.approx(frame["rt_ms"].tolist())
     assert all(r["voice.wav"] for r in rows)
+
+
+# ---------------------------------------------------------------------------- blocks, Escape 'n'
+def test_break_between_blocks_and_escape_declined(xvfb_display, sqlite_url, tmp_path):
+    from stimuli import load_set
+
+    full = load_set("stroop-en").trial_list(seed=2, include_practice=False)
+    frame = pd.concat([full[full["block"] == 1].iloc[:2], full[full["block"] == 2].iloc[:2]])
+    session_id = run_scripted("stroop", "P07", "stroop_escape_once_on_second", sqlite_url,
+                              tmp_path, stimuli="stroop-en", trial_list=frame, practice=False,
+                              confirm_key="n")
+    store = Store(sqlite_url)
+    assert store.get_session(session_id).status == "completed"
+    trials = stored(store, session_id)
+    assert trials["trial_index"].tolist() == frame["trial_index"].tolist()   # shown again, once
+    assert trials["block"].tolist() == [1, 1, 2, 2]
+    check_rts_match_plan(trials)
+    assert [e.get("escape_declined") for e in trials["extras"]] == [None, 1, None, None]
+    assert [e.get("after_break", False) for e in trials["extras"]] == [False, False, True, False]
+
+
+# ---------------------------------------------------------------------------- a lab server
+@pytest.mark.postgres
+def test_simulated_session_on_postgresql(xvfb_display, pg_url, tmp_path):
+    session_id = in_child(_session, "stroop", "PG1", db=pg_url, stimuli="stroop-en",
+                          simulate=True, simulation=FAST_SIMULATION, seed=5, practice=False,
+                          max_trials=4, csv_dir=str(tmp_path))
+    store = Store(pg_url)
+    assert store.get_session(session_id).status == "completed"
+    frame = stored(store, session_id)
+    assert len(frame) == 4 and frame["rt_ms"].notna().all()
+    check_rts_match_plan(frame)
+    store.dispose()
