@@ -211,3 +211,28 @@ def test_compare_reads_a_postgresql_store(pg_url):
     result = compare(pg_url, "stroop", engine="mixedlm", fit_accuracy=False)
     assert result.fit_table["n_cells"].iloc[0] == 3
     assert result.participants == PARTICIPANTS[:4]
+
+
+def test_imported_pratte_data_through_the_store_reproduce_lme4(sqlite_url, shared_data_dir):
+    """Real human data imported with db.importer, cleaned with the defaults, fitted by the
+    pipeline: the chosen RT model equals lme4's maximal fit on the same 18,000 trials."""
+    import json
+
+    from db.importer import import_dataset
+
+    store = Store(sqlite_url)
+    import_dataset(store, "pratte2010", data_dir=shared_data_dir)
+    fx.add_model_stroop(store, "toy", MODEL_MEANS)
+    result = compare(store, "stroop", engine="mixedlm", fit_accuracy=False)
+    human = result.cleaning.set_index("source").loc["human"]
+    assert human["rt_trials_kept"] == 18000
+    reference = json.loads((Path(__file__).resolve().parent / "reference" / "lme4_reference.json")
+                           .read_text())["datasets"]["pratte2010"]["maximal"]
+    fits = result.fits[(result.fits["analysis"] == "RT") & result.fits["chosen"]]
+    assert fits["structure"].tolist() == ["maximal"]
+    assert fits["log_likelihood"].iloc[0] == pytest.approx(reference["logLik"], abs=1e-3)
+    fixed = result.fixed_effects
+    chosen = fixed[(fixed["analysis"] == "RT") & fixed["chosen"]].set_index("term")
+    assert chosen.loc["condition[incongruent]", "estimate"] == pytest.approx(
+        reference["fixef"]["conditionincongruent"], rel=1e-5)
+    assert len(result.participants) == 38
