@@ -151,7 +151,22 @@ def _run_batch(weights: StroopWeights, settled: tuple[np.ndarray, np.ndarray], t
 
 
 class Cohen1990(PDPStroopModel):
-    """The cascaded PDP Stroop model of Cohen, Dunbar & McClelland (1990)."""
+    """The cascaded PDP Stroop model of Cohen, Dunbar & McClelland (1990).
+
+    Parameters (sources in ``docs/models/pdp-stroop.md``):
+
+    * ``colours`` — colour keys with units; None: the trial list's colours (at least red, green).
+    * ``weights`` — ``"fig3"`` (published) or ``"trained"`` (back-propagation, see
+      ``word_reading_frequency``, ``training_epochs``, ``training_learning_rate``, ``training_seed``).
+    * ``rate`` τ of the cascade (0.1: re-implementations; the paper's 0.01 needs the accumulator
+      rate and noise rescaled to match), ``noise_sd`` (net-input noise per cycle),
+      ``accumulator_rate`` α, ``accumulator_noise_sd`` σ, ``threshold`` θ.
+    * ``settle_cycles`` before stimulus onset, ``max_cycles`` after it (no response → NaN RT).
+    * ``ms_per_cycle``, ``intercept_ms`` — the cycles→ms line; defaults fitted to Dunbar &
+      MacLeod (1984) with the two-colour network (``fit`` replaces them); ``ms_per_cycle``
+      also turns ``soa_ms`` into cycles.
+    * ``fit_agents``, ``fit_seed`` — simulated repetitions of the balanced design in ``fit``.
+    """
 
     name = "cohen1990"
     version = "1.0"
@@ -163,7 +178,7 @@ class Cohen1990(PDPStroopModel):
                  rate: float = 0.1, noise_sd: float = 0.01, accumulator_rate: float = 0.1,
                  accumulator_noise_sd: float = 0.1, threshold: float = 1.0,
                  settle_cycles: int = 100, max_cycles: int = 1000,
-                 ms_per_cycle: float = 14.7, intercept_ms: float = 131.6,
+                 ms_per_cycle: float = 13.86, intercept_ms: float = 152.3,
                  word_reading_frequency: float = 10.0, training_epochs: int = 150,
                  training_learning_rate: float = 0.1, training_seed: int = 0,
                  fit_agents: int = 2000, fit_seed: int = 0):

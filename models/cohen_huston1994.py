@@ -154,7 +154,13 @@ def run_bidirectional(network: BidirectionalNetwork, encoded: EncodedTrials, *, 
 
 
 class CohenHuston1994(PDPStroopModel):
-    """The bidirectional PDP Stroop model of Cohen & Huston (1994)."""
+    """The bidirectional PDP Stroop model of Cohen & Huston (1994).
+
+    Defaults are the deterministic configuration of the correctness anchor (no noise, rate 0.1,
+    50 settling cycles, threshold 0.6); ``noise_sd`` > 0 adds Gaussian noise to every net
+    input each cycle (then agents differ and errors appear, mostly on incongruent trials).
+    ``ms_per_cycle`` / ``intercept_ms`` default to the line fitted to Dunbar & MacLeod (1984).
+    """
 
     name = "cohen-huston1994"
     version = "1.0"
