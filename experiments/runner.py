@@ -102,6 +102,17 @@ def check_trial_list(frame, task_cls, where: str) -> None:
         raise ExperimentError(f"{where}: trial list has repeated trial_index values")
 
 
+def check_display() -> None:
+    """Refuse early (before a session exists) when there is no screen to show it on."""
+    import os
+    import sys
+
+    if sys.platform.startswith("linux") and not os.environ.get("DISPLAY") \
+            and not os.environ.get("WAYLAND_DISPLAY"):
+        raise ExperimentError("no display: $DISPLAY is not set (run on the lab machine's desktop, "
+                              "or under xvfb-run for a simulated pilot)")
+
+
 def ask_participant(session_number: int) -> tuple[str, int]:
     """PsychoPy's participant dialog (used when no participant code is given)."""
     try:
@@ -207,6 +218,7 @@ def run_session(
         raise ExperimentError("participant code is empty")
     if isinstance(session, bool) or int(session) < 1:
         raise ExperimentError(f"--session {session!r}: must be a whole number ≥ 1")
+    check_display()
     store = store if store is not None else Store(db)
     if response == "voice" and voice_recorder is None and not resume:
         voice_recorder = _open_microphone(csv_dir, store, participant, task, int(session),
@@ -304,6 +316,7 @@ def _plan_session(task_cls, participant, session_number, *, store, stimuli, tria
         set_hash = trial_list_hash(records)
 
     resolved = resolve_parameters(task_cls.parameters(), params, task=task)
+    task_cls.check_trials(records, resolved, f"task {task}")
     agent_description = None
     if participant_agent is not None:
         agent_description = participant_agent.description
@@ -453,11 +466,12 @@ class SessionRunner:
         self.kb = keyboard.Keyboard()
         self.session_clock = core.Clock()
         self.task.setup(self.win)
-        self.message = visual.TextStim(self.win, "", height=28, wrapWidth=self.window_size[0] * 0.8,
+        width_px, height_px = (int(v) for v in self.win.size)   # full screen: the screen's size
+        self.message = visual.TextStim(self.win, "", height=28, wrapWidth=width_px * 0.8,
                                        color=self.task.rgb(params["foreground_rgb"]),
                                        colorSpace="rgb", units="pix", font=self.task.font())
-        self.footer = visual.TextStim(self.win, "", height=14, pos=(0, -self.window_size[1] / 2 + 30),
-                                      wrapWidth=self.window_size[0] * 0.9,
+        self.footer = visual.TextStim(self.win, "", height=14, pos=(0, -height_px / 2 + 30),
+                                      wrapWidth=width_px * 0.9,
                                       color=self.task.rgb(params["foreground_rgb"]),
                                       colorSpace="rgb", units="pix", font=self.task.font())
         info = machine_info()

@@ -193,7 +193,8 @@ def test_help_does_not_import_psychopy():
     assert result.stdout.strip() == ""
 
 
-def test_duplicate_participant_refused_without_resume(sqlite_url, capsys):
+def test_duplicate_participant_refused_without_resume(sqlite_url, capsys, monkeypatch):
+    monkeypatch.setenv("DISPLAY", ":99")        # never opened: refused before
     from db.store import Store
     from mirrorlab.cli import main
 
@@ -205,7 +206,8 @@ def test_duplicate_participant_refused_without_resume(sqlite_url, capsys):
     assert "--resume" in err and err.count("\n") == 1 and "Traceback" not in err
 
 
-def test_resume_without_a_session_is_refused(sqlite_url, capsys):
+def test_resume_without_a_session_is_refused(sqlite_url, capsys, monkeypatch):
+    monkeypatch.setenv("DISPLAY", ":99")        # never opened: refused before
     from mirrorlab.cli import main
 
     status = main(["run", "stroop", "--participant", "P02", "--db", sqlite_url, "--resume"])
@@ -213,7 +215,8 @@ def test_resume_without_a_session_is_refused(sqlite_url, capsys):
     assert "has no stroop session 1" in capsys.readouterr().err
 
 
-def test_bad_param_on_the_command_line_is_one_line(sqlite_url, capsys):
+def test_bad_param_on_the_command_line_is_one_line(sqlite_url, capsys, monkeypatch):
+    monkeypatch.setenv("DISPLAY", ":99")        # never opened: refused before
     from db.store import Store
     from mirrorlab.cli import main
 
@@ -222,3 +225,44 @@ def test_bad_param_on_the_command_line_is_one_line(sqlite_url, capsys):
     err = capsys.readouterr().err
     assert status == 2 and err.count("\n") == 1 and "iti_ms='fast'" in err
     assert Store(sqlite_url).sessions_frame().empty         # nothing was started
+
+
+def test_stroop_key_map_must_cover_every_answer_before_a_session_exists(sqlite_url, capsys,
+                                                                        monkeypatch):
+    from db.store import Store
+    from mirrorlab.cli import main
+
+    monkeypatch.setenv("DISPLAY", ":99")        # never opened: the refusal comes first
+    status = main(["run", "stroop", "--participant", "P04", "--db", sqlite_url,
+                   "--param", "key_map=red:d,green:f,blue:j"])
+    err = capsys.readouterr().err
+    assert status == 2 and "key_map has no key for yellow" in err and err.count("\n") == 1
+    status = main(["run", "stroop", "--participant", "P04", "--db", sqlite_url,
+                   "--param", "key_map=red:d,green:d,blue:j,yellow:k"])
+    assert status == 2 and "same key" in capsys.readouterr().err
+    assert Store(sqlite_url).sessions_frame().empty
+
+
+def test_no_display_is_refused_before_a_session_exists(sqlite_url, capsys, monkeypatch):
+    from db.store import Store
+    from mirrorlab.cli import main
+
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    status = main(["run", "stroop", "--participant", "P05", "--db", sqlite_url])
+    assert status == 2 and "no display" in capsys.readouterr().err
+    assert Store(sqlite_url).sessions_frame().empty
+
+
+@pytest.mark.parametrize("layout, n, keys", [
+    ("digits", 2, ["1", "2"]), ("digits", 4, ["1", "2", "3", "4"]),
+    ("arrows", 2, ["left", "right"]), ("arrows", 4, ["up", "left", "right", "down"]),
+])
+def test_association_key_layouts(layout, n, keys):
+    cls = task_class("association")
+    params = resolve_parameters(cls.parameters(), {"key_layout": layout}, task="association")
+    task = cls(params)
+    choices = [f"c{i}" for i in range(n)]
+    assert task.response_key_map({"choices": choices}) == dict(zip(keys, choices))
+    target, positions = task.positions(n)
+    assert len(set(positions)) == n and target not in positions

@@ -64,6 +64,7 @@ class AssociationTask(Task):
         from psychopy import visual
 
         self._visual = visual
+        self._half_height_px = float(win.size[1]) / 2.0
         fg = self.rgb(self.params["foreground_rgb"])
         self.fixation = visual.TextStim(win, "+", height=48, color=fg, colorSpace="rgb",
                                         units="pix", font=self.font())
@@ -86,8 +87,10 @@ class AssociationTask(Task):
         """Target position and choice positions (px)."""
         size = self.params["picture_size_px"]
         if self.params["key_layout"] == "arrows" and n_choices == 4:
-            d = size * 1.3
-            return (0.0, 0.0), [(0.0, d), (-d * 1.4, 0.0), (d * 1.4, 0.0), (0.0, -d)]
+            # keep the lowest choice and its key label inside the window
+            half_height = getattr(self, "_half_height_px", 384.0)
+            d = min(size * 1.3, half_height - size * 0.6 - 40.0)
+            return (0.0, 0.0), [(0.0, d), (-d * 1.6, 0.0), (d * 1.6, 0.0), (0.0, -d)]
         span = size * 1.25
         xs = [(i - (n_choices - 1) / 2.0) * span for i in range(n_choices)]
         return (0.0, size * 0.75), [(x, -size * 0.75) for x in xs]

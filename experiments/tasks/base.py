@@ -88,6 +88,12 @@ class Task:
         merged = [own.pop(p.name, p) for p in COMMON_PARAMETERS]
         return (*merged, *own.values())
 
+    @classmethod
+    def check_trials(cls, trials: list[Mapping[str, Any]], params: Mapping[str, Any],
+                     where: str) -> None:
+        """Refuse (ExperimentError) a trial list this task cannot run with ``params``;
+        called before the session is created."""
+
     def __init__(self, params: Mapping[str, Any], *, language: str = "en",
                  stimulus_set: Any = None, response_mode: str = "keyboard"):
         self.params = dict(params)

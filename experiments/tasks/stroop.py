@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from experiments.errors import ExperimentError
 from experiments.parameters import Parameter
 from experiments.tasks.base import Component, PreparedTrial, Task
 
@@ -44,6 +45,19 @@ class StroopTask(Task):
         Parameter("iti_ms", float, 1000.0, "blank between trials", "ms", minimum=0),
         Parameter("text_height_px", float, 64.0, "height of the Stroop word", "px", minimum=4),
     )
+
+    @classmethod
+    def check_trials(cls, trials, params, where) -> None:
+        key_map = params["key_map"]
+        keys = list(key_map.values())
+        if len(set(keys)) != len(keys):
+            raise ExperimentError(f"{where}: key_map gives two colours the same key ({key_map})")
+        if "escape" in keys or "space" in keys:
+            raise ExperimentError(f"{where}: key_map may not use escape or space ({key_map})")
+        needed = sorted({str(t.get("expected_response")) for t in trials} - set(key_map))
+        if needed:
+            raise ExperimentError(f"{where}: key_map has no key for {', '.join(needed)} "
+                                  f"(it maps {', '.join(key_map)})")
 
     def setup(self, win) -> None:
         from psychopy import visual
