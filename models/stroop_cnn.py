@@ -57,7 +57,7 @@ class StroopCNN(Model):
                  reading_learning_rate: float = 2e-3, naming_images_per_colour: int = 8,
                  naming_steps: int = 40, naming_learning_rate: float = 1e-3,
                  batch_size: int = 64, training_seed: int = 0,
-                 ms_per_uncertainty: float = 600.0, intercept_ms: float = 560.0,
+                 ms_per_uncertainty: float = 3776.0, intercept_ms: float = 528.0,
                  threads: int = 1, cache_dir: str | None = None,
                  fit_agents: int = 20, fit_seed: int = 0):
         self.colours = colours
