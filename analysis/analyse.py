@@ -23,7 +23,7 @@ import pandas as pd
 from analysis import comparison as cmp
 from analysis.cleaning import CleaningOptions, clean_trials
 from analysis.design import design_for
-from analysis.errors import AnalysisInputError
+from analysis.errors import AnalysisInputError, EngineCapabilityError
 from analysis.loading import choose_model_runs, load, select_trials
 from analysis.mixed import FitResult, ModelSpec, Predictor, chosen, fit_with_simplification
 from analysis.mixed.fitting import check_engine
@@ -79,9 +79,9 @@ def _fit_block(label: dict[str, Any], spec: ModelSpec | None, data: pd.DataFrame
         return
     try:
         attempts = fit_with_simplification(spec, data, engine=engine, structure=structure)
+    except EngineCapabilityError:
+        raise
     except AnalysisInputError as exc:
-        if "cannot fit" in str(exc):
-            raise
         messages.append(f"{what}: not fitted — {exc}")
         return
     for attempt in attempts:

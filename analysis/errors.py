@@ -10,3 +10,7 @@ class AnalysisInputError(ValueError):
     structure the chosen engine cannot express."""
 
     user_facing = True
+
+
+class EngineCapabilityError(AnalysisInputError):
+    """The chosen engine cannot express the requested model; the message names the one that can."""

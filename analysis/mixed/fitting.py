@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.errors import AnalysisInputError
+from analysis.errors import AnalysisInputError, EngineCapabilityError
 from analysis.mixed.spec import STRUCTURES, FitResult, ModelSpec, random_effects_frame
 
 ENGINES = ("statsmodels", "mixedlm")
@@ -37,7 +37,7 @@ def starting_structure(spec: ModelSpec, engine: str, requested: str = "auto") ->
         raise AnalysisInputError(
             f"unknown random-effects structure {requested!r}; choose auto, {', '.join(STRUCTURES)}")
     if requested == "maximal" and engine == "statsmodels":
-        raise AnalysisInputError(
+        raise EngineCapabilityError(
             "engine statsmodels cannot fit the maximal structure (correlated by-participant "
             "slopes); use --engine mixedlm, or --structure zero_correlation")
     if not spec.slopes:

@@ -24,7 +24,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from analysis.errors import AnalysisInputError
+from analysis.errors import EngineCapabilityError
 from analysis.mixed.spec import (FitResult, ModelSpec, fixed_effects_frame,
                                  random_effects_frame)
 
@@ -102,11 +102,10 @@ def _fit_checked(model, start_params=None):
     return result, gain, notes
 
 
-def fit_lmm(spec: ModelSpec, frame: pd.DataFrame, warm_start: FitResult | None = None,
-            _warm_params=None) -> FitResult:
+def fit_lmm(spec: ModelSpec, frame: pd.DataFrame) -> FitResult:
     """Fit a Gaussian mixed model with crossed random effects (REML)."""
     if spec.structure == "maximal":
-        raise AnalysisInputError(
+        raise EngineCapabilityError(
             "engine statsmodels cannot fit correlated by-participant slopes (maximal structure); "
             "use --engine mixedlm, or --structure zero_correlation")
     started = time.process_time()
@@ -161,7 +160,7 @@ def fit_binomial(spec: ModelSpec, frame: pd.DataFrame) -> FitResult:
     from statsmodels.genmod.bayes_mixed_glm import BinomialBayesMixedGLM
 
     if spec.structure != "crossed_intercepts":
-        raise AnalysisInputError(
+        raise EngineCapabilityError(
             f"engine statsmodels fits binomial models with crossed intercepts only, not {spec.structure}; "
             "use --engine mixedlm")
     started = time.process_time()
