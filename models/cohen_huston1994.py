@@ -173,7 +173,7 @@ class CohenHuston1994(PDPStroopModel):
                  task_weight: float = 4.0, colour_weight: float = 1.5, word_weight: float = 2.5,
                  inhibition: float = -2.0, hidden_bias: float = -4.0, max_cycles: int = 1000,
                  ms_per_cycle: float = 9.29, intercept_ms: float = 336.4,
-                 fit_agents: int = 1, fit_seed: int = 0):
+                 fit_agents: int = 200, fit_seed: int = 0):
         self.colours = colours
         self.rate = rate
         self.settle_cycles = settle_cycles
@@ -196,6 +196,9 @@ class CohenHuston1994(PDPStroopModel):
                                     word_weight=float(self.word_weight),
                                     inhibition=float(self.inhibition),
                                     hidden_bias=float(self.hidden_bias))
+
+    def fit_repeats(self) -> int:
+        return int(self.fit_agents) if float(self.noise_sd) > 0 else 1
 
     def run_network(self, encoded: EncodedTrials, repeats: int, rng: np.random.Generator) -> NetworkResult:
         return run_bidirectional(

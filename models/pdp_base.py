@@ -73,7 +73,7 @@ class PDPStroopModel(Model):
         """Mean RT (cycles, correct trials) in each (instruction, condition) cell of ``cells``,
         simulated on the balanced design of ``canonical_trials`` over ``colours``."""
         design = canonical_trials(colours, instructions=tuple(dict.fromkeys(cells["instruction"])))
-        reps = int(self.fit_agents)
+        reps = self.fit_repeats()
         encoded, result = self.run_cycles(design, n=reps, seed=int(self.fit_seed))
         correct = result.response_unit == np.tile(encoded.correct_unit, reps)
         frame = pd.DataFrame({"instruction": np.tile(design["instruction"].to_numpy(), reps),
@@ -82,6 +82,10 @@ class PDPStroopModel(Model):
         means = frame.groupby(["instruction", "condition"])["rt_cycles"].mean()
         return np.array([means.get((i, c), np.nan)
                          for i, c in zip(cells["instruction"], cells["condition"])], dtype=float)
+
+    def fit_repeats(self) -> int:
+        """How many times ``fit`` runs the balanced design (a deterministic model needs one)."""
+        return int(self.fit_agents)
 
     def fit(self, human_trials: pd.DataFrame) -> dict[str, Any]:
         """Least-squares line from the model's condition means (cycles) to the human ones (ms)

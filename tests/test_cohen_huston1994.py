@@ -2,7 +2,6 @@
 
 import numpy as np
 import pandas as pd
-import pytest
 
 from models.cohen_huston1994 import CohenHuston1994
 from models.pdp_stimuli import canonical_trials
