@@ -443,3 +443,44 @@ def test_simulated_session_on_postgresql(xvfb_display, pg_url, tmp_path):
     assert len(frame) == 4 and frame["rt_ms"].notna().all()
     check_rts_match_plan(frame)
     store.dispose()
+
+
+# ---------------------------------------------------------------------------- picture choices
+def test_association_with_pictures_draws_target_and_choices(xvfb_display):
+    """Picture items: the target and every choice picture are drawn where the layout puts
+    them (checked on the back buffer, in-process: no keyboard is opened)."""
+    from psychopy import visual
+
+    from experiments.parameters import resolve_parameters
+    from experiments.tasks import task_class
+    from stimuli import load_set
+
+    pictures = load_set("picture-word-en").trial_list(seed=1)["picture_file"].unique()[:5]
+    trial = {"task": "association", "trial_index": 0, "target": "t",
+             "choices": ["a", "b", "c", "d"], "expected_response": "b",
+             "target_picture_file": pictures[0], "choice_picture_files": list(pictures[1:5])}
+    cls = task_class("association")
+    params = resolve_parameters(cls.parameters(), {}, task="association")
+    task = cls(params)
+    win = visual.Window((1024, 768), units="pix", color=task.rgb(params["background_rgb"]),
+                        colorSpace="rgb", waitBlanking=False)
+    try:
+        task.setup(win)
+        prepared = task.prepare(win, trial)
+        win.clearBuffer()
+        for component in prepared.components:
+            component.draw()
+        image = np.asarray(win.getMovieFrame(buffer="back").convert("RGB"), dtype=float)
+        win.movieFrames = []
+    finally:
+        win.close()
+    assert prepared.response_keys == {"1": "a", "2": "b", "3": "c", "4": "d"}
+    stims = prepared.components[0].stims
+    assert sum(type(stim).__name__ == "ImageStim" for stim in stims) == 5
+    background = np.array(params["background_rgb"], dtype=float)
+    target_pos, choice_pos = task.positions(4)
+    h, w, _ = image.shape
+    for x, y in [target_pos, *choice_pos]:
+        row, col = int(h / 2 - y), int(w / 2 + x)
+        patch = image[row - 60:row + 60, col - 60:col + 60]
+        assert (np.abs(patch - background).sum(axis=2) > 60).mean() > 0.05, (x, y)
