@@ -30,7 +30,7 @@ from typing import Any
 from experiments.errors import ExperimentError, SessionAborted
 from experiments.parameters import resolve_parameters
 from experiments.tasks import task_class
-from experiments.tasks.naming_proxy import ACCURACY_ASSUMED
+from experiments.tasks.naming_proxy import ACCURACY_ASSUMED, NAMING_RESPONSE
 
 SHARED_TRIAL_LIST_COLUMNS = ("task", "instruction", "item_id", "condition", "language",
                              "expected_response", "block", "trial_index", "is_practice")
@@ -684,8 +684,7 @@ class SessionRunner:
             correct = self.task.score(trial, response)
             if rt_ms is None:
                 correct = False                      # no key by the deadline: an error
-            elif response is not None and prepared.response_keys and \
-                    set(prepared.response_keys.values()) == {"named"}:
+            elif response == NAMING_RESPONSE:
                 extras["accuracy_source"] = ACCURACY_ASSUMED
         if rt_ms is not None and rt_ms > self.plan.params["response_deadline_ms"]:
             extras["too_slow"] = True
