@@ -175,7 +175,7 @@ def build_html(result) -> str:
         if (result.fits["family"] == "binomial").any() and result.engine == "statsmodels":
             add('<p class="note">Accuracy on the statsmodels engine is fitted with '
                 "BinomialBayesMixedGLM (variational Bayes). Its posterior SDs are smaller than "
-                "glmer's standard errors (25–70% of them in our measurement): do not read them "
+                "glmer's standard errors (19–70% of them in our measurements; see docs/analysis.md): do not read them "
                 "as standard errors. Use <code>--engine mixedlm</code> for glmer-equivalent "
                 "Laplace fits and standard errors.</p>")
 

@@ -188,5 +188,5 @@ def fit_binomial(spec: ModelSpec, frame: pd.DataFrame) -> FitResult:
         cpu_s=time.process_time() - started,
         se_definition="posterior SD of the variational approximation (not a frequentist SE)",
         notes=["BinomialBayesMixedGLM (variational Bayes): 'se' holds posterior SDs, which are "
-               "smaller than glmer's standard errors (25–70% of them in our measurement); random-"
+               "smaller than glmer's standard errors (19–70% of them in our measurements; see docs/analysis.md); random-"
                "effect SDs are exp(posterior mean of log SD); no log-likelihood."])
