@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 import pandas as pd
@@ -95,10 +96,21 @@ SCRIPTS = {f.__name__: f for f in (stroop_every_fourth_wrong, naming_after_the_w
 
 
 # ---------------------------------------------------------------------------- helpers
+CHILD_TIMEOUT_S = 300
+
+
 def in_child(function, *args, **kwargs):
-    """Run ``function`` (a module-level function of this file) in a fresh process."""
-    with multiprocessing.get_context("spawn").Pool(1) as pool:
-        return pool.apply(function, args, kwargs)
+    """Run ``function`` (a module-level function of this file) in a fresh process; a child
+    that dies raises ``BrokenProcessPool`` instead of hanging the test run."""
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+    try:
+        return pool.submit(function, *args, **kwargs).result(timeout=CHILD_TIMEOUT_S)
+    except BaseException:
+        for process in list(getattr(pool, "_processes", {}).values()):
+            process.kill()                  # a hung session must not hang the test run
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _session(task, code, script=None, confirm_key=None, **kwargs):
