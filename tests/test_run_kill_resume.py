@@ -31,6 +31,16 @@ def mirrorlab_run(db_url, csv_dir, *extra):
                             env={**os.environ, "PYTHONUNBUFFERED": "1"})
 
 
+def finish(process, timeout_s):
+    """Output of a finished process; a hung one is killed so the test run goes on."""
+    try:
+        return process.communicate(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        raise
+
+
 def test_sigkill_keeps_finished_trials_and_resume_completes_the_list(xvfb_display, sqlite_url,
                                                                      tmp_path):
     store = Store(sqlite_url)
@@ -55,13 +65,13 @@ def test_sigkill_keeps_finished_trials_and_resume_completes_the_list(xvfb_displa
     assert kept == planned[:len(kept)]                      # a prefix: nothing lost, in order
 
     duplicate = mirrorlab_run(sqlite_url, tmp_path)
-    _, err = duplicate.communicate(timeout=120)
+    _, err = finish(duplicate, 120)
     assert duplicate.returncode == 2
     assert err.startswith("mirrorlab: error: participant 'K01' already has stroop session 1")
     assert err.count("\n") == 1
 
     resumed = mirrorlab_run(sqlite_url, tmp_path, "--resume")
-    out, err = resumed.communicate(timeout=240)
+    out, err = finish(resumed, 240)
     assert resumed.returncode == 0, err
     assert "completed" in out
     frame = store.trials_frame(session_id=int(session["session_id"]))
