@@ -34,7 +34,7 @@ from models.pdp_fit import human_condition_means, mapping_report
 from models.pdp_stimuli import canonical_trials, colour_vocabulary, encode_trials
 
 #: Bump when rendering or training code changes what a given set of settings produces.
-WEIGHTS_FORMAT = 1
+WEIGHTS_FORMAT = 2
 
 
 def default_cache_dir() -> Path:
@@ -56,7 +56,7 @@ class StroopCNN(Model):
                  hidden_units: int = 64, reading_images: int = 12000, reading_epochs: int = 4,
                  reading_learning_rate: float = 2e-3, naming_images_per_colour: int = 8,
                  naming_steps: int = 40, naming_learning_rate: float = 1e-3,
-                 batch_size: int = 64, training_seed: int = 0,
+                 batch_size: int = 32, training_seed: int = 0,
                  ms_per_uncertainty: float = 3776.0, intercept_ms: float = 528.0,
                  threads: int = 1, cache_dir: str | None = None,
                  fit_agents: int = 20, fit_seed: int = 0):

@@ -23,16 +23,16 @@ import numpy as np
 
 from models.stroop_cnn_render import NEUTRAL_INK_RGB, ink_rgb, render_batch
 
-#: Colour words the reader learns (the bundled sets' words and their common case variants).
+#: Colour words the reader learns (the bundled sets' words, upper case as shown, and title case).
 COLOUR_WORDS = {
-    "red": ("RED", "Red", "red", "赤"),
-    "green": ("GREEN", "Green", "green", "緑"),
-    "blue": ("BLUE", "Blue", "blue", "青"),
-    "yellow": ("YELLOW", "Yellow", "yellow", "黄"),
+    "red": ("RED", "Red", "赤"),
+    "green": ("GREEN", "Green", "緑"),
+    "blue": ("BLUE", "Blue", "青"),
+    "yellow": ("YELLOW", "Yellow", "黄"),
 }
 #: Non-colour words (stage 1: "not a colour word"; stage 2: the neutral stimuli).
 NEUTRAL_WORDS = ("XXXX", "XXX", "LOT", "CHAIR", "DEAL", "FINGER", "HOUSE", "TABLE", "BOOK",
-                 "Chair", "deal", "lot", "机", "町", "岸", "皿", "本", "山", "犬", "ＸＸＸＸ")
+                 "Chair", "机", "町", "岸", "皿", "本", "山", "犬", "ＸＸＸＸ")
 #: Inks besides the colours, so that reading meets words in non-colours too.
 EXTRA_INKS = (NEUTRAL_INK_RGB, (20, 20, 20), (160, 90, 40), (150, 60, 170))
 
@@ -52,7 +52,7 @@ class TrainingSettings:
     naming_images_per_colour: int = 8
     naming_steps: int = 40
     naming_learning_rate: float = 1e-3
-    batch_size: int = 64
+    batch_size: int = 32
     seed: int = 0
 
 
@@ -80,6 +80,17 @@ def _colour_word(colour: str) -> Sequence[str]:
     return COLOUR_WORDS[colour]
 
 
+def _pick_half_japanese(words: Sequence[str], rng: np.random.Generator) -> str:
+    """A word from the list, Japanese half the time (when the list has Japanese words), so
+    that the one kanji per colour is read as often as the three English spellings together."""
+    from models.stroop_cnn_render import is_cjk
+
+    japanese = [w for w in words if is_cjk(w)]
+    other = [w for w in words if not is_cjk(w)]
+    pool = japanese if japanese and (not other or rng.random() < 0.5) else other
+    return pool[int(rng.integers(len(pool)))]
+
+
 def reading_data(settings: TrainingSettings, count: int, rng: np.random.Generator):
     """Images of colour words (label: the colour named) and non-colour words (label n), in
     inks drawn independently of the words."""
@@ -89,7 +100,7 @@ def reading_data(settings: TrainingSettings, count: int, rng: np.random.Generato
     texts, rgbs = [], []
     for label in labels:
         words = NEUTRAL_WORDS if label == n else _colour_word(settings.colours[label])
-        texts.append(words[int(rng.integers(len(words)))])
+        texts.append(_pick_half_japanese(words, rng))
         rgbs.append(inks[int(rng.integers(len(inks)))])
     return render_batch(texts, rgbs, rng, height=settings.height, width=settings.width), labels
 
@@ -97,7 +108,7 @@ def reading_data(settings: TrainingSettings, count: int, rng: np.random.Generato
 def naming_data(settings: TrainingSettings, rng: np.random.Generator):
     """A few neutral stimuli per colour (label: the ink)."""
     labels = np.repeat(np.arange(len(settings.colours)), settings.naming_images_per_colour)
-    texts = [NEUTRAL_WORDS[int(rng.integers(len(NEUTRAL_WORDS)))] for _ in labels]
+    texts = [_pick_half_japanese(NEUTRAL_WORDS, rng) for _ in labels]
     rgbs = [ink_rgb(settings.colours[label]) for label in labels]
     return render_batch(texts, rgbs, rng, height=settings.height, width=settings.width), labels
 

@@ -1,4 +1,4 @@
-"""The Stroop CNN, trained for real in a tiny configuration (~11 s of CPU on one core): it learns to
+"""The Stroop CNN, trained for real in a tiny configuration (~14 s of CPU on one core): it learns to
 name ink colours well above chance, shows Stroop interference, is seeded and cached."""
 
 import numpy as np
@@ -11,7 +11,7 @@ from models.stroop_cnn_render import render_word
 
 #: Small enough to train in well under a minute on one shared core.
 TINY = dict(reading_images=3000, reading_epochs=6, channels=(8, 16, 32), hidden_units=32,
-            naming_images_per_colour=8, naming_steps=40, training_seed=0)
+            naming_images_per_colour=8, naming_steps=60, batch_size=16, training_seed=0)
 
 
 @pytest.fixture(scope="module")
@@ -64,6 +64,16 @@ def test_incongruent_words_hurt_colour_naming(colour_naming_run):
     wrong = colour_naming_run[~colour_naming_run["correct"] & (colour_naming_run["condition"] == "incongruent")]
     # an incongruent error most often says the colour the word names
     assert (wrong["response"] == wrong["word_colour"]).mean() > 1 / 3
+
+
+def test_japanese_words_interfere_too(trained):
+    from stimuli import load_set
+
+    trials = load_set("stroop-ja").trial_list(seed=2, instruction="colour_naming", include_practice=False)
+    out = trained.simulate(trials, n=3, seed=2)
+    accuracy = out.groupby("condition")["correct"].mean()
+    assert out["correct"].mean() > 0.5
+    assert accuracy["incongruent"] < accuracy["neutral"] < accuracy["congruent"]
 
 
 def test_word_reading_uses_the_reader(trained):
