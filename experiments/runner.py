@@ -185,6 +185,7 @@ def run_session(
     simulation: Mapping[str, Any] | None = None,
     participant_agent: Any = None,
     voice_recorder: Any = None,
+    screenshot_dir: str | Path | None = None,
     seed: int | None = None,
     csv_dir: str | Path | None = None,
     max_trials: int | None = None,
@@ -202,6 +203,7 @@ def run_session(
     ``response='voice'`` the microphone is opened before the session is created, so a missing
     microphone refuses the session instead of leaving an empty one; ``voice_recorder`` may be
     a ready ``experiments.voice.VoiceRecorder`` (e.g. on prerecorded speech).
+    ``screenshot_dir`` saves one PNG of each trial's full display (taken in the ITI).
     """
     from db.store import Store
 
@@ -249,7 +251,8 @@ def run_session(
                                           simulated=simulate or participant_agent is not None,
                                           seed=plan.seed)
     runner = SessionRunner(plan, store=store, task_cls=task_cls, agent=agent,
-                           windowed=windowed, window_size=window_size, voice=voice_recorder)
+                           windowed=windowed, window_size=window_size, voice=voice_recorder,
+                           screenshot_dir=screenshot_dir)
     runner.run()
     return plan.session_id
 
@@ -416,7 +419,7 @@ class SessionRunner:
     """Runs a planned session in a PsychoPy window (see the module docstring)."""
 
     def __init__(self, plan: SessionPlan, *, store, task_cls, agent=None, windowed=False,
-                 window_size=(1024, 768), voice=None):
+                 window_size=(1024, 768), voice=None, screenshot_dir=None):
         self.plan = plan
         self.store = store
         self.task = task_cls(plan.params, language=plan.language,
@@ -428,6 +431,9 @@ class SessionRunner:
         self.kb = None
         self.csv = None
         self.voice = voice
+        self.screenshot_dir = Path(screenshot_dir) if screenshot_dir is not None else None
+        if self.screenshot_dir is not None:
+            self.screenshot_dir.mkdir(parents=True, exist_ok=True)
         self.frame_period_s = FRAME_PERIOD_FALLBACK_S
         self.commit_times_ms: list[float] = []
         self.n_escapes_declined = 0
@@ -592,7 +598,7 @@ class SessionRunner:
         params = self.plan.params
         while True:
             prepared = self.task.prepare(self.win, trial)
-            self._preload(prepared)
+            self._preload(prepared, trial)
             planned_box: dict[str, Any] = {}
 
             def on_target_onset(onset_s, trial=trial, box=planned_box):
@@ -643,13 +649,21 @@ class SessionRunner:
             iti_start = _now()
         self._wait_until(iti_start + params["iti_ms"] / 1000.0)
 
-    def _preload(self, prepared) -> None:
+    def _preload(self, prepared, trial) -> None:
         """Draw every component once into the back buffer and clear it: textures and text
         layouts are built now, in the ITI, not on the frame where the stimulus must appear
-        (a first draw can take tens of ms and would delay that onset)."""
+        (a first draw can take tens of ms and would delay that onset). With a screenshot
+        folder, the full display (all components) is saved from the back buffer here too,
+        so screenshots never cost time inside the frame loop."""
+        self.task.fixation.draw()
+        self.win.clearBuffer()
         for component in prepared.components:
             component.draw()
-        self.task.fixation.draw()
+        if self.screenshot_dir is not None:
+            path = self.screenshot_dir / screenshot_name(trial)
+            if not path.exists():                # a trial shown again keeps its first picture
+                self.win.getMovieFrame(buffer="back").save(path)
+                self.win.movieFrames = []
         self.win.clearBuffer()
 
     def _stop_voice(self, trial, onset_s):
@@ -754,6 +768,12 @@ class SessionRunner:
         remaining = t_s - _now()
         if remaining > 0:
             core.wait(remaining, hogCPUperiod=min(remaining, 0.002))
+
+
+def screenshot_name(trial) -> str:
+    """``trial-0012.png`` / ``practice-0003.png`` for a trial's screenshot."""
+    kind = "practice" if trial.get("is_practice") else "trial"
+    return f"{kind}-{int(trial['trial_index']):04d}.png"
 
 
 def _now() -> float:

@@ -350,12 +350,35 @@ def run_simulated(task, set_name, sqlite_url, tmp_path, **kwargs):
 
 
 def test_simulated_stroop_ja_session_follows_condition_effects(xvfb_display, sqlite_url, tmp_path):
-    frame = run_simulated("stroop", "stroop-ja", sqlite_url, tmp_path, max_trials=12)
+    from PIL import Image
+
+    from experiments.runner import screenshot_name
+    from stimuli import load_set
+
+    shots = tmp_path / "shots"
+    frame = run_simulated("stroop", "stroop-ja", sqlite_url, tmp_path, max_trials=12,
+                          screenshot_dir=str(shots))
     means = frame.groupby("condition")["rt_ms"].mean()
     assert means["incongruent"] > means["neutral"] > means["congruent"]
     # scaled Pratte et al. effect: 3 × (790 − 703) = 261 ms
     assert means["incongruent"] - means["congruent"] == pytest.approx(261, abs=60)
     assert frame["correct"].all() and (frame["language"] == "ja").all()
+    # the session's own back buffer: every Japanese word drawn, in its ink, where it belongs
+    stimulus_set = load_set("stroop-ja")
+    background = np.array((128, 128, 128), dtype=float)
+    shapes = {}
+    for row in frame.itertuples():
+        image = np.asarray(Image.open(shots / screenshot_name(row._asdict())).convert("RGB"),
+                           dtype=float)
+        h, w, _ = image.shape
+        crop = image[h // 2 - 60:h // 2 + 60, w // 2 - 100:w // 2 + 100]
+        inked = np.abs(crop - background).sum(axis=2) > 60
+        assert inked.mean() > 0.02, f"{row.word} not drawn"
+        ink = np.array(stimulus_set.colour_rgb(row.ink), dtype=float)
+        assert np.abs(crop[inked] - ink).sum(axis=1).min() < 60
+        shapes[row.word] = inked
+    words = list(shapes)
+    assert len(words) >= 2 and (shapes[words[0]] ^ shapes[words[1]]).mean() > 0.02
 
 
 def test_simulated_picture_word_session_follows_soa_effects(xvfb_display, sqlite_url, tmp_path):

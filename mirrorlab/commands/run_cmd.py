@@ -59,6 +59,9 @@ def register(subparsers) -> None:
     parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                         help="task parameter, e.g. iti_ms=800 or key_map=red:d,green:f,"
                              "blue:j,yellow:k (repeatable)")
+    parser.add_argument("--screenshots", metavar="DIR",
+                        help="save a PNG of each trial's display (taken between trials; for "
+                             "checking stimuli and methods figures)")
     parser.add_argument("--study", default="default", help="study name (default: default)")
     parser.add_argument("--list-params", action="store_true",
                         help="print the task's parameters with defaults and sources, then exit")
@@ -92,7 +95,8 @@ def run_command(args: argparse.Namespace) -> int:
         windowed=args.windowed, resume=args.resume, simulate=args.simulate,
         simulation=simulation or None, seed=args.seed, csv_dir=args.csv_dir,
         max_trials=args.max_trials, max_practice_trials=args.max_practice,
-        practice=not args.no_practice, params=params, study=args.study)
+        practice=not args.no_practice, params=params, study=args.study,
+        screenshot_dir=args.screenshots)
     from db.store import Store
 
     store = Store(args.db)
