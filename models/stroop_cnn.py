@@ -54,10 +54,10 @@ class StroopCNN(Model):
     def __init__(self, *, colours: Sequence[str] | str = ("red", "green", "blue", "yellow"),
                  height: int = 32, width: int = 64, channels: Sequence[int] = (16, 32, 64),
                  hidden_units: int = 64, reading_images: int = 12000, reading_epochs: int = 4,
-                 reading_learning_rate: float = 2e-3, naming_images_per_colour: int = 8,
-                 naming_steps: int = 40, naming_learning_rate: float = 1e-3,
+                 reading_learning_rate: float = 2e-3, naming_images_per_colour: int = 32,
+                 naming_steps: int = 100, naming_learning_rate: float = 1e-3,
                  batch_size: int = 32, training_seed: int = 0,
-                 ms_per_uncertainty: float = 3776.0, intercept_ms: float = 528.0,
+                 ms_per_uncertainty: float = 6876.0, intercept_ms: float = 498.0,
                  threads: int = 1, cache_dir: str | None = None,
                  fit_agents: int = 20, fit_seed: int = 0):
         self.colours = colours

@@ -49,8 +49,8 @@ class TrainingSettings:
     reading_images: int = 12000
     reading_epochs: int = 4
     reading_learning_rate: float = 2e-3
-    naming_images_per_colour: int = 8
-    naming_steps: int = 40
+    naming_images_per_colour: int = 32
+    naming_steps: int = 100
     naming_learning_rate: float = 1e-3
     batch_size: int = 32
     seed: int = 0
