@@ -154,3 +154,20 @@ def test_statsmodels_fits_crossed_not_nested_random_effects(datasets):
     nested = MixedLM.from_formula("rt_ms ~ condition", groups="participant",
                                   vc_formula={"item": "0 + C(item)"}, data=frame).fit(reml=True)
     assert abs(nested.llf - reference["logLik"]) > 10
+
+
+def test_statsmodels_reaches_a_boundary_optimum_and_flags_it_singular(datasets):
+    """Item means removed: the item variance's optimum is zero (a boundary). Gradient-based
+    optimisers stall there; the Newton check sends the fit on to a derivative-free polish, and
+    both engines agree on the log-likelihood and call the fit singular."""
+    rt, _ = datasets["crossed_sim"]
+    flat = rt.copy()
+    flat["rt_ms"] = flat["rt_ms"] - flat.groupby("item")["rt_ms"].transform("mean") + flat["rt_ms"].mean()
+    s = spec("rt_ms", "crossed_intercepts")
+    frame = s.model_frame(flat)
+    by_statsmodels = fit_one(s, frame, "statsmodels")
+    by_mixedlm = fit_one(s, frame, "mixedlm")
+    assert by_statsmodels.converged and by_mixedlm.converged
+    assert by_statsmodels.singular and by_mixedlm.singular
+    assert abs(by_statsmodels.log_likelihood - by_mixedlm.log_likelihood) <= 1e-3
+    assert relative(by_statsmodels.variance("participant"), by_mixedlm.variance("participant")) <= 1e-3
