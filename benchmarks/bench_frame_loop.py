@@ -97,7 +97,8 @@ def main() -> None:
 
 def run(args, folder: Path) -> None:
     from db.store import Store
-    from experiments.runner import SessionPlan, SessionRunner, trial_records
+    from experiments.runner import SessionRunner
+    from experiments.session_plan import SessionPlan, trial_records
     from experiments.parameters import resolve_parameters
     from experiments.simulated import ScriptedParticipant
     from experiments.tasks import task_class

@@ -6,7 +6,9 @@ practice with feedback → main blocks with breaks and progress → end screen. 
 committed to the store and appended to the PsychoPy-style CSV in the inter-trial interval,
 never inside the frame loop. Escape asks for confirmation on screen; "y" ends the session as
 ``aborted`` with every finished trial kept. ``resume=True`` reopens the stored session and
-continues at the next trial of its stored trial list.
+continues at the next trial of its stored trial list. What is decided before the window
+opens (participant, trial list, parameters, the session record) lives in
+``experiments.session_plan``.
 
 Python API (used by ``mirrorlab run`` and by the demo pipeline)::
 
@@ -18,151 +20,23 @@ Python API (used by ``mirrorlab run`` and by the demo pipeline)::
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
-import re
-import zlib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from experiments.errors import ExperimentError, SessionAborted
-from experiments.parameters import resolve_parameters
+from experiments.session_plan import (
+    RESPONSE_MODES,
+    SessionPlan,
+    ask_participant,
+    check_display,
+    open_microphone,
+    plan_session,
+)
 from experiments.tasks import task_class
 from experiments.tasks.naming_proxy import ACCURACY_ASSUMED, NAMING_RESPONSE
 
-SHARED_TRIAL_LIST_COLUMNS = ("task", "instruction", "item_id", "condition", "language",
-                             "expected_response", "block", "trial_index", "is_practice")
-RESPONSE_MODES = ("keyboard", "voice")
 FRAME_PERIOD_FALLBACK_S = 1.0 / 60.0
-
-
-# ---------------------------------------------------------------------------- set-up helpers
-def participant_index_for(code: str) -> int:
-    """Counterbalancing index from a participant code: its trailing number (``P07`` → 7),
-    else a stable hash of the code (so the same code always gets the same rotation)."""
-    match = re.search(r"(\d+)\s*$", code)
-    if match:
-        return int(match.group(1))
-    return zlib.crc32(code.encode("utf-8")) % 10_000
-
-
-def default_seed(code: str, session_number: int, task: str) -> int:
-    """The seed when none is given: a stable function of participant, task and session, so a
-    session can be redone exactly from what is stored."""
-    return zlib.crc32(f"{code}/{task}/{session_number}".encode("utf-8")) % (2 ** 31)
-
-
-def trial_records(frame) -> list[dict[str, Any]]:
-    """A trial-list DataFrame as JSON-safe records (what the session stores for resume)."""
-    from db.store import _clean_value
-
-    records = []
-    for row in frame.to_dict(orient="records"):
-        records.append({str(k): _clean_value(v) for k, v in row.items()})
-    return records
-
-
-def trial_list_hash(records: list[dict[str, Any]]) -> str:
-    text = json.dumps(records, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def shorten(frame, max_trials: int | None, max_practice_trials: int | None, practice: bool):
-    """Keep the first ``max_practice_trials`` practice and ``max_trials`` main trials (for
-    pilots, demos and tests); trial indices stay those of the generated list."""
-    practice_rows = frame[frame["is_practice"].astype(bool)]
-    main_rows = frame[~frame["is_practice"].astype(bool)]
-    if not practice:
-        practice_rows = practice_rows.iloc[0:0]
-    elif max_practice_trials is not None:
-        practice_rows = practice_rows.iloc[:max_practice_trials]
-    if max_trials is not None:
-        main_rows = main_rows.iloc[:max_trials]
-    import pandas as pd
-
-    return pd.concat([practice_rows, main_rows]).reset_index(drop=True)
-
-
-def check_trial_list(frame, task_cls, where: str) -> None:
-    if frame is None or len(frame) == 0:
-        raise ExperimentError(f"{where}: the trial list is empty")
-    tasks = set(frame["task"].astype(str)) if "task" in frame.columns else {task_cls.name}
-    if tasks != {task_cls.name}:
-        raise ExperimentError(f"{where}: trial list is for task(s) {', '.join(sorted(tasks))}, "
-                              f"not {task_cls.name}")
-    needed = (*SHARED_TRIAL_LIST_COLUMNS, *task_cls.required_columns)
-    missing = [column for column in needed if column not in frame.columns]
-    if missing:
-        raise ExperimentError(f"{where}: trial list lacks column(s) {', '.join(missing)} "
-                              f"needed by task {task_cls.name}")
-    main = frame[~frame["is_practice"].astype(bool)]
-    if main["trial_index"].duplicated().any():
-        raise ExperimentError(f"{where}: trial list has repeated trial_index values")
-
-
-def check_display() -> None:
-    """Refuse early (before a session exists) when there is no screen to show it on."""
-    import os
-    import sys
-
-    if sys.platform.startswith("linux") and not os.environ.get("DISPLAY") \
-            and not os.environ.get("WAYLAND_DISPLAY"):
-        raise ExperimentError("no display: $DISPLAY is not set (run on the lab machine's desktop, "
-                              "or under xvfb-run for a simulated pilot)")
-
-
-def ask_participant(session_number: int) -> tuple[str, int]:
-    """PsychoPy's participant dialog (used when no participant code is given)."""
-    try:
-        from psychopy import gui
-    except Exception as exc:  # noqa: BLE001 - Qt missing or no display
-        raise ExperimentError(f"no --participant given and the participant dialog cannot open "
-                              f"({exc})") from None
-    info = {"participant": "", "session": session_number}
-    dialog = gui.DlgFromDict(info, title="mirrorlab", order=["participant", "session"])
-    if not dialog.OK:
-        raise ExperimentError("participant dialog cancelled: no session started")
-    code = str(info["participant"]).strip()
-    if not code:
-        raise ExperimentError("participant dialog: the participant code is empty")
-    try:
-        return code, int(info["session"])
-    except (TypeError, ValueError):
-        raise ExperimentError(f"participant dialog: session {info['session']!r} is not a "
-                              "whole number") from None
-
-
-def default_csv_dir(store) -> Path:
-    """``data/`` beside an SQLite database file, else ``./data``."""
-    url = store.engine.url
-    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
-        return Path(url.database).resolve().parent / "data"
-    return Path.cwd() / "data"
-
-
-@dataclass
-class SessionPlan:
-    """Everything decided before the window opens."""
-
-    task: str
-    participant: str
-    session_number: int
-    session_id: int
-    language: str
-    instruction: str
-    response_mode: str
-    params: dict[str, Any]
-    seed: int
-    trials: list[dict[str, Any]]          # the whole stored list (practice + main)
-    to_run: list[dict[str, Any]]          # what this run presents, in order
-    stimulus_set: Any
-    stimulus_set_name: str
-    csv_path: Path
-    resumed: bool
-    n_main_total: int
-    extras: dict[str, Any] = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------------------- the API
@@ -223,12 +97,12 @@ def run_session(
     check_display()
     store = store if store is not None else Store(db)
     if response == "voice" and voice_recorder is None and not resume:
-        voice_recorder = _open_microphone(csv_dir, store, participant, task, int(session),
+        voice_recorder = open_microphone(csv_dir, store, participant, task, int(session),
                                           simulated=simulate or participant_agent is not None,
                                           seed=seed or 0)
 
     try:
-        plan = _plan_session(task_cls, participant, int(session), store=store, stimuli=stimuli,
+        plan = plan_session(task_cls, participant, int(session), store=store, stimuli=stimuli,
                              trial_list=trial_list, language=language, instruction=instruction,
                              response=response, resume=resume, seed=seed, csv_dir=csv_dir,
                              max_trials=max_trials, max_practice_trials=max_practice_trials,
@@ -247,7 +121,7 @@ def run_session(
         agent = SimulatedParticipant(seed=plan.seed,
                                      profile=SimulationProfile.from_mapping(simulation))
     if plan.response_mode == "voice" and voice_recorder is None:      # resumed voice session
-        voice_recorder = _open_microphone(csv_dir, store, participant, task, int(session),
+        voice_recorder = open_microphone(csv_dir, store, participant, task, int(session),
                                           simulated=simulate or participant_agent is not None,
                                           seed=plan.seed)
     runner = SessionRunner(plan, store=store, task_cls=task_cls, agent=agent,
@@ -255,163 +129,6 @@ def run_session(
                            screenshot_dir=screenshot_dir)
     runner.run()
     return plan.session_id
-
-
-def _open_microphone(csv_dir, store, participant, task, session_number, *, simulated=False,
-                     seed=0):
-    """A ``VoiceRecorder`` writing one WAV per trial under the CSV folder: on the microphone,
-    or, for a simulated participant, on speech synthesised (espeak-ng, over noise) at the
-    latency the simulated participant draws."""
-    try:
-        from experiments.voice import SynthesizedSpeech, VoiceRecorder
-    except ImportError as exc:
-        raise ExperimentError(f"--response voice: the voice key is not available ({exc})") from None
-    folder = Path(csv_dir) if csv_dir is not None else default_csv_dir(store)
-    stamp = dt.datetime.now().strftime("%Y-%m-%d_%Hh%M.%S")
-    audio_dir = folder / f"{_safe(participant)}_{task}_s{session_number}_{stamp}_audio"
-    if simulated:
-        return VoiceRecorder(audio_dir, source=SynthesizedSpeech(seed=int(seed or 0)))
-    return VoiceRecorder(audio_dir)
-
-
-def _plan_session(task_cls, participant, session_number, *, store, stimuli, trial_list,
-                  language, instruction, response, resume, seed, csv_dir, max_trials,
-                  max_practice_trials, practice, params, study, simulate, simulation,
-                  participant_agent) -> SessionPlan:
-    from db.provenance import machine_info, software_versions
-
-    task = task_cls.name
-    if resume:
-        return _plan_resume(task_cls, participant, session_number, store=store, study=study,
-                            response=response, stimuli=stimuli)
-
-    stimulus_set, set_name, set_hash = None, "custom", None
-    if trial_list is None:
-        stimulus_set = _load_stimulus_set(stimuli, task, language)
-        set_name, set_hash = stimulus_set.name, stimulus_set.hash
-        if stimulus_set.task != task:
-            raise ExperimentError(f"--stimuli {set_name}: a {stimulus_set.task} set, not {task}")
-        language = language or stimulus_set.language
-        instruction = instruction or stimulus_set.instructions[0]
-        if instruction not in task_cls.instructions_supported:
-            raise ExperimentError(f"--instruction {instruction!r}: task {task} supports "
-                                  f"{', '.join(task_cls.instructions_supported)}")
-        seed = default_seed(participant, session_number, task) if seed is None else int(seed)
-        frame = _generate(stimulus_set, seed, instruction, participant, practice)
-    else:
-        frame = trial_list.copy()
-        if stimuli is not None:      # the set the list was made from: name, hash, colours
-            stimulus_set = _load_stimulus_set(stimuli, task, language)
-            set_name, set_hash = stimulus_set.name, stimulus_set.hash
-        seed = default_seed(participant, session_number, task) if seed is None else int(seed)
-        if instruction is None and "instruction" in frame.columns and len(frame):
-            instruction = str(frame["instruction"].iloc[0])
-        if language is None and "language" in frame.columns and len(frame):
-            language = str(frame["language"].iloc[0])
-    language = language or "en"
-    if language not in ("en", "ja"):
-        raise ExperimentError(f"--lang {language!r}: choose en or ja")
-    instruction = instruction or task_cls.instructions_supported[0]
-    check_trial_list(frame, task_cls, f"task {task}")
-    frame = shorten(frame, max_trials, max_practice_trials, practice)
-    records = trial_records(frame)
-    if set_hash is None:
-        set_hash = trial_list_hash(records)
-
-    resolved = resolve_parameters(task_cls.parameters(), params, task=task)
-    task_cls.check_trials(records, resolved, f"task {task}")
-    agent_description = None
-    if participant_agent is not None:
-        agent_description = participant_agent.description
-    elif simulate:
-        from experiments.simulated import SimulatedParticipant, SimulationProfile
-
-        agent_description = SimulatedParticipant(
-            seed=seed, profile=SimulationProfile.from_mapping(simulation)).description
-    stored_parameters = {"task": resolved, "instruction": instruction,
-                         "participant_index": participant_index_for(participant),
-                         "max_trials": max_trials, "max_practice_trials": max_practice_trials,
-                         "practice": practice, "simulated_participant": agent_description}
-    csv_folder = Path(csv_dir) if csv_dir is not None else default_csv_dir(store)
-    stamp = dt.datetime.now().strftime("%Y-%m-%d_%Hh%M.%S")
-    csv_path = (csv_folder / f"{_safe(participant)}_{task}_s{session_number}_{stamp}.csv").resolve()
-    versions = software_versions(("python-xlib", "psychtoolbox", "pyglet"))
-    session_id = store.start_session(
-        participant_code=participant, task=task, session_number=session_number, study=study,
-        resume=False, seed=seed, language=language, response_mode=response,
-        stimulus_set=set_name, stimulus_set_hash=set_hash, parameters=stored_parameters,
-        trial_list=records, software_versions=versions, machine_info=machine_info(),
-        csv_path=str(csv_path))
-    n_main = sum(1 for r in records if not r.get("is_practice"))
-    return SessionPlan(task=task, participant=participant, session_number=session_number,
-                       session_id=session_id, language=language, instruction=instruction,
-                       response_mode=response, params=resolved, seed=seed, trials=records,
-                       to_run=records, stimulus_set=stimulus_set, stimulus_set_name=set_name,
-                       csv_path=csv_path, resumed=False, n_main_total=n_main)
-
-
-def _plan_resume(task_cls, participant, session_number, *, store, study, response, stimuli):
-    task = task_cls.name
-    session_id = store.start_session(participant_code=participant, task=task,
-                                     session_number=session_number, study=study, resume=True)
-    stored = store.get_session(session_id)
-    records = list(stored.trial_list or [])
-    if not records:
-        store.finish_session(session_id, "aborted")
-        raise ExperimentError(f"--resume: {participant} {task} session {session_number} has no "
-                              "stored trial list to continue")
-    done = set(store.completed_trial_indices(session_id))
-    to_run = [r for r in records if not r.get("is_practice") and int(r["trial_index"]) not in done]
-    n_main = sum(1 for r in records if not r.get("is_practice"))
-    if not to_run:
-        store.finish_session(session_id, "completed")
-        raise ExperimentError(f"--resume: {participant} {task} session {session_number} already "
-                              f"has all {n_main} trials; nothing to continue")
-    parameters = dict(stored.parameters or {})
-    stimulus_set = None
-    if stored.stimulus_set and stored.stimulus_set != "custom":
-        try:
-            stimulus_set = _load_stimulus_set(stimuli or stored.stimulus_set, task, None)
-        except ExperimentError:
-            stimulus_set = None    # the stored trial list is enough to go on
-    csv_path = Path(stored.csv_path) if stored.csv_path else default_csv_dir(store) / (
-        f"{_safe(participant)}_{task}_s{session_number}_resumed.csv")
-    return SessionPlan(task=task, participant=participant, session_number=session_number,
-                       session_id=session_id, language=stored.language or "en",
-                       instruction=parameters.get("instruction") or task_cls.instructions_supported[0],
-                       response_mode=stored.response_mode or response,
-                       params=dict(parameters.get("task") or {}), seed=int(stored.seed or 0),
-                       trials=records, to_run=to_run, stimulus_set=stimulus_set,
-                       stimulus_set_name=stored.stimulus_set or "custom", csv_path=csv_path,
-                       resumed=True, n_main_total=n_main,
-                       extras={"already_done": len(done)})
-
-
-def _safe(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]+", "-", text) or "participant"
-
-
-def _load_stimulus_set(stimuli, task: str, language: str | None):
-    from stimuli import StimulusError, load_set
-
-    if stimuli is not None and not isinstance(stimuli, (str, Path)):
-        return stimuli
-    name = stimuli or f"{task}-{language or 'en'}"
-    try:
-        return load_set(name)
-    except StimulusError as exc:
-        raise ExperimentError(f"--stimuli {name}: {exc}") from None
-
-
-def _generate(stimulus_set, seed, instruction, participant, practice):
-    from stimuli import StimulusError
-
-    try:
-        return stimulus_set.trial_list(seed=seed, instruction=instruction,
-                                       participant_index=participant_index_for(participant),
-                                       include_practice=practice)
-    except StimulusError as exc:
-        raise ExperimentError(f"--stimuli {stimulus_set.name}: {exc}") from None
 
 
 # ---------------------------------------------------------------------------- the session

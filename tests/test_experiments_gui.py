@@ -22,7 +22,8 @@ import pandas as pd
 import pytest
 
 from db.store import Store
-from experiments.runner import participant_index_for, run_session, shorten
+from experiments.runner import run_session
+from experiments.session_plan import participant_index_for, shorten
 from experiments.simulated import ScriptedParticipant
 
 pytestmark = pytest.mark.gui

@@ -15,7 +15,7 @@ from experiments.errors import ExperimentError
 from experiments.instructions import INSTRUCTIONS, instruction_text
 from experiments.parameters import parse_param_options, resolve_parameters
 from experiments.psychopy_csv import HEADER, PsychoPyCsv
-from experiments.runner import check_trial_list, participant_index_for, shorten
+from experiments.session_plan import check_trial_list, participant_index_for, shorten
 from experiments.simulated import SimulationProfile, condition_mean_ms, draw_response
 from experiments.tasks import TASKS, task_class
 
