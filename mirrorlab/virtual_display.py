@@ -4,9 +4,12 @@ when ``$DISPLAY`` does not answer, start a private Xvfb for the duration of a bl
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
+import signal
 import shutil
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 
@@ -19,6 +22,14 @@ def display_answers(display: str | None) -> bool:
         return True
     return subprocess.run(["xdpyinfo", "-display", display], stdout=subprocess.DEVNULL,
                           stderr=subprocess.DEVNULL).returncode == 0
+
+
+def _die_with_parent() -> None:
+    """In the Xvfb child: get SIGTERM when the parent process ends (Linux prctl)."""
+    try:
+        ctypes.CDLL("libc.so.6").prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
 
 
 @contextlib.contextmanager
@@ -35,7 +46,8 @@ def virtual_display_if_needed(width: int = 1280, height: int = 1024) -> Iterator
     process = subprocess.Popen(
         ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", f"{width}x{height}x24",
          "-nolisten", "tcp", "+extension", "GLX", "+extension", "XTEST"],
-        pass_fds=(write_fd,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        pass_fds=(write_fd,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        preexec_fn=_die_with_parent)
     os.close(write_fd)
     number = b""
     deadline = time.monotonic() + 20
@@ -54,8 +66,12 @@ def virtual_display_if_needed(width: int = 1280, height: int = 1024) -> Iterator
     try:
         yield display
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        # psychtoolbox (PsychoPy's keyboard) keeps its own X connection for the life of the
+        # process, and Xlib exits the process when that server goes away. Then Xvfb is left
+        # to die with this process (see _die_with_parent) instead of being stopped here.
+        if "psychtoolbox" not in sys.modules:
+            process.terminate()
+            process.wait(timeout=10)
         if existing is None:
             os.environ.pop("DISPLAY", None)
         else:

@@ -11,7 +11,7 @@ DEBIAN_PACKAGES=(
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0
   libxcb-randr0 libxcb-shape0 libxcb-xkb1 libjack-jackd2-0 libportaudio2 fontconfig
   # Japanese text, pictures (SVG -> PNG) and speech for the voice-key tests
-  fonts-noto-cjk libcairo2 espeak-ng sox
+  fonts-noto-cjk fonts-dejavu-core libcairo2 espeak-ng sox
   # the PostgreSQL server the store tests start, and Chromium for the report tests
   postgresql chromium
 )

@@ -19,7 +19,8 @@ def register(subparsers) -> None:
                     "the import before anything is written.",
         epilog="Example: mirrorlab import LEF_stroop.csv --sep ';' --map participant=ID "
                "--map condition=congruency --map rt_ms=RT --map correct=accuracy --set task=stroop")
-    parser.add_argument("files", nargs="*", type=Path, metavar="FILE", help="data file(s)")
+    parser.add_argument("files", nargs="*", type=Path, metavar="FILE",
+                        help="data file(s), or the name of a bundled dataset")
     parser.add_argument("--dataset", help="a bundled dataset: pratte2010, vonbastian2016, "
                                           "williams_stroop_language")
     parser.add_argument("--mapping", help="mapping TOML file or bundled mapping name")
@@ -52,8 +53,14 @@ def run_import(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from db.errors import ImportMappingError
-    from db.importer import import_dataset, import_files, load_mapping, mapping_from_options
+    from db.importer import (bundled_datasets, import_dataset, import_files, load_mapping,
+                             mapping_from_options)
     from db.store import Store
+
+    # `mirrorlab import pratte2010` means the bundled dataset of that name
+    if (not args.dataset and not args.mapping and not args.map and len(args.files) == 1
+            and not args.files[0].exists() and str(args.files[0]) in bundled_datasets()):
+        args.dataset, args.files = str(args.files[0]), []
 
     if args.dataset and (args.files or args.mapping or args.map):
         raise ImportMappingError("import: give either --dataset NAME or files with a mapping, not both")
