@@ -56,12 +56,16 @@ def stroop_condition_means() -> pd.DataFrame:
 
 
 def picture_word_soa_effects() -> pd.DataFrame:
+    """The G&D effects on mirrorlab's SOA axis: ``soa_ms`` = word onset − picture onset for
+    both tasks. G&D's SOA is distractor onset − target onset, so their word-reading SOAs
+    (where the picture is the distractor) change sign."""
     rows = []
     for instruction in ("picture_naming", "word_reading"):
+        sign = -1.0 if instruction == "word_reading" else 1.0
         for condition, values in GLASER_DUNGELHOFF_1984[instruction].items():
             for soa_ms, effect in zip(GLASER_DUNGELHOFF_1984_SOAS_MS, values):
                 rows.append({"instruction": instruction, "condition": condition,
-                             "soa_ms": float(soa_ms), "effect_ms": float(effect)})
+                             "soa_ms": sign * float(soa_ms), "effect_ms": float(effect)})
     return pd.DataFrame(rows)
 
 

@@ -102,7 +102,11 @@ def condition_mean_ms(task: str, trial: Mapping[str, Any], profile: SimulationPr
         mean = base + scale * (means.get(condition, base) - base)
     elif task == "picture-word":
         key = instruction if instruction in GD1984_EFFECTS_MS else "picture_naming"
+        # soa_ms is always word onset − picture onset; G&D's SOA is distractor − target, which
+        # for word reading (the picture is the distractor) is the opposite sign.
         soa = float(trial.get("soa_ms") or 0.0)
+        if key == "word_reading":
+            soa = -soa
         effects = GD1984_EFFECTS_MS[key].get(condition, GD1984_EFFECTS_MS[key]["nonword"])
         mean = PICTURE_WORD_BASELINE_MS[key] + scale * _interpolate_soa(effects, soa)
     elif task == "association":

@@ -266,3 +266,20 @@ def test_association_key_layouts(layout, n, keys):
     assert task.response_key_map({"choices": choices}) == dict(zip(keys, choices))
     target, positions = task.positions(n)
     assert len(set(positions)) == n and target not in positions
+
+
+def test_word_reading_uses_glaser_dungelhoffs_soa_sign():
+    """soa_ms is word − picture onset; in word reading G&D's SOA is picture − word."""
+    profile = SimulationProfile()
+
+    def effect(instruction, condition, soa_ms):
+        trial = {"instruction": instruction, "condition": condition, "soa_ms": soa_ms}
+        nonword = dict(trial, condition="nonword")
+        return (condition_mean_ms("picture-word", trial, profile)
+                - condition_mean_ms("picture-word", nonword, profile))
+
+    # picture 400 ms before the word = G&D word-reading SOA −400: identity effect −32 ms
+    assert effect("word_reading", "identical", 400.0) == pytest.approx(-32.0)
+    assert effect("word_reading", "identical", -400.0) == pytest.approx(-2.0)
+    # picture naming: word 400 ms before the picture = G&D SOA −400: identity −78 ms
+    assert effect("picture_naming", "identical", -400.0) == pytest.approx(-78.0)
