@@ -108,14 +108,36 @@ def _analysis_versions() -> dict[str, str]:
     return software_versions(("mixedlm",))
 
 
-def build_html(result) -> str:
+def build_html(results) -> str:
+    """One self-contained HTML document for one comparison, or for several (one section per
+    task, with a table of contents)."""
+    results = list(results) if isinstance(results, (list, tuple)) else [results]
+    if not results:
+        from analysis.errors import AnalysisInputError
+
+        raise AnalysisInputError("report: there is no comparison to report")
+    title = "mirrorlab comparison report: " + ", ".join(r.task for r in results)
+    parts = [f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+             f"<title>{escape(title)}</title><style>{STYLE}</style></head><body>"]
+    if len(results) > 1:
+        parts.append(f"<h1>{escape(title)}</h1><ul>" + "".join(
+            f'<li><a href="#task-{escape(r.task)}">{escape(r.task)}</a></li>' for r in results)
+            + "</ul>")
+    for result in results:
+        parts.append(f'<section id="task-{escape(result.task)}">')
+        parts.extend(_task_section(result))
+        parts.append("</section>")
+    parts.append("</body></html>")
+    return "\n".join(p for p in parts if p)
+
+
+def _task_section(result) -> list[str]:
+    """The report's body for one task's comparison."""
     design = design_for(result.task)
     levels = list(design.condition_levels)
     parts: list[str] = []
     add = parts.append
     title = f"mirrorlab comparison report: {result.task}"
-    add(f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{escape(title)}</title>"
-        f"<style>{STYLE}</style></head><body>")
     add(f"<h1>{escape(title)}</h1>")
     created = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     models = ", ".join(f"{m} (run {r})" for m, r in result.models.items()) or "none"
@@ -124,12 +146,12 @@ def build_html(result) -> str:
         f"{escape(result.structure)}) · models: {escape(models)} · "
         f"{len(result.participants)} participant(s)</p>")
     if result.messages:
-        add("<h2 id=\"notes\">Notes</h2>")
+        add(f"<h2 id=\"{result.task}-notes\">Notes</h2>")
         for message in result.messages:
             add(f'<div class="note">{escape(message)}</div>')
 
     # provenance
-    add("<h2 id=\"provenance\">Design and data provenance</h2>")
+    add(f"<h2 id=\"{result.task}-provenance\">Design and data provenance</h2>")
     add(f"<p>Participants ({len(result.participants)}): "
         f"{escape(', '.join(map(str, result.participants)))}</p>")
     session_columns = ["session_id", "study", "participant", "session_number", "status", "seed",
@@ -145,13 +167,13 @@ def build_html(result) -> str:
         f"{escape(json.dumps(_analysis_versions(), ensure_ascii=False))}</p>")
 
     # cleaning
-    add("<h2 id=\"cleaning\">Cleaning</h2>")
+    add(f"<h2 id=\"{result.task}-cleaning\">Cleaning</h2>")
     add(f"<p>{escape(result.cleaning_options.describe())}. Counts per source: trials, what was "
         "removed and why, and what each analysis kept.</p>")
     add(table_html(result.cleaning))
 
     # mixed models
-    add("<h2 id=\"models\">Mixed-effects models of the human data</h2>")
+    add(f"<h2 id=\"{result.task}-models\">Mixed-effects models of the human data</h2>")
     add("<p>Participants and items are crossed random effects. Each row is one attempt; the "
         "chosen fit per analysis is marked. Zero-correlation models are labelled "
         "<b>zero-correlation (||)</b>: by-participant slopes without slope–intercept "
@@ -180,7 +202,7 @@ def build_html(result) -> str:
                 "Laplace fits and standard errors.</p>")
 
     # comparison
-    add("<h2 id=\"comparison\">People and models</h2>")
+    add(f"<h2 id=\"{result.task}-comparison\">People and models</h2>")
     if result.fit_table.empty:
         add('<p class="note">No model trials to compare with.</p>')
     else:
@@ -224,8 +246,7 @@ def build_html(result) -> str:
     if result.citation:
         add(f"<p class=\"muted\">Original study: {escape(result.citation)}.</p>")
     add(f"<p class=\"muted\">Comparison computed in {result.elapsed_s:.1f} s.</p>")
-    add("</body></html>")
-    return "\n".join(p for p in parts if p)
+    return parts
 
 
 def _csv_ready(frame: pd.DataFrame) -> pd.DataFrame:
@@ -249,7 +270,8 @@ def write_tables(result, tables_dir) -> list[Path]:
 
 
 def write_report(result, path, tables_dir=None) -> Path:
-    """Write the HTML report (atomically: a temporary file renamed into place) and the CSV tables."""
+    """Write the HTML report (atomically: a temporary file renamed into place) and the CSV
+    tables; ``result`` is one ``ComparisonResult`` or a list of them (one section per task)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     html = build_html(result)
@@ -257,5 +279,6 @@ def write_report(result, path, tables_dir=None) -> Path:
     temporary.write_text(html, encoding="utf-8")
     temporary.replace(path)
     if tables_dir is not None:
-        write_tables(result, tables_dir)
+        for one in (result if isinstance(result, (list, tuple)) else [result]):
+            write_tables(one, tables_dir)
     return path

@@ -154,3 +154,16 @@ def test_task_specific_views(task, build, expected, tmp_path):
     if task == "association":
         row = result.fit_table.iloc[0]
         assert 0 <= row["choice_agreement"] <= 1 and row["n_items"] == 12
+
+
+def test_several_tasks_in_one_report(tmp_path):
+    results = [compare(build(), task, engine="mixedlm", fit_accuracy=False)
+               for task, build in (("continuous-naming", continuous_naming_trials),
+                                   ("association", association_trials))]
+    html = write_report(results, tmp_path / "all.html", tables_dir=tmp_path / "tables").read_text()
+    assert html.count("<!DOCTYPE html>") == 1 and html.count("</html>") == 1
+    assert '<a href="#task-continuous-naming">' in html and '<a href="#task-association">' in html
+    assert 'id="continuous-naming-cleaning"' in html and 'id="association-cleaning"' in html
+    assert "RT by ordinal position" in html and "Item-by-item choices" in html
+    tables = {p.name for p in (tmp_path / "tables").iterdir()}
+    assert {"continuous-naming_fit_table.csv", "association_fit_table.csv"} <= tables
