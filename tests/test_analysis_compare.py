@@ -192,7 +192,6 @@ def test_unknown_task_and_engine_are_user_errors(stroop_store):
 
 def test_compare_with_a_real_model_run(stroop_store):
     """cohen1990 simulated on the bundled English Stroop set through the normal pipeline."""
-    pytest.importorskip("models.cohen1990")
     from mirrorlab.pipeline import human_trials_for, run_model
 
     run = run_model(stroop_store, "cohen1990", "stroop-en", n=2, seed=3,

@@ -234,12 +234,10 @@ def test_fit_refuses_unusable_human_data():
         Weaver().fit(trials)
 
 
-def test_bundled_picture_word_set_if_present():
-    stimuli = pytest.importorskip("stimuli")
-    try:
-        stimulus_set = stimuli.load_set("picture-word-en")
-    except Exception as error:  # the set is built in parallel; skip until it lands
-        pytest.skip(f"picture-word-en not available yet: {error}")
+def test_bundled_picture_word_set():
+    import stimuli
+
+    stimulus_set = stimuli.load_set("picture-word-en")
     trials = stimulus_set.trial_list(seed=1, instruction="picture_naming")
     out = Weaver(rt_mode="expected").simulate(trials, n=1, seed=1)
     assert len(out) == len(trials) and out["rt_ms"].notna().all()

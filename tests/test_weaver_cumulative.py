@@ -99,12 +99,10 @@ def test_bad_continuous_naming_input():
         WeaverCumulative().simulate(sequence.assign(task="stroop"))
 
 
-def test_bundled_continuous_naming_set_if_present():
-    stimuli = pytest.importorskip("stimuli")
-    try:
-        stimulus_set = stimuli.load_set("continuous-naming-en")
-    except Exception as error:
-        pytest.skip(f"continuous-naming-en not available yet: {error}")
+def test_bundled_continuous_naming_set():
+    import stimuli
+
+    stimulus_set = stimuli.load_set("continuous-naming-en")
     trials = stimulus_set.trial_list(seed=1)
     out = WeaverCumulative(rt_mode="expected").simulate(trials, seed=1)
     experimental = out[(out["condition"] == "experimental") & ~out["is_practice"].astype(bool)]
