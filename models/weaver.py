@@ -263,6 +263,7 @@ class Weaver(Model):
         index and the networks. With ``word_reading_route="race"`` reading trials combine the
         lemma and the direct route: selected when either selects, S = S_lemma · S_direct."""
         self._check_params()
+        trials = with_word_colours(trials)
         self.check_trials(trials)
         trials = with_distractor_categories(trials)
         networks, index = self.trial_networks(trials)
@@ -401,6 +402,40 @@ def _rows_for_networks(trials: pd.DataFrame, index: np.ndarray, wanted: list[int
         row = records[first[config]]
         rows.append((row, co_members.get(_co_member_key(row), "")))
     return rows
+
+
+def with_word_colours(trials: pd.DataFrame) -> pd.DataFrame:
+    """Fill ``word_colour`` of Stroop trials where a trial table lacks it (the shared store
+    keeps it in ``extras``; imported data such as Pratte et al. 2010 have only word and ink):
+    from ``extras``, else from the condition — congruent: the ink; neutral: none;
+    incongruent: the word itself where it names an ink of the table (``RED`` → ``red``), else
+    another ink of the table."""
+    if "task" not in trials.columns or not (trials["task"] == "stroop").any():
+        return trials
+    if "word_colour" in trials.columns and not trials.loc[
+            trials["task"] == "stroop", "word_colour"].isna().any():
+        return trials
+    trials = trials.copy()
+    current = trials.get("word_colour", pd.Series([None] * len(trials), index=trials.index))
+    inks = sorted({str(i) for i in trials.get("ink", pd.Series(dtype=object)).dropna() if str(i)})
+    filled = []
+    for value, row in zip(current, trials.to_dict("records")):
+        extras = row.get("extras") if isinstance(row.get("extras"), dict) else {}
+        ink = str(row.get("ink") or "")
+        if not _is_missing(value) or row.get("task") != "stroop":
+            filled.append(value)
+        elif not _is_missing(extras.get("word_colour")):
+            filled.append(extras["word_colour"])
+        elif row.get("condition") == "congruent":
+            filled.append(ink)
+        elif row.get("condition") == "incongruent":
+            word = str(row.get("word") or "").strip().lower()
+            others = [i for i in inks if i != ink] or ["other"]
+            filled.append(word if word in inks and word != ink else others[0])
+        else:
+            filled.append("")
+    trials["word_colour"] = filled
+    return trials
 
 
 def with_distractor_categories(trials: pd.DataFrame) -> pd.DataFrame:

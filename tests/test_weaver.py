@@ -269,3 +269,18 @@ def test_link_weights_from_an_embedding_backend():
     with pytest.raises(ModelInputError) as error:
         Weaver(link_weights="no-such-backend").simulate(trials)
     assert "\n" not in str(error.value)
+
+
+def test_fits_imported_stroop_data_without_word_colours(sqlite_url, shared_data_dir):
+    """Pratte et al. (2010) trials have word and ink but no word_colour: it is derived."""
+    from db.importer import import_dataset
+    from db.store import Store
+
+    store = Store(sqlite_url)
+    import_dataset(store, "pratte2010", data_dir=shared_data_dir)
+    human = store.trials_frame(task="stroop", source="human")
+    assert "word_colour" not in human.columns
+    fit = Weaver().fit(human)
+    assert fit["n_cells"] == 3 and fit["r"] > 0.9
+    cells = {cell["condition"]: cell for cell in fit["cells"]}
+    assert cells["incongruent"]["model_ms"] > cells["neutral"]["model_ms"] > cells["congruent"]["model_ms"]
