@@ -102,6 +102,30 @@ def _short_hashes(frame: pd.DataFrame) -> pd.DataFrame:
         lambda h: h[:12] if isinstance(h, str) else h))
 
 
+def _compact_json_columns(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
+    """Dict columns shown as ``name=value`` pairs of their scalar entries (floats to 4
+    significant digits), so a model run's row stays readable."""
+    def compact(value: Any) -> Any:
+        if not isinstance(value, dict):
+            return value
+        pairs = []
+        for key, item in value.items():
+            if isinstance(item, bool) or item is None:
+                pairs.append(f"{key}={item}")
+            elif isinstance(item, (int, float, np.integer, np.floating)):
+                pairs.append(f"{key}={float(item):.4g}" if isinstance(item, (float, np.floating))
+                             else f"{key}={int(item)}")
+            elif isinstance(item, str) and len(item) <= 40:
+                pairs.append(f"{key}={item}")
+        return ", ".join(pairs)
+
+    frame = frame.copy()
+    for column in columns:
+        if column in frame.columns:
+            frame[column] = frame[column].map(compact)
+    return frame
+
+
 def _analysis_versions() -> dict[str, str]:
     from db.provenance import software_versions
 
@@ -159,7 +183,9 @@ def _task_section(result) -> list[str]:
     sessions = _short_hashes(result.sessions)
     add(f"<details{' open' if len(sessions) <= 20 else ''}><summary>Sessions ({len(sessions)})</summary>"
         + table_html(sessions, session_columns) + "</details>")
-    add("<h3>Model runs used</h3>" + table_html(_short_hashes(result.model_runs), [
+    add("<h3>Model runs used</h3><p class=\"muted\">Scalar parameters and fit values; the "
+        "full values (condition means, weights) are in the model-runs CSV table.</p>"
+        + table_html(_compact_json_columns(_short_hashes(result.model_runs), ("parameters", "fit")), [
         "model_run_id", "model", "model_version", "seed", "n_simulated", "stimulus_set",
         "stimulus_set_hash", "parameters", "fit", "status"]))
     add("<h3>Software versions</h3>" + table_html(_software_versions(result)))
