@@ -44,13 +44,17 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tomllib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
+
+try:  # Python 3.11+
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10: the same parser from PyPI (a declared dependency)
+    import tomli as tomllib
 
 from db.errors import ImportMappingError
 from db.provenance import software_versions
