@@ -59,7 +59,7 @@ except ModuleNotFoundError:  # Python 3.10: the same parser from PyPI (a declare
 from db.errors import ImportMappingError
 from db.provenance import software_versions
 from db.schema import TRIAL_COLUMNS, Participant, Session, Study, Trial
-from db.store import Store, trial_from_row
+from db.store import Store, trial_values
 
 MAPPINGS_DIR = Path(__file__).with_name("mappings")
 #: Fields a mapping may fill besides the shared trial columns.
@@ -318,12 +318,10 @@ def import_files(store: Store, paths: Sequence[Path | str], mapping: ImportMappi
                               response_mode=mapping.dataset.get("response_mode"))
             orm.add(session)
             orm.flush()
-            batch = []
             for index, row in enumerate(trials):
                 row.setdefault("trial_index", index)
-                trial = trial_from_row(row, session_id=session.id)
-                batch.append({c.key: getattr(trial, c.key) for c in Trial.__table__.columns if c.key != "id"})
-            Store._insert(orm, batch)
+            batch = [trial_values(row, session_id=session.id) for row in trials]
+            Store.insert_trial_values(orm, batch)
             if progress:
                 progress(len(batch))
         orm.commit()

@@ -44,8 +44,9 @@ DEFAULT_STUDY = "default"
 _TRIAL_FIELDS = frozenset(TRIAL_COLUMNS)
 
 
-def _clean_value(value: Any) -> Any:
-    """Convert numpy / pandas scalars and NaN to plain Python values the database accepts."""
+def json_safe(value: Any) -> Any:
+    """Convert numpy / pandas scalars and NaN (also inside dicts and lists) to plain Python
+    values that the database and JSON columns accept."""
     if value is None:
         return None
     if isinstance(value, (np.generic,)):
@@ -55,9 +56,9 @@ def _clean_value(value: Any) -> Any:
     if value.__class__.__name__ in ("NAType", "NaTType"):
         return None
     if isinstance(value, dict):
-        return {str(k): _clean_value(v) for k, v in value.items()}
+        return {str(k): json_safe(v) for k, v in value.items()}
     if isinstance(value, (list, tuple, np.ndarray)):
-        return [_clean_value(v) for v in value]
+        return [json_safe(v) for v in value]
     return value
 
 
@@ -69,9 +70,9 @@ def trial_from_row(row: Mapping[str, Any], **links: Any) -> Trial:
         if key == "extras":
             continue
         if key in _TRIAL_FIELDS:
-            values[key] = _clean_value(value)
+            values[key] = json_safe(value)
         elif key not in ("trial_id", "session_id", "model_run_id", "created_at"):
-            extras[key] = _clean_value(value)
+            extras[key] = json_safe(value)
     if values.get("correct") is not None:
         values["correct"] = bool(values["correct"])
     for key in ("ordinal_position", "lag", "session", "block", "trial_index"):
@@ -80,11 +81,17 @@ def trial_from_row(row: Mapping[str, Any], **links: Any) -> Trial:
     for key in ("item_id", "response", "expected_response"):
         if values.get(key) is not None:
             values[key] = str(values[key])
-    values["extras"] = _clean_value(extras) or None
+    values["extras"] = json_safe(extras) or None
     values.setdefault("is_practice", False)
     if values["is_practice"] is None:
         values["is_practice"] = False
     return Trial(**values, **links)
+
+
+def trial_values(row: Mapping[str, Any], **links: Any) -> dict[str, Any]:
+    """A shared-row mapping as the column values of one ``trials`` insert (bulk writers)."""
+    trial = trial_from_row(row, **links)
+    return {c.key: getattr(trial, c.key) for c in Trial.__table__.columns if c.key != "id"}
 
 
 class Store:
@@ -149,7 +156,7 @@ class Store:
                 row = Demographics(participant_id=participant.id)
                 orm.add(row)
             for key, value in fields.items():
-                setattr(row, key, _clean_value(value))
+                setattr(row, key, json_safe(value))
             orm.commit()
 
     # ------------------------------------------------------------------ human sessions
@@ -242,7 +249,7 @@ class Store:
                         parameters: Mapping[str, Any], **fields: Any) -> int:
         with self.orm(write=True) as orm:
             run = ModelRun(model=model, model_version=model_version, task=task,
-                           parameters=_clean_value(dict(parameters)), **fields)
+                           parameters=json_safe(dict(parameters)), **fields)
             orm.add(run)
             orm.commit()
             return run.id
@@ -250,7 +257,7 @@ class Store:
     def finish_model_run(self, run_id: int, status: str = "completed", **fields: Any) -> None:
         with self.orm(write=True) as orm:
             orm.execute(update(ModelRun).where(ModelRun.id == run_id).values(
-                status=status, **{k: _clean_value(v) for k, v in fields.items()}))
+                status=status, **{k: json_safe(v) for k, v in fields.items()}))
             orm.commit()
 
     # ------------------------------------------------------------------ trials
@@ -278,17 +285,15 @@ class Store:
         with self.orm(write=True) as orm:
             batch: list[dict[str, Any]] = []
             for row in rows:
-                trial = trial_from_row(row, session_id=session_id, model_run_id=model_run_id)
-                batch.append({c.key: getattr(trial, c.key) for c in Trial.__table__.columns
-                              if c.key not in ("id",)})
+                batch.append(trial_values(row, session_id=session_id, model_run_id=model_run_id))
                 if len(batch) >= chunk_size:
-                    self._insert(orm, batch)
+                    self.insert_trial_values(orm, batch)
                     count += len(batch)
                     if progress:
                         progress(len(batch))
                     batch = []
             if batch:
-                self._insert(orm, batch)
+                self.insert_trial_values(orm, batch)
                 count += len(batch)
                 if progress:
                     progress(len(batch))
@@ -296,7 +301,8 @@ class Store:
         return count
 
     @staticmethod
-    def _insert(orm: OrmSession, batch: list[dict[str, Any]]) -> None:
+    def insert_trial_values(orm: OrmSession, batch: list[dict[str, Any]]) -> None:
+        """Insert prepared ``trial_values`` rows inside the caller's transaction."""
         now = utc_now()
         for values in batch:
             if values.get("created_at") is None:
@@ -495,8 +501,8 @@ class Store:
                                           source=key[3])
                     orm.add(entry)
                 entry.stimulus_set = row.get("stimulus_set")
-                entry.value = _clean_value(row.get("value"))
-                entry.details = _clean_value(row.get("details"))
+                entry.value = json_safe(row.get("value"))
+                entry.details = json_safe(row.get("details"))
                 entry.created_at = utc_now()
                 count += 1
             orm.commit()

@@ -43,11 +43,11 @@ def default_seed(code: str, session_number: int, task: str) -> int:
 
 def trial_records(frame) -> list[dict[str, Any]]:
     """A trial-list DataFrame as JSON-safe records (what the session stores for resume)."""
-    from db.store import _clean_value
+    from db.store import json_safe
 
     records = []
     for row in frame.to_dict(orient="records"):
-        records.append({str(k): _clean_value(v) for k, v in row.items()})
+        records.append({str(k): json_safe(v) for k, v in row.items()})
     return records
 
 
