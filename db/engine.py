@@ -97,6 +97,3 @@ def make_engine(url: str | None = None, *, check: bool = True) -> Engine:
                 f"database {_redacted(resolved)} is unreachable: {reason}") from None
     return engine
 
-
-def is_sqlite(engine: Engine) -> bool:
-    return engine.url.get_backend_name() == "sqlite"

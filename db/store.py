@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as OrmSession
@@ -440,20 +440,6 @@ class Store:
             "stimulus_set", "stimulus_set_hash", "software_versions", "fit", "status",
             "created_at", "n_trials"])
 
-    def get_model_run(self, run_id: int) -> ModelRun:
-        with self.orm() as orm:
-            run = orm.get(ModelRun, run_id)
-            if run is None:
-                raise StoreError(f"no model run with id {run_id} in {self.url}")
-            orm.expunge(run)
-            return run
-
-    def delete_model_run(self, run_id: int) -> None:
-        with self.orm(write=True) as orm:
-            orm.execute(delete(Trial).where(Trial.model_run_id == run_id))
-            orm.execute(delete(ModelRun).where(ModelRun.id == run_id))
-            orm.commit()
-
     # ------------------------------------------------------------------ embedding cache
     def cached_embeddings(self, backend: str, model_name: str, texts: Iterable[str]) -> dict[str, np.ndarray]:
         """The cached vectors for those of ``texts`` that have one."""
@@ -521,7 +507,3 @@ class Store:
             rows = [{c: getattr(entry, c) for c in columns} for entry in orm.scalars(query)]
         return pd.DataFrame(rows, columns=columns)
 
-
-def open_store(url: str | None = None) -> Store:
-    """Open (and, if new, create) the database at ``url`` / ``MIRRORLAB_DB`` / the default."""
-    return Store(url)
