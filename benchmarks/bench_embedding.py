@@ -79,7 +79,7 @@ def bench_encoding(backends: list[str], words_by_language: dict[str, list[str]],
 
 def bench_cache(trials_by_language: dict[str, pd.DataFrame]) -> None:
     from db.store import Store
-    from models.embedding import EmbeddingModel
+    from models.embeddings.model import EmbeddingModel
 
     trials = pd.concat(list(trials_by_language.values()), ignore_index=True)
     # load the default models first, so that the cold run measures encoding, not loading

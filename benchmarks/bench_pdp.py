@@ -27,9 +27,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import numpy as np  # noqa: E402
 
-from models.cohen1990 import Cohen1990, run_cascade  # noqa: E402
-from models.cohen_huston1994 import CohenHuston1994  # noqa: E402
-from models.pdp_stimuli import canonical_trials, colour_vocabulary, encode_trials  # noqa: E402
+from models.pdp.cohen1990 import Cohen1990, run_cascade  # noqa: E402
+from models.pdp.cohen_huston1994 import CohenHuston1994  # noqa: E402
+from models.pdp.stimuli import canonical_trials, colour_vocabulary, encode_trials  # noqa: E402
 
 COLOUR_SETS = {2: ("red", "green"), 4: ("red", "green", "blue", "yellow")}
 

@@ -9,7 +9,7 @@ Workloads (from issue 5):
    sequence each) = 16 500 trials, for the WEAVER++ conceptual-bias account (one network per
    trial, no de-duplication) and for the Howard-style model (cycles to threshold).
 
-The loop baselines (``models.weaver_dynamics.hazard_reference_loop``,
+The loop baselines (``models.weaver.dynamics.hazard_reference_loop``,
 ``Howard2006.cycles_reference_loop``) run on the first ``--loop-trials`` trials of each workload
 (all of them with ``--full``); their time is scaled linearly to the whole workload, which is
 exact for a loop whose cost per trial is constant, and printed as such. The results of both
@@ -26,14 +26,14 @@ import time
 import numpy as np
 import pandas as pd
 
-from models.howard2006 import Howard2006
-from models.weaver import Weaver
-from models.weaver_cumulative import WeaverCumulative
-from models.weaver_dynamics import hazard_reference_loop, run_hazard
-from models.weaver_lists import continuous_naming_sequence, picture_word_grid
-from models.weaver_network import stack_networks
-from models.weaver_rules import picture_naming_network
-from models.weaver_sequences import naming_contexts
+from models.weaver.howard2006 import Howard2006
+from models.weaver.model import Weaver
+from models.weaver.cumulative import WeaverCumulative
+from models.weaver.dynamics import hazard_reference_loop, run_hazard
+from models.weaver.lists import continuous_naming_sequence, picture_word_grid
+from models.weaver.network import stack_networks
+from models.weaver.rules import picture_naming_network
+from models.weaver.sequences import naming_contexts
 
 
 def best_time(function, repeats: int) -> tuple[float, object]:

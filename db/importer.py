@@ -62,6 +62,7 @@ from db.schema import TRIAL_COLUMNS, Participant, Session, Study, Trial
 from db.store import Store, trial_values
 
 MAPPINGS_DIR = Path(__file__).with_name("mappings")
+DATASETS_DIR = Path(__file__).with_name("datasets")
 #: Fields a mapping may fill besides the shared trial columns.
 EXTRA_FIELDS = ("participant", "session_number")
 BOOLEAN_FIELDS = ("correct", "is_practice")
@@ -330,20 +331,10 @@ def import_files(store: Store, paths: Sequence[Path | str], mapping: ImportMappi
 
 
 # ---------------------------------------------------------------------------- bundled datasets
-def shared_data_dir() -> Path:
-    """Where the bundled datasets' files are: ``$MIRRORLAB_SHARED_DATA`` or ``../shared/data``
-    next to the repository (or the current folder)."""
-    candidates = []
-    if os.environ.get("MIRRORLAB_SHARED_DATA"):
-        candidates.append(Path(os.environ["MIRRORLAB_SHARED_DATA"]))
-    repo = Path(__file__).resolve().parent.parent
-    candidates += [repo.parent / "shared" / "data", Path.cwd().parent / "shared" / "data",
-                   Path.cwd() / "shared" / "data"]
-    for candidate in candidates:
-        if candidate.is_dir():
-            return candidate
-    raise ImportMappingError("the shared data folder was not found: set MIRRORLAB_SHARED_DATA "
-                             f"(looked in {', '.join(str(c) for c in candidates)})")
+def bundled_data_dir() -> Path:
+    """Where the bundled datasets' files are: ``db/datasets/`` inside the package, each folder
+    with its source's licence text (see ``db/datasets/SOURCES.md``)."""
+    return DATASETS_DIR
 
 
 def bundled_datasets() -> list[str]:
@@ -353,10 +344,10 @@ def bundled_datasets() -> list[str]:
 def import_dataset(store: Store, name: str, *, study: str | None = None, data_dir: Path | None = None,
                    progress: Callable[[int], None] | None = None) -> ImportResult:
     """Import a dataset whose mapping is bundled (``pratte2010``, ``vonbastian2016``,
-    ``williams_stroop_language``) from the shared data folder."""
+    ``williams_stroop_language``) from the files bundled in ``db/datasets/``."""
     mapping = load_mapping(name)
     if not mapping.files:
         raise ImportMappingError(f"mapping {name} names no data files; use import_files")
-    folder = data_dir or shared_data_dir()
+    folder = data_dir or bundled_data_dir()
     paths = [folder / f for f in mapping.files]
     return import_files(store, paths, mapping, study=study, progress=progress)

@@ -8,13 +8,13 @@ from models.base import Model, ModelInputError
 
 #: name -> "module:Class". Each class follows ``models.base.Model``.
 MODELS: dict[str, str] = {
-    "cohen1990": "models.cohen1990:Cohen1990",
-    "cohen-huston1994": "models.cohen_huston1994:CohenHuston1994",
-    "stroop-cnn": "models.stroop_cnn:StroopCNN",
-    "weaver": "models.weaver:Weaver",
-    "weaver-cumulative": "models.weaver_cumulative:WeaverCumulative",
-    "howard2006": "models.howard2006:Howard2006",
-    "embedding": "models.embedding:EmbeddingModel",
+    "cohen1990": "models.pdp.cohen1990:Cohen1990",
+    "cohen-huston1994": "models.pdp.cohen_huston1994:CohenHuston1994",
+    "stroop-cnn": "models.stroop_cnn.model:StroopCNN",
+    "weaver": "models.weaver.model:Weaver",
+    "weaver-cumulative": "models.weaver.cumulative:WeaverCumulative",
+    "howard2006": "models.weaver.howard2006:Howard2006",
+    "embedding": "models.embeddings.model:EmbeddingModel",
 }
 
 

@@ -23,7 +23,6 @@ from pathlib import Path
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-SHARED_DIR = REPO_ROOT.parent / "shared"
 
 
 def pytest_configure(config):
@@ -32,11 +31,11 @@ def pytest_configure(config):
 
 
 @pytest.fixture(scope="session")
-def shared_data_dir() -> Path:
-    """The real human datasets (``../shared/data``)."""
-    path = SHARED_DIR / "data"
-    assert path.is_dir(), f"shared data folder not found at {path}"
-    return path
+def bundled_data_dir() -> Path:
+    """The real human datasets bundled with the package (``db/datasets``)."""
+    from db.importer import bundled_data_dir as bundled
+
+    return bundled()
 
 
 @pytest.fixture()

@@ -212,7 +212,7 @@ def test_compare_reads_a_postgresql_store(pg_url):
     assert result.participants == PARTICIPANTS[:4]
 
 
-def test_imported_pratte_data_through_the_store_reproduce_lme4(sqlite_url, shared_data_dir):
+def test_imported_pratte_data_through_the_store_reproduce_lme4(sqlite_url, bundled_data_dir):
     """Real human data imported with db.importer, cleaned with the defaults, fitted by the
     pipeline: the chosen RT model equals lme4's maximal fit on the same 18,000 trials."""
     import json
@@ -220,7 +220,7 @@ def test_imported_pratte_data_through_the_store_reproduce_lme4(sqlite_url, share
     from db.importer import import_dataset
 
     store = Store(sqlite_url)
-    import_dataset(store, "pratte2010", data_dir=shared_data_dir)
+    import_dataset(store, "pratte2010", data_dir=bundled_data_dir)
     fx.add_model_stroop(store, "toy", MODEL_MEANS)
     result = compare(store, "stroop", engine="mixedlm", fit_accuracy=False)
     human = result.cleaning.set_index("source").loc["human"]

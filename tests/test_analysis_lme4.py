@@ -30,9 +30,9 @@ def spec(response: str, structure: str, family: str = "gaussian") -> ModelSpec:
 
 
 @pytest.fixture(scope="module")
-def datasets(shared_data_dir):
+def datasets(bundled_data_dir):
     sim = reference_data.crossed_sim()
-    pratte_rt, pratte_accuracy = reference_data.pratte2010(shared_data_dir)
+    pratte_rt, pratte_accuracy = reference_data.pratte2010(bundled_data_dir)
     return {"crossed_sim": (sim, sim), "pratte2010": (pratte_rt, pratte_accuracy)}
 
 

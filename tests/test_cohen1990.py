@@ -6,10 +6,10 @@ import pandas as pd
 import pytest
 
 from models.base import ModelInputError
-from models.cohen1990 import Cohen1990
-from models.pdp_stimuli import canonical_trials
-from models.pdp_training import train_weights
-from models.pdp_weights import fig3_weights
+from models.pdp.cohen1990 import Cohen1990
+from models.pdp.stimuli import canonical_trials
+from models.pdp.training import train_weights
+from models.pdp.weights import fig3_weights
 from models.registry import make_model
 
 COLOURS_2 = ("red", "green")

@@ -3,8 +3,8 @@
 import numpy as np
 import pandas as pd
 
-from models.cohen_huston1994 import CohenHuston1994
-from models.pdp_stimuli import canonical_trials
+from models.pdp.cohen_huston1994 import CohenHuston1994
+from models.pdp.stimuli import canonical_trials
 from models.registry import make_model
 
 

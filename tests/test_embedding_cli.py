@@ -7,7 +7,7 @@ import pytest
 
 from db.store import Store
 from mirrorlab.cli import main
-from models.embedding import EmbeddingModel
+from models.embeddings.model import EmbeddingModel
 from models.embeddings.registry import get_backend
 from tests.test_embedding_model import bundled_trial_list
 

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from models.base import ModelInputError
-from models.embedding import EmbeddingModel, choice_probabilities
+from models.embeddings.model import EmbeddingModel, choice_probabilities
 from models.embeddings.registry import DEFAULT_BACKEND_BY_LANGUAGE, get_backend
 from tests.test_embedding_backends import course_trials
 

@@ -1,4 +1,4 @@
-"""The Howard et al. (2006)-style model (models.howard2006): competition, shared activation and
+"""The Howard et al. (2006)-style model (models.weaver.howard2006): competition, shared activation and
 non-decaying priming produce cumulative semantic inhibition without a lag effect."""
 
 from __future__ import annotations
@@ -8,11 +8,11 @@ import pandas as pd
 import pytest
 
 from models.base import ModelInputError
-from models.howard2006 import Howard2006, howard_fit_report
-from models.weaver_cumulative import cumulative_curves
-from models.weaver_lists import continuous_naming_sequence
-from models.weaver_sequences import position_and_lag_means
-from models.weaver_targets import HOWARD_2006_BY_POSITION
+from models.weaver.howard2006 import Howard2006, howard_fit_report
+from models.weaver.cumulative import cumulative_curves
+from models.weaver.lists import continuous_naming_sequence
+from models.weaver.sequences import position_and_lag_means
+from models.weaver.targets import HOWARD_2006_BY_POSITION
 
 
 def _position_curve(model: Howard2006, n_sequences: int = 2) -> np.ndarray:

@@ -15,9 +15,9 @@ from db.store import Store
 MIRRORLAB = [sys.executable, "-m", "mirrorlab"]
 
 
-def test_pratte2010_imports_with_the_counts_of_sources_md(sqlite_url, shared_data_dir):
+def test_pratte2010_imports_with_the_counts_of_sources_md(sqlite_url, bundled_data_dir):
     store = Store(sqlite_url)
-    result = import_dataset(store, "pratte2010", data_dir=shared_data_dir)
+    result = import_dataset(store, "pratte2010", data_dir=bundled_data_dir)
     assert (result.n_participants, result.n_trials) == (38, 19152)
     trials = store.trials_frame(task="stroop")
     assert trials["agent"].nunique() == 38 and len(trials) == 19152
@@ -38,11 +38,11 @@ def test_pratte2010_imports_with_the_counts_of_sources_md(sqlite_url, shared_dat
     assert sessions["stimulus_set_hash"].str.len().eq(64).all()
 
 
-def test_vonbastian_and_williams_import(postgres_server, pg_url, shared_data_dir):
+def test_vonbastian_and_williams_import(postgres_server, pg_url, bundled_data_dir):
     store = Store(pg_url)
-    result = import_dataset(store, "vonbastian2016", data_dir=shared_data_dir)
+    result = import_dataset(store, "vonbastian2016", data_dir=bundled_data_dir)
     assert (result.n_participants, result.n_trials) == (121, 17424)
-    result = import_dataset(store, "williams_stroop_language", data_dir=shared_data_dir)
+    result = import_dataset(store, "williams_stroop_language", data_dir=bundled_data_dir)
     assert result.n_participants == 141 and result.n_trials == 34120  # "about 34k"
     trials = store.trials_frame(task="stroop")
     williams = trials[trials["language"].isin(["ar", "zh", "nl"]) | trials["session_id"].isin(
@@ -51,11 +51,11 @@ def test_vonbastian_and_williams_import(postgres_server, pg_url, shared_data_dir
     assert williams["rt_ms"].isna().sum() > 0  # missing RTs stay missing, never 0
 
 
-def test_a_second_import_of_the_same_study_is_refused_and_changes_nothing(sqlite_url, shared_data_dir):
+def test_a_second_import_of_the_same_study_is_refused_and_changes_nothing(sqlite_url, bundled_data_dir):
     store = Store(sqlite_url)
-    import_dataset(store, "vonbastian2016", data_dir=shared_data_dir)
+    import_dataset(store, "vonbastian2016", data_dir=bundled_data_dir)
     with pytest.raises(ImportMappingError, match="already has 17424 trials"):
-        import_dataset(store, "vonbastian2016", data_dir=shared_data_dir)
+        import_dataset(store, "vonbastian2016", data_dir=bundled_data_dir)
     assert store.count_trials() == 17424
 
 
@@ -118,10 +118,10 @@ item_id = "{ink}_{word}"
         "red", "GREEN", "red_GREEN", 500.0, True)
 
 
-def test_cli_import_export_round_trip(tmp_path, shared_data_dir):
+def test_cli_import_export_round_trip(tmp_path, bundled_data_dir):
     db = tmp_path / "cli.db"
     result = subprocess.run(
-        [*MIRRORLAB, "import", str(shared_data_dir / "vonbastian_stroop" / "LEF_stroop.csv"),
+        [*MIRRORLAB, "import", str(bundled_data_dir / "vonbastian_stroop" / "LEF_stroop.csv"),
          "--sep", ";", "--map", "participant=ID", "--map", "condition=congruency",
          "--map", "rt_ms=RT", "--map", "correct=accuracy", "--set", "task=stroop", "--db", str(db)],
         capture_output=True, text=True, timeout=300)

@@ -43,12 +43,12 @@ def test_simulate_stores_a_reproducible_run_with_its_provenance(tmp_path):
     assert set(first["language"]) == {"ja"} and set(first["word"]) >= {"赤", "緑"}
 
 
-def test_fit_uses_the_human_trials_in_the_database(tmp_path, shared_data_dir):
+def test_fit_uses_the_human_trials_in_the_database(tmp_path, bundled_data_dir):
     db = str(tmp_path / "f.db")
     missing = _run("fit", "cohen1990", "--task", "stroop", "--db", db, check=False)
     assert missing.returncode == 2 and "no human stroop trials" in missing.stderr
     assert "Traceback" not in missing.stderr
-    _run("import", "--dataset", "pratte2010", "--db", db, "--data-dir", str(shared_data_dir))
+    _run("import", "--dataset", "pratte2010", "--db", db, "--data-dir", str(bundled_data_dir))
     out = _run("fit", "cohen1990", "--task", "stroop", "--n", "4", "--seed", "3", "--db", db)
     assert "fitted to 38 participants' 19152 trials" in out.stdout
     run = Store(db).model_runs_frame().iloc[-1]

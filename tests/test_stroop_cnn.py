@@ -7,7 +7,7 @@ import pytest
 
 from models.base import ModelInputError
 from models.registry import make_model
-from models.stroop_cnn_render import render_word
+from models.stroop_cnn.render import render_word
 
 #: Small enough to train in well under a minute on one shared core.
 TINY = dict(reading_images=3000, reading_epochs=6, channels=(8, 16, 32), hidden_units=32,

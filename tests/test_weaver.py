@@ -1,4 +1,4 @@
-"""WEAVER++ (models.weaver): picture–word interference across SOAs, Stroop, the hazard maths,
+"""WEAVER++ (models.weaver.model): picture–word interference across SOAs, Stroop, the hazard maths,
 reproducibility, user errors, and a round trip through a real SQLite store."""
 
 from __future__ import annotations
@@ -9,11 +9,11 @@ import pytest
 
 from models.base import ModelInputError
 from models.registry import make_model, model_class
-from models.weaver import Weaver, fit_report, glaser_dungelhoff_effects, stroop_fit
-from models.weaver_dynamics import hazard_reference_loop, run_hazard
-from models.weaver_hazard import expected_latency_ms, sample_latency_ms
-from models.weaver_lists import picture_word_grid, stroop_list
-from models.weaver_network import stack_networks
+from models.weaver.model import Weaver, fit_report, glaser_dungelhoff_effects, stroop_fit
+from models.weaver.dynamics import hazard_reference_loop, run_hazard
+from models.weaver.hazard import expected_latency_ms, sample_latency_ms
+from models.weaver.lists import picture_word_grid, stroop_list
+from models.weaver.network import stack_networks
 
 
 @pytest.fixture(scope="module")
@@ -249,8 +249,8 @@ def test_bundled_picture_word_set():
 def test_link_weights_from_an_embedding_backend():
     """GloVe relatedness (installed offline) scales the co-member links; same-category pairs
     only, the published rate as ceiling."""
-    from models.weaver_relatedness import relatedness_link_weights
-    from models.weaver import _co_members
+    from models.weaver.relatedness import relatedness_link_weights
+    from models.weaver.model import _co_members
 
     trials = picture_word_grid(n_items=6, soas_ms=(0,))
     weights = relatedness_link_weights(trials, "glove", _co_members(trials))
@@ -271,13 +271,13 @@ def test_link_weights_from_an_embedding_backend():
     assert "\n" not in str(error.value)
 
 
-def test_fits_imported_stroop_data_without_word_colours(sqlite_url, shared_data_dir):
+def test_fits_imported_stroop_data_without_word_colours(sqlite_url, bundled_data_dir):
     """Pratte et al. (2010) trials have word and ink but no word_colour: it is derived."""
     from db.importer import import_dataset
     from db.store import Store
 
     store = Store(sqlite_url)
-    import_dataset(store, "pratte2010", data_dir=shared_data_dir)
+    import_dataset(store, "pratte2010", data_dir=bundled_data_dir)
     human = store.trials_frame(task="stroop", source="human")
     assert "word_colour" not in human.columns
     fit = Weaver().fit(human)

@@ -1,4 +1,4 @@
-"""WEAVER++ conceptual-bias account (models.weaver_cumulative) on continuous-naming sequences."""
+"""WEAVER++ conceptual-bias account (models.weaver.cumulative) on continuous-naming sequences."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ import pytest
 
 from models.base import ModelInputError
 from models.registry import make_model
-from models.weaver_cumulative import WeaverCumulative, cumulative_curves, cumulative_fit_report
-from models.weaver_lists import continuous_naming_sequence
-from models.weaver_sequences import naming_contexts, position_and_lag_means
-from models.weaver_targets import HOWARD_2006_BY_POSITION
+from models.weaver.cumulative import WeaverCumulative, cumulative_curves, cumulative_fit_report
+from models.weaver.lists import continuous_naming_sequence
+from models.weaver.sequences import naming_contexts, position_and_lag_means
+from models.weaver.targets import HOWARD_2006_BY_POSITION
 
 
 @pytest.fixture(scope="module")

@@ -31,7 +31,7 @@ def register(subparsers) -> None:
     parser.add_argument("--sep", default=",", help="separator: , ; \\t or whitespace (default ,)")
     parser.add_argument("--study", help="study name to import into (default: from the mapping)")
     parser.add_argument("--data-dir", type=Path, help="folder of the bundled datasets' files "
-                                                      "(default: $MIRRORLAB_SHARED_DATA or ../shared/data)")
+                                                      "(default: the files bundled in db/datasets/)")
     add_db_option(parser)
     parser.set_defaults(handler=run_import)
 

@@ -1,7 +1,7 @@
 """Cosines between each association target and its choices, for a whole trial list at once.
 
 This is the semantic part of the association model, kept apart from the choice/RT part in
-``models.embedding`` so that the same scores serve simulation, fitting and reports. Every
+``models.embeddings.model`` so that the same scores serve simulation, fitting and reports. Every
 distinct text is encoded once (through the cache), then cosines are one vectorised
 operation over trials × choices.
 """

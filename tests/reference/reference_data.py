@@ -18,9 +18,9 @@ def crossed_sim() -> pd.DataFrame:
     return pd.read_csv(HERE / "crossed_sim.csv")
 
 
-def pratte2010(shared_data_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+def pratte2010(bundled_data_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(RT rows, accuracy rows) of Pratte et al. (2010) Exp. 1, Stroop part."""
-    raw = pd.read_csv(shared_data_dir / "pratte2010_stroop" / "allsi2.dat", sep=r"\s+", header=None,
+    raw = pd.read_csv(bundled_data_dir / "pratte2010_stroop" / "allsi2.dat", sep=r"\s+", header=None,
                       names=PRATTE_COLUMNS)
     raw = raw[raw["exp"] == 1]
     rt_ms = raw["rt"].to_numpy() * 1000

@@ -1,6 +1,6 @@
 """Cohen & Huston (1994): the bidirectional (interactive) variant of the PDP Stroop model.
 
-Differences from the 1990 network (``models.cohen1990``):
+Differences from the 1990 network (``models.pdp.cohen1990``):
 
 * every layer — task units, colour hidden, word hidden, response — has lateral inhibition −2
   between its units (with more than two colours the inhibition is shared among the extra
@@ -32,8 +32,8 @@ from typing import Sequence
 
 import numpy as np
 
-from models.pdp_base import NetworkResult, PDPStroopModel, logistic
-from models.pdp_stimuli import EncodedTrials
+from models.pdp.base import NetworkResult, PDPStroopModel, logistic
+from models.pdp.stimuli import EncodedTrials
 
 
 class BidirectionalNetwork:

@@ -13,7 +13,7 @@ critical difference; then the hazard is the Luce ratio
 
     h(s) = a(target, s) / Σ_{c ∈ candidates ∪ {target}} a(c, s),
 
-else h(s) = 0. The hazard feeds ``models.weaver_hazard`` (survival, E[T], sampling).
+else h(s) = 0. The hazard feeds ``models.weaver.hazard`` (survival, E[T], sampling).
 
 ``hazard_reference_loop`` is the same computation written as a plain per-trial, per-node Python
 loop; it exists to check the vectorised code and to measure its speed-up (benchmarks).
@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from models.weaver_network import NetworkBatch
+from models.weaver.network import NetworkBatch
 
 
 def external_input_at(batch: NetworkBatch, step: int) -> np.ndarray:

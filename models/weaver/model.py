@@ -6,21 +6,21 @@ equations, parameters with sources, fits, deviations) is ``docs/models/weaver.md
 
 How a trial list becomes latencies:
 
-1. ``models.weaver_rules`` turns every trial into a small network (concepts with IS-A and
+1. ``models.weaver.rules`` turns every trial into a small network (concepts with IS-A and
    co-member links, lemmas, input and output forms) and flags the goal node with the task's
    condition–action rule (picture naming, word reading by either route, colour naming,
    categorising). Identical trial configurations share one network.
-2. ``models.weaver_dynamics`` steps all networks at once (trials × nodes, a loop over 25-ms steps
+2. ``models.weaver.dynamics`` steps all networks at once (trials × nodes, a loop over 25-ms steps
    only) and returns the Luce-ratio hazard of selecting the flagged node, which is zero until the
    node leads every competitor by the critical difference.
-3. ``models.weaver_hazard`` gives the survival function, the expected retrieval time E[T]
+3. ``models.weaver.hazard`` gives the survival function, the expected retrieval time E[T]
    (analytic) and, in ``rt_mode="sample"``, trial-level latencies drawn from the same hazard.
 4. RT = ``other_stages_ms`` + ``ms_scale`` × retrieval time. ``fit`` sets the constant (and, if
    asked, the scale) by least squares on condition means.
 
 Python API::
 
-    from models.weaver import Weaver, fit_report
+    from models.weaver.model import Weaver, fit_report
     rows = Weaver().simulate(trials, n=20, seed=1)     # trial rows, source "model:weaver"
     Weaver().expected_retrieval_ms(trials)             # E[T] per trial, ms
     fit_report()                                       # r, RMSE against the published tables
@@ -35,12 +35,12 @@ import numpy as np
 import pandas as pd
 
 from models.base import Model, ModelInputError
-from models.weaver_dynamics import run_hazard
-from models.weaver_hazard import expected_latency_ms, sample_latency_ms, truncation_probability
-from models.weaver_fitting import (_cell_columns, _usable_human_trials, fit_linear_mapping,
+from models.weaver.dynamics import run_hazard
+from models.weaver.hazard import expected_latency_ms, sample_latency_ms, truncation_probability
+from models.weaver.fitting import (_cell_columns, _usable_human_trials, fit_linear_mapping,
                                    json_cells)
-from models.weaver_network import TrialNetwork, largest_growth_factor, stack_networks
-from models.weaver_rules import (COLOUR_NAMING, INSTRUCTIONS, PICTURE_CATEGORISING,
+from models.weaver.network import TrialNetwork, largest_growth_factor, stack_networks
+from models.weaver.rules import (COLOUR_NAMING, INSTRUCTIONS, PICTURE_CATEGORISING,
                                  PICTURE_NAMING, READING_ROUTES, WORD_CATEGORISING, StepRates,
                                  picture_word_network, stroop_network)
 
@@ -150,7 +150,7 @@ class Weaver(Model):
             key = (self.link_weights, pd.util.hash_pandas_object(
                 trials.astype(str), index=False).sum())
             if key not in cache:
-                from models.weaver_relatedness import relatedness_link_weights
+                from models.weaver.relatedness import relatedness_link_weights
 
                 cache = {key: relatedness_link_weights(trials, self.link_weights,
                                                        _co_members(trials), self.name)}
@@ -512,34 +512,34 @@ def _co_members(trials: pd.DataFrame) -> dict[tuple[str, str], str]:
     return result
 
 
-# The fit report lives in models.weaver_report (which imports this module); these thin
-# wrappers keep ``models.weaver.fit_report()`` and friends importable from here.
+# The fit report lives in models.weaver.report (which imports this module); these thin
+# wrappers keep ``models.weaver.model.fit_report()`` and friends importable from here.
 def fit_report(model: "Weaver | None" = None, include_continuous: bool = True) -> dict[str, Any]:
     """r and RMSE of the WEAVER++ family against the published effects (see
-    :func:`models.weaver_report.fit_report`)."""
-    from models.weaver_report import fit_report as report
+    :func:`models.weaver.report.fit_report`)."""
+    from models.weaver.report import fit_report as report
 
     return report(model, include_continuous)
 
 
 def glaser_dungelhoff_effects(model: "Weaver | None" = None, instruction: str = PICTURE_NAMING,
                               n_items: int = 1) -> pd.DataFrame:
-    """Model vs Glaser & Düngelhoff difference scores (see :mod:`models.weaver_report`)."""
-    from models.weaver_report import glaser_dungelhoff_effects as effects
+    """Model vs Glaser & Düngelhoff difference scores (see :mod:`models.weaver.report`)."""
+    from models.weaver.report import glaser_dungelhoff_effects as effects
 
     return effects(model, instruction, n_items)
 
 
 def stroop_fit(model: "Weaver | None" = None):
-    """Model vs Dunbar & MacLeod (1984) (see :mod:`models.weaver_report`)."""
-    from models.weaver_report import stroop_fit as fit
+    """Model vs Dunbar & MacLeod (1984) (see :mod:`models.weaver.report`)."""
+    from models.weaver.report import stroop_fit as fit
 
     return fit(model)
 
 
 def fit_picture_onset_delay(model: "Weaver | None" = None, **options) -> dict[str, Any]:
-    """Grid-fitted picture onset delay (see :mod:`models.weaver_report`)."""
-    from models.weaver_report import fit_picture_onset_delay as fit
+    """Grid-fitted picture onset delay (see :mod:`models.weaver.report`)."""
+    from models.weaver.report import fit_picture_onset_delay as fit
 
     return fit(model, **options)
 

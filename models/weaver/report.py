@@ -1,6 +1,6 @@
 """The WEAVER++ family against the published effects: r and RMSE per task.
 
-``fit_report()`` (also importable as ``models.weaver.fit_report``) compares
+``fit_report()`` (also importable as ``models.weaver.model.fit_report``) compares
 
 * picture naming and word reading with Glaser & Düngelhoff's (1984) difference scores
   (condition − nonword, 3 relations × 9 SOAs; no constant: WEAVER++ latencies are ms), also with
@@ -8,7 +8,7 @@
 * Stroop colour naming and word reading with Dunbar & MacLeod's (1984) means (one constant per
   task);
 * continuous naming, both cumulative accounts, with Howard et al.'s (2006) curves by ordinal
-  position and lag (``models.weaver_cumulative``, ``models.howard2006``).
+  position and lag (``models.weaver.cumulative``, ``models.weaver.howard2006``).
 
 The numbers are recorded in ``docs/models/weaver.md``.
 """
@@ -20,8 +20,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from models.weaver import STROOP_CONDITIONS, Weaver
-from models.weaver_rules import PICTURE_NAMING, WORD_CATEGORISING, WORD_READING
+from models.weaver.model import STROOP_CONDITIONS, Weaver
+from models.weaver.rules import PICTURE_NAMING, WORD_CATEGORISING, WORD_READING
 
 
 def glaser_dungelhoff_effects(model: Weaver | None = None, instruction: str = PICTURE_NAMING,
@@ -33,8 +33,8 @@ def glaser_dungelhoff_effects(model: Weaver | None = None, instruction: str = PI
     the target (negative = distractor first). In picture naming that is the trial list's
     ``soa_ms`` (word − picture); in word reading it is its negative (picture − word).
     """
-    from models.weaver_lists import picture_word_grid
-    from models.weaver_targets import glaser_dungelhoff_frame
+    from models.weaver.lists import picture_word_grid
+    from models.weaver.targets import glaser_dungelhoff_frame
 
     model = model or Weaver()
     grid = picture_word_grid(n_items=n_items, instruction=instruction)
@@ -58,8 +58,8 @@ def _agreement(frame: pd.DataFrame) -> dict[str, float]:
 def stroop_fit(model: Weaver | None = None) -> tuple[pd.DataFrame, dict[str, float]]:
     """Colour naming and word reading against Dunbar & MacLeod (1984): one constant per task
     (other stages differ between naming a colour and reading), scale 1."""
-    from models.weaver_lists import stroop_list
-    from models.weaver_targets import DUNBAR_MACLEOD_1984
+    from models.weaver.lists import stroop_list
+    from models.weaver.targets import DUNBAR_MACLEOD_1984
 
     model = model or Weaver()
     rows = []
@@ -99,7 +99,7 @@ def fit_report(model: Weaver | None = None, include_continuous: bool = True) -> 
     Returns ``{"summary": DataFrame(task, model, comparison, r, rmse_ms, n), "tables": {...}}``.
     Picture–word effects are difference scores, so no constant is fitted (WEAVER++ latencies are
     already in ms); Stroop gets one constant per task; continuous naming comes from
-    ``models.weaver_cumulative`` and ``models.howard2006``.
+    ``models.weaver.cumulative`` and ``models.weaver.howard2006``.
     """
     model = model or Weaver()
     summary, tables = [], {}
@@ -121,8 +121,8 @@ def fit_report(model: Weaver | None = None, include_continuous: bool = True) -> 
                     "comparison": "Dunbar & MacLeod (1984) means, constant per task",
                     **agreement})
     if include_continuous:
-        from models.howard2006 import Howard2006, howard_fit_report
-        from models.weaver_cumulative import WeaverCumulative, cumulative_fit_report
+        from models.weaver.howard2006 import Howard2006, howard_fit_report
+        from models.weaver.cumulative import WeaverCumulative, cumulative_fit_report
 
         for report in (cumulative_fit_report(WeaverCumulative()), howard_fit_report(Howard2006())):
             summary.extend(report["summary"])

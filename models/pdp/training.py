@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from models.pdp_weights import HIDDEN_BIAS, TASK_TO_HIDDEN, StroopWeights
+from models.pdp.weights import HIDDEN_BIAS, TASK_TO_HIDDEN, StroopWeights
 
 
 def train_weights(n_colours: int = 2, *, word_reading_frequency: float = 10.0, epochs: int = 150,

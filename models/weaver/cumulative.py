@@ -10,7 +10,7 @@ matter.
 
 Implementation (details and the reasons in ``docs/models/weaver.md``):
 
-* same equations, rates, decay, input and critical difference as :class:`models.weaver.Weaver`,
+* same equations, rates, decay, input and critical difference as :class:`models.weaver.model.Weaver`,
   conceptual rate halved (0.0101 / 2 per ms) as in Roelofs (2018);
 * a trial's network holds the picture and every other member of its category in the sequence,
   all concepts linked with each other (no superordinate node: with it the category clique's
@@ -32,11 +32,11 @@ import numpy as np
 import pandas as pd
 
 from models.base import ModelInputError
-from models.weaver import Weaver
-from models.weaver_fitting import _usable_human_trials, fit_linear_mapping, json_cells
-from models.weaver_network import TrialNetwork
-from models.weaver_rules import picture_naming_network
-from models.weaver_sequences import naming_contexts, position_and_lag_means
+from models.weaver.model import Weaver
+from models.weaver.fitting import _usable_human_trials, fit_linear_mapping, json_cells
+from models.weaver.network import TrialNetwork
+from models.weaver.rules import picture_naming_network
+from models.weaver.sequences import naming_contexts, position_and_lag_means
 
 
 class WeaverCumulative(Weaver):
@@ -126,7 +126,7 @@ def _fit_by_position(model, human: pd.DataFrame, fit_scale: bool) -> dict[str, A
 def cumulative_curves(model, n_sequences: int = 8, seed: int = 0) -> pd.DataFrame:
     """Model value (E[T] or cycles, column ``model_ms``) on ``n_sequences`` Howard-style
     sequences, all trials, with ordinal position and lag."""
-    from models.weaver_lists import continuous_naming_sequence
+    from models.weaver.lists import continuous_naming_sequence
 
     frames = []
     for k in range(n_sequences):
@@ -140,7 +140,7 @@ def cumulative_curves(model, n_sequences: int = 8, seed: int = 0) -> pd.DataFram
 
 def report_against_howard(model, trials: pd.DataFrame, unit: str) -> dict[str, Any]:
     """Fit constant + scale to Howard et al.'s curve by position; lag curve with the same map."""
-    from models.weaver_targets import HOWARD_2006_BY_LAG, HOWARD_2006_BY_POSITION
+    from models.weaver.targets import HOWARD_2006_BY_LAG, HOWARD_2006_BY_POSITION
 
     raw = position_and_lag_means(trials, "model_ms")
     positions = sorted(HOWARD_2006_BY_POSITION)
@@ -168,7 +168,7 @@ def cumulative_fit_report(model: WeaverCumulative | None = None,
                           n_sequences: int = 8) -> dict[str, Any]:
     """r and RMSE against Howard et al. (2006) (after constant + scale) and against the model
     curve of Roelofs (2018) (raw effect in ms, no mapping)."""
-    from models.weaver_targets import ROELOFS_2018_MODEL_EFFECT
+    from models.weaver.targets import ROELOFS_2018_MODEL_EFFECT
 
     model = model or WeaverCumulative()
     trials = cumulative_curves(model, n_sequences)

@@ -21,7 +21,7 @@ from typing import Sequence
 
 import numpy as np
 
-from models.stroop_cnn_render import NEUTRAL_INK_RGB, ink_rgb, render_batch
+from models.stroop_cnn.render import NEUTRAL_INK_RGB, ink_rgb, render_batch
 
 #: Colour words the reader learns (the bundled sets' words, upper case as shown, and title case).
 COLOUR_WORDS = {
@@ -83,7 +83,7 @@ def _colour_word(colour: str) -> Sequence[str]:
 def _pick_half_japanese(words: Sequence[str], rng: np.random.Generator) -> str:
     """A word from the list, Japanese half the time (when the list has Japanese words), so
     that the one kanji per colour is read as often as the three English spellings together."""
-    from models.stroop_cnn_render import is_cjk
+    from models.stroop_cnn.render import is_cjk
 
     japanese = [w for w in words if is_cjk(w)]
     other = [w for w in words if not is_cjk(w)]

@@ -15,7 +15,7 @@ response and the cycle count its RT. RT in ms = ``intercept_ms`` + ``ms_per_cycl
 The simulation runs all trials (× agents) as one batch: a trial × unit array per cycle, a loop
 over cycles only, finished trials dropped from the batch as it goes. Word reading is faster and
 nearly immune to the ink because its pathway is stronger (Fig. 3 weights, or weights trained by
-back-propagation with words 10× as frequent: ``weights="trained"``, see ``models.pdp_training``).
+back-propagation with words 10× as frequent: ``weights="trained"``, see ``models.pdp.training``).
 See ``docs/models/pdp-stroop.md``.
 """
 
@@ -26,9 +26,9 @@ from typing import Sequence
 import numpy as np
 
 from models.base import ModelInputError
-from models.pdp_base import NetworkResult, PDPStroopModel, logistic
-from models.pdp_stimuli import EncodedTrials
-from models.pdp_weights import StroopWeights, fig3_weights
+from models.pdp.base import NetworkResult, PDPStroopModel, logistic
+from models.pdp.stimuli import EncodedTrials
+from models.pdp.weights import StroopWeights, fig3_weights
 
 
 def settle_states(weights: StroopWeights, rate: float, settle_cycles: int) -> tuple[np.ndarray, np.ndarray]:
@@ -208,7 +208,7 @@ class Cohen1990(PDPStroopModel):
             if self.weights == "fig3":
                 self._weights_cache[n_colours] = fig3_weights(n_colours)
             elif self.weights == "trained":
-                from models.pdp_training import train_weights
+                from models.pdp.training import train_weights
                 self._weights_cache[n_colours] = train_weights(
                     n_colours, word_reading_frequency=self.word_reading_frequency,
                     epochs=self.training_epochs, learning_rate=self.training_learning_rate,

@@ -1,6 +1,6 @@
 """Reading continuous-naming sequences: who is named before whom, per participant.
 
-Both cumulative-interference accounts (``models.weaver_cumulative``, ``models.howard2006``) need,
+Both cumulative-interference accounts (``models.weaver.cumulative``, ``models.weaver.howard2006``) need,
 for every trial, the category co-members of its picture and which of them were already named
 earlier in the same sequence. A trial list holds one sequence; a table of human trials may hold
 many (one per participant/session), told apart by ``SEQUENCE_KEYS`` and ordered by

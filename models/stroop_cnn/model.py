@@ -30,8 +30,8 @@ import numpy as np
 import pandas as pd
 
 from models.base import Model, ModelInputError
-from models.pdp_fit import human_condition_means, mapping_report
-from models.pdp_stimuli import canonical_trials, colour_vocabulary, encode_trials
+from models.pdp.fit import human_condition_means, mapping_report
+from models.pdp.stimuli import canonical_trials, colour_vocabulary, encode_trials
 
 #: Bump when rendering or training code changes what a given set of settings produces.
 WEIGHTS_FORMAT = 2
@@ -86,7 +86,7 @@ class StroopCNN(Model):
 
     # ---------------------------------------------------------------- training and cache
     def training_settings(self):
-        from models.stroop_cnn_net import TrainingSettings
+        from models.stroop_cnn.net import TrainingSettings
 
         return TrainingSettings(
             colours=colour_vocabulary(None, self.colours), height=int(self.height), width=int(self.width),
@@ -99,7 +99,7 @@ class StroopCNN(Model):
 
     def settings_hash(self) -> str:
         """sha256 (16 hex digits) of the training settings, the fonts and the code's format."""
-        from models.stroop_cnn_render import available_fonts
+        from models.stroop_cnn.render import available_fonts
 
         fonts = [face.name for faces in available_fonts() for face in faces]
         key = {"format": WEIGHTS_FORMAT, "settings": dataclasses.asdict(self.training_settings()),
@@ -116,7 +116,7 @@ class StroopCNN(Model):
             return self._networks
         import torch
 
-        from models.stroop_cnn_net import build_network, train
+        from models.stroop_cnn.net import build_network, train
 
         settings = self.training_settings()
         path = self.cache_path()
@@ -150,7 +150,7 @@ class StroopCNN(Model):
         colours, shape (n·trials, colours))."""
         import torch
 
-        from models.stroop_cnn_render import ink_rgb, render_batch
+        from models.stroop_cnn.render import ink_rgb, render_batch
 
         self.check_task(trials)
         if int(n) < 1:

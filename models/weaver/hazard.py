@@ -2,7 +2,7 @@
 
 WEAVER++'s mathematical characterisation (Roelofs 1992, appendix; 2003) treats selection as a
 discrete-time hazard process. With h(s) the probability of selecting the target at step s given
-that it was not selected before (``models.weaver_dynamics``):
+that it was not selected before (``models.weaver.dynamics``):
 
     S(s) = Π_{j ≤ s} (1 − h(j))          survival: not yet selected after step s, S(0) = 1
     f(s) = h(s) · S(s − 1)               probability that selection happens at step s

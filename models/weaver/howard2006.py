@@ -36,8 +36,8 @@ import numpy as np
 import pandas as pd
 
 from models.base import Model, ModelInputError
-from models.weaver_fitting import _usable_human_trials, fit_linear_mapping
-from models.weaver_sequences import naming_contexts
+from models.weaver.fitting import _usable_human_trials, fit_linear_mapping
+from models.weaver.sequences import naming_contexts
 
 
 class Howard2006(Model):
@@ -254,8 +254,8 @@ def fit_to_position_means(model: Howard2006, trials: pd.DataFrame, human_means: 
 def howard_fit_report(model: Howard2006 | None = None, n_sequences: int = 8,
                       refit: bool = False) -> dict[str, Any]:
     """r and RMSE against Howard et al. (2006) by position (mapping fitted) and by lag."""
-    from models.weaver_cumulative import cumulative_curves, report_against_howard
-    from models.weaver_targets import HOWARD_2006_BY_POSITION
+    from models.weaver.cumulative import cumulative_curves, report_against_howard
+    from models.weaver.targets import HOWARD_2006_BY_POSITION
 
     model = model or Howard2006()
     trials = cumulative_curves(model, n_sequences)

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from models.base import ModelInputError
-from models.pdp_stimuli import CONDITIONS, INSTRUCTIONS
+from models.pdp.stimuli import CONDITIONS, INSTRUCTIONS
 
 #: Human RTs outside this window (ms) are anticipations or lapses; they are left out of the means.
 HUMAN_RT_WINDOW_MS = (150.0, 3000.0)

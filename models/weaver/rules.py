@@ -7,7 +7,7 @@ In WEAVER++ (Roelofs 1992, 2003) a production rule of the form
 
 decides what may be selected; the irrelevant stimulus still spreads activation and competes, but
 its node is never flagged. One function per task here turns a trial row into a
-:class:`~models.weaver_network.TrialNetwork`: it adds the nodes the stimuli reach, the external
+:class:`~models.weaver.network.TrialNetwork`: it adds the nodes the stimuli reach, the external
 inputs with their timing, and flags the target node.
 
 Tasks (``instruction`` values):
@@ -27,7 +27,7 @@ Timing: the target stimulus gives input from t = 0 for as long as the trial last
 duration (100 ms). ``soa_ms`` follows the trial list and the experiment (word onset − picture
 onset, negative = word first) in both tasks, so the irrelevant stimulus starts at ``soa_ms``
 in picture naming and at ``−soa_ms`` in word reading. (Glaser & Düngelhoff's SOA axis is the
-irrelevant stimulus relative to the target; ``models.weaver.glaser_dungelhoff_effects`` converts.)
+irrelevant stimulus relative to the target; ``models.weaver.model.glaser_dungelhoff_effects`` converts.)
 Stroop words and inks appear together (SOA 0).
 """
 
@@ -37,7 +37,7 @@ import math
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from models.weaver_network import TrialNetwork
+from models.weaver.network import TrialNetwork
 
 PICTURE_NAMING = "picture_naming"
 WORD_READING = "word_reading"

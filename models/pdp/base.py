@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 
 from models.base import Model, ModelInputError
-from models.pdp_fit import human_condition_means, mapping_report
-from models.pdp_stimuli import (EncodedTrials, canonical_trials, colour_vocabulary,
+from models.pdp.fit import human_condition_means, mapping_report
+from models.pdp.stimuli import (EncodedTrials, canonical_trials, colour_vocabulary,
                                 encode_trials, output_rows)
 
 

@@ -5,7 +5,7 @@ nodes that the stimuli on a trial reach: the concepts of the picture and of the 
 superordinate concepts (IS-A links), the lemmas of all these concepts, the written input forms
 of the words and the output forms (morphemes) of the lemmas. This module builds exactly such a
 network for every trial of a trial list and pads them to one shape, so that the dynamics can step
-all trials at once (``models.weaver_dynamics``).
+all trials at once (``models.weaver.dynamics``).
 
 Why not one big network for the whole stimulus set? With the published rates (conceptual rate
 0.0101/ms = 0.2525 per 25-ms step, decay 0.6 per step) a concept connected to more than three or
