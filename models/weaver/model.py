@@ -246,13 +246,17 @@ class Weaver(Model):
                     raise ModelInputError(f"model {self.name}: unknown instruction "
                                           f"{unknown[0]!r} for {task}; expected one of "
                                           f"{', '.join(INSTRUCTIONS)}")
-            if task == "picture-word":
+            if task == "picture-word" or (task == "stroop" and "soa_ms" in rows.columns):
+                # Stroop rows may leave soa_ms empty (the word and ink appear together)
                 soa = pd.to_numeric(rows["soa_ms"], errors="coerce")
+                if task == "stroop":
+                    soa = soa.where(rows["soa_ms"].notna() & (rows["soa_ms"].astype(str) != ""), 0.0)
                 if soa.isna().any():
                     index = rows.index[soa.isna()][0]
                     raise ModelInputError(f"model {self.name}: soa_ms "
                                           f"{rows.loc[index, 'soa_ms']!r} in trial row {index} "
                                           "is not a number")
+            if task == "picture-word":
                 blank = rows["picture"].map(_is_missing)
                 if blank.any():
                     raise ModelInputError(f"model {self.name}: empty picture in trial row "

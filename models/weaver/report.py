@@ -147,6 +147,25 @@ def fit_glaser_dungelhoff(model: Weaver | None = None,
             "grid": grid_frame}
 
 
+def stroop_soa_curve(model: Weaver | None = None,
+                     soas_ms=tuple(range(-400, 401, 100))) -> pd.DataFrame:
+    """Colour naming across word–colour SOAs (``soa_ms`` = word onset − ink onset): E[T]
+    interference (incongruent − neutral) and facilitation (neutral − congruent) per SOA, for
+    comparison with Glaser & Glaser (1982) as in Roelofs (2003)."""
+    from models.weaver.lists import stroop_list
+
+    model = model or Weaver()
+    rows = []
+    for soa in soas_ms:
+        trials = stroop_list("colour_naming").assign(soa_ms=float(soa))
+        trials["model_ms"] = model.ms_scale * model.expected_retrieval_ms(trials)
+        means = trials.groupby("condition")["model_ms"].mean()
+        rows.append({"soa_ms": float(soa),
+                     "interference_ms": float(means["incongruent"] - means["neutral"]),
+                     "facilitation_ms": float(means["neutral"] - means["congruent"])})
+    return pd.DataFrame(rows)
+
+
 def semantic_effect_by_soa(table: pd.DataFrame, column: str = "model_ms") -> pd.Series:
     """Related − unrelated by SOA from a ``glaser_dungelhoff_effects`` table (+ = interference)."""
     wide = table.pivot(index="condition", columns="soa_ms", values=column)

@@ -252,8 +252,7 @@ def stroop_network(row: Mapping[str, Any], rates: StepRates, route: str,
     is in the network in every condition, so conditions differ only in the input they get.
     """
     instruction = _text(row.get("instruction")) or COLOUR_NAMING
-    soa = row.get("soa_ms")
-    soa = 0.0 if soa is None or (isinstance(soa, float) and math.isnan(soa)) else float(soa)
+    soa = 0.0 if _text(row.get("soa_ms")) == "" else float(row["soa_ms"])
     ink = _text(row.get("ink"))
     word_colour = _text(row.get("word_colour"))
     text = word_colour or _text(row.get("word")) or "XXXX"
