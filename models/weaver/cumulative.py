@@ -60,7 +60,7 @@ class WeaverCumulative(Weaver):
                  conceptual_bias: float = 2.5, conceptual_bias_duration_ms: float | None = None,
                  include_superordinates: bool = True,
                  link_weights: Mapping[tuple[str, str], float] | str | None = None,
-                 other_stages_ms: float = 492.0, ms_scale: float = 1.0,
+                 other_stages_ms: float = 504.0, ms_scale: float = 1.0,
                  rt_mode: str = "sample", enhancement_ratio: float = 1.0,
                  verification_ms: float = 25.0, superordinates_compete: bool = False,
                  hazard_timing: str = "before_update", truncation: str = "at_max"):
