@@ -10,8 +10,9 @@
   predict word reading and picture categorising (out of sample);
 * Stroop colour naming and word reading with Dunbar & MacLeod's (1984) means (one constant per
   task);
-* continuous naming, both cumulative accounts, with Howard et al.'s (2006) curves by ordinal
-  position and lag (``models.weaver.cumulative``, ``models.weaver.howard2006``).
+* continuous naming, the three cumulative accounts, with Howard et al.'s (2006) curves by ordinal
+  position and lag (``models.weaver.cumulative``, ``models.weaver.howard2006``,
+  ``models.weaver.dark_side``).
 
 The numbers are recorded in ``docs/models/weaver.md``.
 """
@@ -211,10 +212,12 @@ def fit_report(model: Weaver | None = None, include_continuous: bool = True) -> 
                     "comparison": "Dunbar & MacLeod (1984) means, constant per task",
                     **agreement})
     if include_continuous:
-        from models.weaver.howard2006 import Howard2006, howard_fit_report
         from models.weaver.cumulative import WeaverCumulative, cumulative_fit_report
+        from models.weaver.dark_side import DarkSide, dark_side_fit_report
+        from models.weaver.howard2006 import Howard2006, howard_fit_report
 
-        for report in (cumulative_fit_report(WeaverCumulative()), howard_fit_report(Howard2006())):
+        for report in (cumulative_fit_report(WeaverCumulative()), howard_fit_report(Howard2006()),
+                       dark_side_fit_report(DarkSide())):
             summary.extend(report["summary"])
             tables.update(report["tables"])
     return {"summary": pd.DataFrame(summary), "tables": tables}
