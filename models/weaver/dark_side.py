@@ -52,8 +52,6 @@ from models.base import Model, ModelInputError
 from models.weaver.fitting import _usable_human_trials, fit_linear_mapping
 from models.weaver.sequences import naming_contexts
 
-#: Booster steps simulated at most when sampling (then the trial counts as not retrieved).
-_SAMPLE_CHUNK_ROWS = 4000
 COMPETITIONS = ("max", "sum")
 
 
@@ -161,19 +159,24 @@ class DarkSide(Model):
     def sample_steps(self, net: np.ndarray, present: np.ndarray,
                      rng: np.random.Generator) -> np.ndarray:
         """Booster steps with N(0, noise_sd²) on every word at every step (first step that
-        meets the margin; ``max_steps`` if none)."""
-        steps = np.arange(int(self.max_steps) + 1)
-        out = np.empty(len(net))
-        for start in range(0, len(net), _SAMPLE_CHUNK_ROWS):
-            part = slice(start, start + _SAMPLE_CHUNK_ROWS)
-            noise = rng.normal(0.0, self.noise_sd, size=(len(net[part]), len(steps),
-                                                         net.shape[1]))
-            target = net[part, 0, None] * self.boost ** steps[None, :] + noise[:, :, 0]
-            rivals = self._competition(net[part, None, 1:] + noise[:, :, 1:],
-                                       np.broadcast_to(present[part, None, 1:],
+        meets the margin; ``max_steps`` if none). Steps are drawn in blocks for the trials
+        still undecided, so the cost follows the latencies, not ``max_steps``."""
+        out = np.full(len(net), float(self.max_steps))
+        pending = np.arange(len(net))
+        block = 64
+        for first in range(0, int(self.max_steps) + 1, block):
+            if len(pending) == 0:
+                break
+            steps = np.arange(first, min(first + block, int(self.max_steps) + 1))
+            noise = rng.normal(0.0, self.noise_sd, size=(len(pending), len(steps), net.shape[1]))
+            target = net[pending, 0, None] * self.boost ** steps[None, :] + noise[:, :, 0]
+            rivals = self._competition(net[pending, None, 1:] + noise[:, :, 1:],
+                                       np.broadcast_to(present[pending, None, 1:],
                                                        noise[:, :, 1:].shape))
             met = target - rivals >= self.margin
-            out[part] = np.where(met.any(axis=1), met.argmax(axis=1), self.max_steps)
+            done = met.any(axis=1)
+            out[pending[done]] = steps[met[done].argmax(axis=1)]
+            pending = pending[~done]
         return out
 
     def net_activation_reference_loop(self, present: np.ndarray,
