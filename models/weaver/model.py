@@ -250,7 +250,8 @@ class Weaver(Model):
                 # Stroop rows may leave soa_ms empty (the word and ink appear together)
                 soa = pd.to_numeric(rows["soa_ms"], errors="coerce")
                 if task == "stroop":
-                    soa = soa.where(rows["soa_ms"].notna() & (rows["soa_ms"].astype(str) != ""), 0.0)
+                    given = rows["soa_ms"].notna() & (rows["soa_ms"].astype(str) != "")
+                    soa = soa.where(given, 0.0)
                 if soa.isna().any():
                     index = rows.index[soa.isna()][0]
                     raise ModelInputError(f"model {self.name}: soa_ms "

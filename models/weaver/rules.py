@@ -83,6 +83,8 @@ class StepRates:
     picture_duration_ms: float | None
     include_superordinates: bool
     link_weights: Mapping[tuple[str, str], float] | None
+    # The defaults below are mirrorlab's earlier behaviour; Weaver.step_rates always sets them
+    # (to Roelofs' programs' values unless told otherwise).
     #: extra input per step on the flagged target concept (0 = no enhancement)
     enhancement: float = 0.0
     verification_ms: float = 0.0
