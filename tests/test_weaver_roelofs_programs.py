@@ -47,6 +47,19 @@ def test_conceptual_bias_program_output_exactly():
     assert effects == [0, 13, 24, 35, 44]
 
 
+def test_conceptual_bias_program_classification_output_exactly():
+    """The same program's picture classification: category concept → button, hazard 1 once
+    the button leads by the critical difference, three verifications, no enhancement."""
+    printed = published_table("roelofs2018-conceptual-bias-program-classification").frame()
+    sequence = tableware_sequence().assign(instruction="picture_categorising")
+    expected_ms = WeaverCumulative().expected_retrieval_ms(sequence)
+    print("classification E[T] by position:", expected_ms)
+    assert program_print(expected_ms) == printed["retrieval_ms"].tolist() == [250, 200, 175,
+                                                                               175, 150]
+    with pytest.raises(ModelInputError, match="unknown continuous-naming instruction"):
+        WeaverCumulative().expected_retrieval_ms(sequence.assign(instruction="humming"))
+
+
 def test_the_2018_network_grows_1081_per_step_and_is_accepted():
     model = WeaverCumulative()
     _, _, networks = model.hazard(tableware_sequence())

@@ -39,7 +39,8 @@ from models.base import ModelInputError
 from models.weaver.model import Weaver
 from models.weaver.fitting import _usable_human_trials, fit_linear_mapping, json_cells
 from models.weaver.network import TrialNetwork
-from models.weaver.rules import picture_naming_network
+from models.weaver.rules import (CATEGORISING_RESPONSES, PICTURE_CATEGORISING, PICTURE_NAMING,
+                                 picture_naming_network)
 from models.weaver.sequences import naming_contexts, position_and_lag_means
 
 
@@ -63,7 +64,8 @@ class WeaverCumulative(Weaver):
                  other_stages_ms: float = 504.0, ms_scale: float = 1.0,
                  rt_mode: str = "sample", enhancement_ratio: float = 1.0,
                  verification_ms: float = 25.0, superordinates_compete: bool = False,
-                 hazard_timing: str = "before_update", truncation: str = "at_max"):
+                 hazard_timing: str = "before_update", truncation: str = "at_max",
+                 categorising_response: str = "button"):
         super().__init__(step_ms=step_ms, conceptual_rate_per_ms=conceptual_rate_per_ms,
                          concept_lemma_rate_per_ms=concept_lemma_rate_per_ms,
                          form_rate_per_ms=form_rate_per_ms, decay_per_ms=decay_per_ms,
@@ -77,9 +79,19 @@ class WeaverCumulative(Weaver):
                          hazard_timing=hazard_timing, truncation=truncation)
         self.conceptual_bias = conceptual_bias
         self.conceptual_bias_duration_ms = conceptual_bias_duration_ms
+        self.categorising_response = categorising_response
 
     def check_trials(self, trials: pd.DataFrame) -> None:
         self.check_task(trials)
+        if self.categorising_response not in CATEGORISING_RESPONSES:
+            raise ModelInputError(f"model {self.name}: categorising_response "
+                                  f"{self.categorising_response!r} is not one of "
+                                  f"{', '.join(CATEGORISING_RESPONSES)}")
+        for instruction in _instructions(trials):
+            if instruction not in (PICTURE_NAMING, PICTURE_CATEGORISING):
+                raise ModelInputError(f"model {self.name}: unknown continuous-naming instruction "
+                                      f"{instruction!r}; expected {PICTURE_NAMING} or "
+                                      f"{PICTURE_CATEGORISING}")
 
     def trial_networks(self, trials: pd.DataFrame) -> tuple[list[TrialNetwork], np.ndarray]:
         """One network per distinct (picture, co-members, co-members named before)."""
@@ -87,15 +99,17 @@ class WeaverCumulative(Weaver):
         keys: dict[tuple, int] = {}
         networks: list[TrialNetwork] = []
         index = np.zeros(len(trials), dtype=np.int64)
+        instructions = _instructions(trials)
         for i, context in enumerate(naming_contexts(self.name, trials)):
-            key = (context.picture, context.category, context.co_members,
+            key = (instructions[i], context.picture, context.category, context.co_members,
                    tuple(sorted(context.named_before)))
             if key not in keys:
                 keys[key] = len(networks)
                 networks.append(picture_naming_network(
                     context.picture, context.category, context.co_members, context.named_before,
                     rates, self.conceptual_bias,
-                    self.conceptual_bias_duration_ms))
+                    self.conceptual_bias_duration_ms, instructions[i],
+                    self.categorising_response))
             index[i] = keys[key]
         return networks, index
 
@@ -108,6 +122,14 @@ class WeaverCumulative(Weaver):
                                   "ordinal_position")
         human = human.assign(model_ms=self.expected_retrieval_ms(human))
         return _fit_by_position(self, human, fit_scale)
+
+
+def _instructions(trials: pd.DataFrame) -> list[str]:
+    """Each row's instruction (picture naming where the column is absent or empty)."""
+    if "instruction" not in trials.columns:
+        return [PICTURE_NAMING] * len(trials)
+    return [str(v).strip() if isinstance(v, str) and str(v).strip() else PICTURE_NAMING
+            for v in trials["instruction"]]
 
 
 def _fit_by_position(model, human: pd.DataFrame, fit_scale: bool) -> dict[str, Any]:

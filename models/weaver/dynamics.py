@@ -47,18 +47,23 @@ def external_input_at(batch: NetworkBatch, step: int) -> np.ndarray:
 
 
 def selection_hazard(target_act: np.ndarray, competitor_act: np.ndarray,
-                     competitor_mask: np.ndarray, critical_difference: float) -> np.ndarray:
+                     competitor_mask: np.ndarray, critical_difference: float,
+                     luce: np.ndarray | None = None) -> np.ndarray:
     """Luce-ratio hazard of selecting the target now, 0 unless it leads by the critical difference.
 
     target_act: (trials,); competitor_act / competitor_mask: (trials, competitors), the mask
-    marking real competitors (rows are padded to the same width).
+    marking real competitors (rows are padded to the same width). Where ``luce`` is False the
+    hazard is 1 as soon as the target leads (button responses, Roelofs 2018).
     """
     strongest = np.where(competitor_mask, competitor_act, -np.inf).max(axis=1, initial=-np.inf)
     strongest = np.where(np.isfinite(strongest), strongest, 0.0)
     pool = target_act + np.where(competitor_mask, np.maximum(competitor_act, 0.0), 0.0).sum(axis=1)
     # "exceeds by the critical difference" (Roelofs 1992; the programs test a − b > CD)
     eligible = (target_act - strongest > critical_difference) & (pool > 0)
-    return np.where(eligible, target_act / np.where(pool > 0, pool, 1.0), 0.0)
+    ratio = target_act / np.where(pool > 0, pool, 1.0)
+    if luce is not None:
+        ratio = np.where(luce, ratio, 1.0)
+    return np.where(eligible, ratio, 0.0)
 
 
 def _competitor_index(candidates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -111,7 +116,7 @@ def run_hazard(batch: NetworkBatch, decay_per_step: float, critical_difference: 
         if 0 <= column < batch.n_steps_after_onset:
             hazard[:, column] = np.where(_selection_open(batch, column), selection_hazard(
                 activation[rows, batch.target], np.take_along_axis(activation, competitor, 1),
-                competitor_mask, critical_difference), 0.0)
+                competitor_mask, critical_difference, batch.luce_selection), 0.0)
             if trace is not None:
                 trace[:, column] = activation
 
@@ -147,7 +152,7 @@ def hazard_reference_loop(batch: NetworkBatch, decay_per_step: float,
                 strongest = max((act[c] for c in candidates), default=0.0)
                 pool = target_act + sum(max(act[c], 0.0) for c in candidates)
                 if target_act - strongest > critical_difference and pool > 0:
-                    hazard[t, column] = target_act / pool
+                    hazard[t, column] = target_act / pool if net.luce_selection else 1.0
 
         for step in range(batch.n_steps_total):
             if timing == "before_update":

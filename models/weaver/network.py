@@ -15,7 +15,8 @@ WEAVER++/ARC programs). Per-trial networks keep the published rates exact and ma
 independent of how many items a stimulus set happens to contain.
 
 Node kinds: ``concept``, ``lemma``, ``output_form`` (morpheme), ``input_form`` (orthographic
-input form of a written word or nonword).
+input form of a written word or nonword), ``button`` (a manual response node fed by a category
+concept, as in Roelofs' 2018 picture classification).
 
 Links (rates are per 25-ms step, i.e. the published per-ms value × Δt):
 
@@ -43,7 +44,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-NODE_KINDS = ("concept", "lemma", "output_form", "input_form")
+NODE_KINDS = ("concept", "lemma", "output_form", "input_form", "button")
 
 
 @dataclass
@@ -67,6 +68,9 @@ class TrialNetwork:
     non_competitors: set[int] = field(default_factory=set)
     #: ms after target onset before the rules have flagged the target node (verifications)
     selection_onset_ms: float = 0.0
+    #: hazard = Luce ratio (True) or 1 once the critical difference is reached (False: the
+    #: button responses of Roelofs' 2018 classification task)
+    luce_selection: bool = True
 
     def node(self, label: str, kind: str) -> int:
         """Index of the node ``kind:label`` (created on first use)."""
@@ -125,6 +129,8 @@ class NetworkBatch:
     networks: list[TrialNetwork]
     #: (trials,) first hazard column at which the target may be selected (verifications)
     selection_onset_column: np.ndarray | None = None
+    #: (trials,) bool: Luce-ratio hazard (True) or hazard 1 at the critical difference
+    luce_selection: np.ndarray | None = None
 
     @property
     def n_trials(self) -> int:
@@ -178,9 +184,10 @@ def stack_networks(networks: list[TrialNetwork], step_ms: float,
                 candidates[t, c] = True
     selection_onset = np.array([int(round(net.selection_onset_ms / step_ms)) for net in networks],
                                dtype=np.int64)
+    luce = np.array([net.luce_selection for net in networks], dtype=bool)
     return NetworkBatch(weights, input_node, onset, offset, amount, constant, target, candidates,
                         float(grid_start_ms), float(step_ms), target_onset_step, n_after, networks,
-                        selection_onset)
+                        selection_onset, luce)
 
 
 #: The most the network's own feedback may amplify activation within the simulated window.

@@ -294,23 +294,45 @@ def _flag_reading_target(w: NetworkWriter, word: str, is_word: bool, route: str)
         w.flag(net.node(word, "output_form"), word, WORD_READING)
 
 
+CATEGORISING_RESPONSES = ("button", "lemma")
+
+
 def picture_naming_network(picture: str, category: str, co_members: list[str] | tuple[str, ...],
                            biased: list[str] | tuple[str, ...], rates: StepRates,
-                           bias_amount: float, bias_duration_ms: float | None) -> TrialNetwork:
+                           bias_amount: float, bias_duration_ms: float | None,
+                           instruction: str = PICTURE_NAMING,
+                           categorising_response: str = "button") -> TrialNetwork:
     """Continuous-naming trial: the picture, its category co-members in the lexicon (all linked
     with each other and, with superordinates, with the category concept), and Roelofs' (2018)
     conceptual bias: an extra input of ``bias_amount`` per step on the concepts of the
     co-members in ``biased`` (those named before), from trial onset for ``bias_duration_ms``
-    (None: the whole trial, as in ``CONCEPTUAL BIAS.C``)."""
+    (None: the whole trial, as in ``CONCEPTUAL BIAS.C``).
+
+    ``instruction="picture_categorising"`` is the program's picture classification: the
+    category concept feeds a response button (concept–lemma rate), a second button stands for
+    the other category, and the hazard is 1 once the category's button leads the other by the
+    critical difference (``categorising_response="button"``); ``"lemma"`` selects the category
+    lemma by the Luce ratio instead (vocal categorising)."""
     w = NetworkWriter(rates)
     w.lexical_entry(picture, category)
     for member in co_members:
         w.lexical_entry(member, category)
     w.link_co_members()
     net = w.net
-    w.target_concept(net.node(picture, "concept"), PICTURE_NAMING)
+    w.target_concept(net.node(picture, "concept"), instruction)
     if bias_amount:
         for member in biased:
             net.add_input(net.node(member, "concept"), 0.0, bias_duration_ms, bias_amount)
-    w.flag(net.node(picture, "lemma"), picture, PICTURE_NAMING)
+    if instruction == PICTURE_NAMING:
+        w.flag(net.node(picture, "lemma"), picture, PICTURE_NAMING)
+    elif instruction == PICTURE_CATEGORISING and categorising_response == "button":
+        button = net.node(category, "button")
+        net.link(net.node(category, "concept"), button, rates.concept_lemma)
+        net.node(f"not {category}", "button")
+        net.selection_kind, net.luce_selection = "button", False
+        w.flag(button, category, PICTURE_CATEGORISING)
+    elif instruction == PICTURE_CATEGORISING:
+        w.flag(net.node(category, "lemma"), category, PICTURE_CATEGORISING)
+    else:
+        raise ValueError(f"instruction {instruction!r} is not a continuous-naming task")
     return net
