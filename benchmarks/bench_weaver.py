@@ -114,6 +114,22 @@ def bench_howard(args, trials: pd.DataFrame) -> None:
     print(f"  whole simulate() with noise: {end_to_end_s * 1000:.1f} ms")
 
 
+def bench_dark_side(args, trials: pd.DataFrame) -> None:
+    from models.weaver.dark_side import DarkSide
+
+    model = DarkSide()
+    present, history = model.trial_structure(trials)
+    vector_s, fast = best_time(lambda: model.net_activation(present, history), args.repeats)
+    n_loop = len(present) if args.full else min(args.loop_trials, len(present))
+    loop_s, slow = best_time(lambda: model.net_activation_reference_loop(present[:n_loop],
+                                                                         history[:n_loop]), 1)
+    report("dark-side, 100 participants × 165 trials (history replay, delta rule)", len(present),
+           vector_s, loop_s, n_loop, float(np.abs(fast[:n_loop] - slow).max()))
+    noisy = DarkSide(noise_sd=0.02)
+    end_to_end_s, _ = best_time(lambda: noisy.simulate(trials, n=1, seed=1), args.repeats)
+    print(f"  whole simulate() with noise (booster steps sampled): {end_to_end_s * 1000:.1f} ms")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--loop-trials", type=int, default=600,
@@ -126,6 +142,7 @@ def main() -> None:
     trials = continuous_trials(args.participants)
     bench_weaver_cumulative(args, trials)
     bench_howard(args, trials)
+    bench_dark_side(args, trials)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ MODELS: dict[str, str] = {
     "weaver": "models.weaver.model:Weaver",
     "weaver-cumulative": "models.weaver.cumulative:WeaverCumulative",
     "howard2006": "models.weaver.howard2006:Howard2006",
+    "dark-side": "models.weaver.dark_side:DarkSide",
     "embedding": "models.embeddings.model:EmbeddingModel",
 }
 

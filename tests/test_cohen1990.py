@@ -91,7 +91,7 @@ def test_soa_early_words_interfere_ever_more():
     assert interference[-400] > interference[-200] > interference[0] > interference[200]
     assert interference[400] < 0.25 * interference[0]
     row = model.simulate(canonical_trials(COLOURS_2, ("colour_naming",), soa_ms=-147), seed=0).iloc[0]
-    assert row["extras"]["soa_cycles"] == round(-147 / model.ms_per_cycle)
+    assert row["extras"]["soa_cycles"] == round(-147 / model.soa_ms_per_cycle)
 
 
 def test_backprop_training_makes_the_word_pathway_stronger():

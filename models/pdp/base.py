@@ -30,14 +30,16 @@ def logistic(x: np.ndarray) -> np.ndarray:
 
 class PDPStroopModel(Model):
     """Base for the cascaded Stroop networks. Subclasses define ``run_network`` and keep the
-    parameters ``colours``, ``rate``, ``ms_per_cycle``, ``intercept_ms``, ``fit_agents`` and
-    ``fit_seed``."""
+    parameters ``colours``, ``rate``, ``ms_per_cycle``, ``intercept_ms``, ``soa_ms_per_cycle``,
+    ``fit_agents`` and ``fit_seed``. ``soa_ms_per_cycle`` is the model's own time scale for
+    turning an SOA in ms into cycles; ``fit`` changes only the RT line."""
 
     tasks = ("stroop",)
     colours: Sequence[str] | str | None
     rate: float
     ms_per_cycle: float
     intercept_ms: float
+    soa_ms_per_cycle: float
     fit_agents: int
     fit_seed: int
 
@@ -47,8 +49,10 @@ class PDPStroopModel(Model):
     def _check_params(self) -> None:
         if not 0 < float(self.rate) <= 1:
             raise ModelInputError(f"model {self.name}: rate must be in (0, 1], got {self.rate}")
-        if not float(self.ms_per_cycle) > 0:
-            raise ModelInputError(f"model {self.name}: ms_per_cycle must be > 0, got {self.ms_per_cycle}")
+        for name in ("ms_per_cycle", "soa_ms_per_cycle"):
+            if not float(getattr(self, name)) > 0:
+                raise ModelInputError(f"model {self.name}: {name} must be > 0, got "
+                                      f"{getattr(self, name)}")
 
     def run_cycles(self, trials: pd.DataFrame, n: int = 1, seed: int | None = None
                    ) -> tuple[EncodedTrials, NetworkResult]:
@@ -64,7 +68,7 @@ class PDPStroopModel(Model):
     def simulate(self, trials: pd.DataFrame, n: int = 1, seed: int | None = None) -> pd.DataFrame:
         encoded, result = self.run_cycles(trials, n=n, seed=seed)
         rt_ms = float(self.intercept_ms) + float(self.ms_per_cycle) * result.rt_cycles
-        soa_cycles = np.tile(np.rint(encoded.soa_ms / float(self.ms_per_cycle)).astype(int), int(n))
+        soa_cycles = np.tile(np.rint(encoded.soa_ms / float(self.soa_ms_per_cycle)).astype(int), int(n))
         extras = [{"soa_cycles": int(k)} for k in soa_cycles]
         return output_rows(trials, int(n), self.name, encoded.colours, result.response_unit,
                            result.rt_cycles, rt_ms, extras)

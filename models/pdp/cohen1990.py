@@ -163,8 +163,11 @@ class Cohen1990(PDPStroopModel):
       ``accumulator_rate`` α, ``accumulator_noise_sd`` σ, ``threshold`` θ.
     * ``settle_cycles`` before stimulus onset, ``max_cycles`` after it (no response → NaN RT).
     * ``ms_per_cycle``, ``intercept_ms`` — the cycles→ms line; defaults fitted to Dunbar &
-      MacLeod (1984) with the two-colour network (``fit`` replaces them); ``ms_per_cycle``
-      also turns ``soa_ms`` into cycles.
+      MacLeod (1984) with the two-colour network (``fit`` replaces them).
+    * ``soa_ms_per_cycle`` — the model's own time scale, which turns ``soa_ms`` (defined in ms at
+      the stimulus) into cycles: the Dunbar & MacLeod calibration, as Cohen et al. (1990) used
+      for their SOA simulation. ``fit`` never changes it, so an SOA means the same number of
+      cycles whatever data the RT line was fitted to last.
     * ``fit_agents``, ``fit_seed`` — simulated repetitions of the balanced design in ``fit``.
     """
 
@@ -179,7 +182,7 @@ class Cohen1990(PDPStroopModel):
                  accumulator_noise_sd: float = 0.1, threshold: float = 1.0,
                  settle_cycles: int = 100, max_cycles: int = 1000,
                  ms_per_cycle: float = 13.86, intercept_ms: float = 152.3,
-                 word_reading_frequency: float = 10.0, training_epochs: int = 150,
+                 soa_ms_per_cycle: float = 13.86, word_reading_frequency: float = 10.0, training_epochs: int = 150,
                  training_learning_rate: float = 0.1, training_seed: int = 0,
                  fit_agents: int = 2000, fit_seed: int = 0):
         self.colours = colours
@@ -193,6 +196,7 @@ class Cohen1990(PDPStroopModel):
         self.max_cycles = max_cycles
         self.ms_per_cycle = ms_per_cycle
         self.intercept_ms = intercept_ms
+        self.soa_ms_per_cycle = soa_ms_per_cycle
         self.word_reading_frequency = word_reading_frequency
         self.training_epochs = training_epochs
         self.training_learning_rate = training_learning_rate
@@ -224,4 +228,4 @@ class Cohen1990(PDPStroopModel):
             noise_sd=float(self.noise_sd), accumulator_rate=float(self.accumulator_rate),
             accumulator_noise_sd=float(self.accumulator_noise_sd), threshold=float(self.threshold),
             settle_cycles=int(self.settle_cycles), max_cycles=int(self.max_cycles),
-            ms_per_cycle=float(self.ms_per_cycle), rng=rng, repeats=repeats)
+            ms_per_cycle=float(self.soa_ms_per_cycle), rng=rng, repeats=repeats)

@@ -10,16 +10,20 @@ matter.
 
 Implementation (details and the reasons in ``docs/models/weaver.md``):
 
-* same equations, rates, decay, input and critical difference as :class:`models.weaver.model.Weaver`,
-  conceptual rate halved (0.0101 / 2 per ms) as in Roelofs (2018);
+* same equations, rates, decay, input, critical difference, enhancement of the flagged target
+  concept, verifications and hazard timing as :class:`models.weaver.model.Weaver`, conceptual
+  rate halved (0.0101 / 2 per ms) as in Roelofs (2018);
 * a trial's network holds the picture and every other member of its category in the sequence,
-  all concepts linked with each other (no superordinate node: with it the category clique's
-  activation grows without bound at the published rates);
+  all concepts linked with each other and with the category's superordinate concept, whose
+  lemma is in the network but does not compete (as in ``CONCEPTUAL BIAS.C``). That clique grows
+  by 1.081 per step; the relaxed stability rule (``models.weaver.network.MAX_AMPLIFICATION``)
+  accepts it, as Roelofs' program does;
 * each co-member named earlier in the sequence gets an extra input of ``conceptual_bias`` (2.5
-  activation units) on its concept, entering during the first ``conceptual_bias_duration_ms``
-  (one 25-ms step by default). A bias of 2.5 units per step for the whole trial leaves the
-  target unable to ever lead its competitors by the critical difference (no retrieval within
-  1000 ms from the second position on), so the published value is read as one step's input.
+  activation units) per step on its concept for the whole trial — the bias read literally
+  (``conceptual_bias_duration_ms=None``). With the enhancement this reproduces the program's
+  printed 106 / 119 / 130 / 141 / 150 ms exactly (tests/test_weaver_roelofs_programs.py);
+  without it the target never leads by the critical difference. The earlier one-step pulse is
+  ``conceptual_bias_duration_ms=25`` with ``enhancement_ratio=0``;
 * RT = other stages + scale × E[T]; ``fit`` sets both by least squares on the means by ordinal
   position (defaults: the fit to Howard et al.'s human curve).
 """
@@ -35,7 +39,8 @@ from models.base import ModelInputError
 from models.weaver.model import Weaver
 from models.weaver.fitting import _usable_human_trials, fit_linear_mapping, json_cells
 from models.weaver.network import TrialNetwork
-from models.weaver.rules import picture_naming_network
+from models.weaver.rules import (CATEGORISING_RESPONSES, PICTURE_CATEGORISING, PICTURE_NAMING,
+                                 picture_naming_network)
 from models.weaver.sequences import naming_contexts, position_and_lag_means
 
 
@@ -53,11 +58,14 @@ class WeaverCumulative(Weaver):
                  concept_lemma_rate_per_ms: float = 0.0074, form_rate_per_ms: float = 0.0120,
                  decay_per_ms: float = 0.0240, external_input_per_ms: float = 0.1965,
                  critical_difference: float = 1.6, max_latency_ms: float = 1000.0,
-                 conceptual_bias: float = 2.5, conceptual_bias_duration_ms: float | None = 25.0,
-                 include_superordinates: bool = False,
+                 conceptual_bias: float = 2.5, conceptual_bias_duration_ms: float | None = None,
+                 include_superordinates: bool = True,
                  link_weights: Mapping[tuple[str, str], float] | str | None = None,
-                 other_stages_ms: float = 492.0, ms_scale: float = 1.0,
-                 rt_mode: str = "sample"):
+                 other_stages_ms: float = 504.0, ms_scale: float = 1.0,
+                 rt_mode: str = "sample", enhancement_ratio: float = 1.0,
+                 verification_ms: float = 25.0, superordinates_compete: bool = False,
+                 hazard_timing: str = "before_update", truncation: str = "at_max",
+                 categorising_response: str = "button"):
         super().__init__(step_ms=step_ms, conceptual_rate_per_ms=conceptual_rate_per_ms,
                          concept_lemma_rate_per_ms=concept_lemma_rate_per_ms,
                          form_rate_per_ms=form_rate_per_ms, decay_per_ms=decay_per_ms,
@@ -65,12 +73,25 @@ class WeaverCumulative(Weaver):
                          critical_difference=critical_difference, max_latency_ms=max_latency_ms,
                          include_superordinates=include_superordinates,
                          link_weights=link_weights, other_stages_ms=other_stages_ms,
-                         ms_scale=ms_scale, rt_mode=rt_mode)
+                         ms_scale=ms_scale, rt_mode=rt_mode, enhancement_ratio=enhancement_ratio,
+                         verification_ms=verification_ms,
+                         superordinates_compete=superordinates_compete,
+                         hazard_timing=hazard_timing, truncation=truncation)
         self.conceptual_bias = conceptual_bias
         self.conceptual_bias_duration_ms = conceptual_bias_duration_ms
+        self.categorising_response = categorising_response
 
     def check_trials(self, trials: pd.DataFrame) -> None:
         self.check_task(trials)
+        if self.categorising_response not in CATEGORISING_RESPONSES:
+            raise ModelInputError(f"model {self.name}: categorising_response "
+                                  f"{self.categorising_response!r} is not one of "
+                                  f"{', '.join(CATEGORISING_RESPONSES)}")
+        for instruction in _instructions(trials):
+            if instruction not in (PICTURE_NAMING, PICTURE_CATEGORISING):
+                raise ModelInputError(f"model {self.name}: unknown continuous-naming instruction "
+                                      f"{instruction!r}; expected {PICTURE_NAMING} or "
+                                      f"{PICTURE_CATEGORISING}")
 
     def trial_networks(self, trials: pd.DataFrame) -> tuple[list[TrialNetwork], np.ndarray]:
         """One network per distinct (picture, co-members, co-members named before)."""
@@ -78,15 +99,17 @@ class WeaverCumulative(Weaver):
         keys: dict[tuple, int] = {}
         networks: list[TrialNetwork] = []
         index = np.zeros(len(trials), dtype=np.int64)
+        instructions = _instructions(trials)
         for i, context in enumerate(naming_contexts(self.name, trials)):
-            key = (context.picture, context.category, context.co_members,
+            key = (instructions[i], context.picture, context.category, context.co_members,
                    tuple(sorted(context.named_before)))
             if key not in keys:
                 keys[key] = len(networks)
                 networks.append(picture_naming_network(
                     context.picture, context.category, context.co_members, context.named_before,
                     rates, self.conceptual_bias,
-                    self.conceptual_bias_duration_ms))
+                    self.conceptual_bias_duration_ms, instructions[i],
+                    self.categorising_response))
             index[i] = keys[key]
         return networks, index
 
@@ -99,6 +122,14 @@ class WeaverCumulative(Weaver):
                                   "ordinal_position")
         human = human.assign(model_ms=self.expected_retrieval_ms(human))
         return _fit_by_position(self, human, fit_scale)
+
+
+def _instructions(trials: pd.DataFrame) -> list[str]:
+    """Each row's instruction (picture naming where the column is absent or empty)."""
+    if "instruction" not in trials.columns:
+        return [PICTURE_NAMING] * len(trials)
+    return [str(v).strip() if isinstance(v, str) and str(v).strip() else PICTURE_NAMING
+            for v in trials["instruction"]]
 
 
 def _fit_by_position(model, human: pd.DataFrame, fit_scale: bool) -> dict[str, Any]:

@@ -8,8 +8,11 @@ that it was not selected before (``models.weaver.dynamics``):
     f(s) = h(s) · S(s − 1)               probability that selection happens at step s
     E[T] = Σ_{s ≤ s_max} f(s) · s · Δt + S(s_max) · s_max · Δt
 
-The last term is the truncation of the published programs: latencies beyond s_max·Δt (1000 ms)
-are counted as s_max·Δt. Sampling draws the step from the same distribution (inverse CDF), so the
+The last term is mirrorlab's truncation (``truncation="at_max"``): latencies beyond s_max·Δt
+(1000 ms) are counted as s_max·Δt. Roelofs' programs drop that mass instead
+(``truncation="drop"``: E[T] = Σ f(s)·s·Δt only; "truncation error will be marginal because for
+T > 1000, f(s) < 0.000001", ERP_bilingual_lemret.c), which is exact only when the survival at
+1000 ms is negligible; ``truncation_probability`` says when it is not. Sampling draws the step from the same distribution (inverse CDF), so the
 mean of many sampled latencies converges on E[T].
 """
 
@@ -30,11 +33,18 @@ def selection_density(hazard: np.ndarray) -> np.ndarray:
     return hazard * before
 
 
-def expected_latency_ms(hazard: np.ndarray, step_ms: float) -> np.ndarray:
-    """E[T] in ms (trials,), with the mass that survives the last step put at the truncation."""
+TRUNCATIONS = ("at_max", "drop")
+
+
+def expected_latency_ms(hazard: np.ndarray, step_ms: float,
+                        truncation: str = "at_max") -> np.ndarray:
+    """E[T] in ms (trials,): the mass that survives the last step is put at the truncation
+    (``"at_max"``) or left out as in Roelofs' programs (``"drop"``)."""
+    if truncation not in TRUNCATIONS:
+        raise ValueError(f"truncation {truncation!r} is not one of {', '.join(TRUNCATIONS)}")
     steps = np.arange(1, hazard.shape[-1] + 1)
     density = selection_density(hazard)
-    remaining = survival(hazard)[..., -1]
+    remaining = survival(hazard)[..., -1] if truncation == "at_max" else 0.0
     return step_ms * ((density * steps).sum(axis=-1) + remaining * hazard.shape[-1])
 
 

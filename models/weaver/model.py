@@ -35,14 +35,16 @@ import numpy as np
 import pandas as pd
 
 from models.base import Model, ModelInputError
-from models.weaver.dynamics import run_hazard
-from models.weaver.hazard import expected_latency_ms, sample_latency_ms, truncation_probability
+from models.weaver.dynamics import HAZARD_TIMINGS, run_hazard
+from models.weaver.hazard import (TRUNCATIONS, expected_latency_ms, sample_latency_ms,
+                                  truncation_probability)
 from models.weaver.fitting import (_cell_columns, _usable_human_trials, fit_linear_mapping,
                                    json_cells)
-from models.weaver.network import TrialNetwork, largest_growth_factor, stack_networks
+from models.weaver.network import (MAX_AMPLIFICATION, TrialNetwork, amplification_within,
+                                   largest_growth_factor, stack_networks)
 from models.weaver.rules import (COLOUR_NAMING, INSTRUCTIONS, PICTURE_CATEGORISING,
-                                 PICTURE_NAMING, READING_ROUTES, WORD_CATEGORISING, StepRates,
-                                 picture_word_network, stroop_network)
+                                 PICTURE_NAMING, READING_ROUTES, WORD_CATEGORISING, WORD_ENTRIES,
+                                 StepRates, picture_word_network, stroop_network)
 
 PICTURE_WORD_CONDITIONS = ("identical", "related", "unrelated", "nonword")
 STROOP_CONDITIONS = ("congruent", "neutral", "incongruent")
@@ -63,7 +65,12 @@ def _is_missing(value: Any) -> bool:
 class Weaver(Model):
     """WEAVER++ (Roelofs 1992, 2003): spreading activation, goal-flagged Luce-ratio selection.
 
-    Rates are per ms as published and converted to per-step values (× ``step_ms``).
+    Rates are per ms as published and converted to per-step values (× ``step_ms``). The
+    defaults follow Roelofs' own programs (2016, 2018): enhancement of the flagged target concept
+    (``enhancement_ratio`` × the external input), words entering their lemma directly
+    (``word_entry="lemma"``), 25-ms verifications before selection, the hazard computed before
+    each update, superordinate lemmas not competing. ``sustained_distractor_input_per_ms`` and
+    ``picture_onset_delay_ms`` are free parameters (0 by default), fitted only where said so.
     """
 
     name: ClassVar[str] = "weaver"
@@ -84,7 +91,11 @@ class Weaver(Model):
                  link_weights: Mapping[tuple[str, str], float] | str | None = None,
                  other_stages_ms: float = 550.0,
                  other_stages_by_instruction_ms: Mapping[str, float] | None = None,
-                 ms_scale: float = 1.0, rt_mode: str = "sample"):
+                 ms_scale: float = 1.0, rt_mode: str = "sample",
+                 enhancement_ratio: float = 1.0, verification_ms: float = 25.0,
+                 word_entry: str = "lemma", superordinates_compete: bool = False,
+                 hazard_timing: str = "before_update", truncation: str = "at_max",
+                 sustained_distractor_input_per_ms: float = 0.0):
         self.step_ms = step_ms
         self.conceptual_rate_per_ms = conceptual_rate_per_ms
         self.concept_lemma_rate_per_ms = concept_lemma_rate_per_ms
@@ -103,6 +114,13 @@ class Weaver(Model):
         self.other_stages_by_instruction_ms = other_stages_by_instruction_ms
         self.ms_scale = ms_scale
         self.rt_mode = rt_mode
+        self.enhancement_ratio = enhancement_ratio
+        self.verification_ms = verification_ms
+        self.word_entry = word_entry
+        self.superordinates_compete = superordinates_compete
+        self.hazard_timing = hazard_timing
+        self.truncation = truncation
+        self.sustained_distractor_input_per_ms = sustained_distractor_input_per_ms
 
     # ------------------------------------------------------------------ parameters
     def other_stages_for(self, trials: pd.DataFrame) -> np.ndarray:
@@ -135,6 +153,11 @@ class Weaver(Model):
             picture_duration_ms=self.picture_duration_ms,
             include_superordinates=self.include_superordinates,
             link_weights=self._link_weights_for(trials),
+            enhancement=self.enhancement_ratio * self.external_input_per_ms * dt,
+            verification_ms=self.verification_ms,
+            word_entry=self.word_entry,
+            superordinates_compete=self.superordinates_compete,
+            sustained_distractor_input=self.sustained_distractor_input_per_ms * dt,
         )
 
     @property
@@ -184,6 +207,15 @@ class Weaver(Model):
         if not (0 < self.decay_per_step <= 1):
             raise ModelInputError(f"model {self.name}: decay per step "
                                   f"{self.decay_per_step:g} must lie in (0, 1]")
+        for name, value, allowed in (("word_entry", self.word_entry, WORD_ENTRIES),
+                                     ("hazard_timing", self.hazard_timing, HAZARD_TIMINGS),
+                                     ("truncation", self.truncation, TRUNCATIONS)):
+            if value not in allowed:
+                raise ModelInputError(f"model {self.name}: {name} {value!r} is not one of "
+                                      f"{', '.join(allowed)}")
+        if self.verification_ms < 0 or self.enhancement_ratio < 0:
+            raise ModelInputError(f"model {self.name}: verification_ms and enhancement_ratio "
+                                  "must not be negative")
         if self.step_ms <= 0 or self.max_latency_ms < self.step_ms:
             raise ModelInputError(f"model {self.name}: need step_ms > 0 and "
                                   "max_latency_ms ≥ step_ms")
@@ -214,13 +246,18 @@ class Weaver(Model):
                     raise ModelInputError(f"model {self.name}: unknown instruction "
                                           f"{unknown[0]!r} for {task}; expected one of "
                                           f"{', '.join(INSTRUCTIONS)}")
-            if task == "picture-word":
+            if task == "picture-word" or (task == "stroop" and "soa_ms" in rows.columns):
+                # Stroop rows may leave soa_ms empty (the word and ink appear together)
                 soa = pd.to_numeric(rows["soa_ms"], errors="coerce")
+                if task == "stroop":
+                    given = rows["soa_ms"].notna() & (rows["soa_ms"].astype(str) != "")
+                    soa = soa.where(given, 0.0)
                 if soa.isna().any():
                     index = rows.index[soa.isna()][0]
                     raise ModelInputError(f"model {self.name}: soa_ms "
                                           f"{rows.loc[index, 'soa_ms']!r} in trial row {index} "
                                           "is not a number")
+            if task == "picture-word":
                 blank = rows["picture"].map(_is_missing)
                 if blank.any():
                     raise ModelInputError(f"model {self.name}: empty picture in trial row "
@@ -283,17 +320,20 @@ class Weaver(Model):
     def _network_hazard(self, networks: list[TrialNetwork]) -> np.ndarray:
         batch = stack_networks(networks, self.step_ms, self.max_latency_ms)
         growth = largest_growth_factor(_distinct_weights(batch.weights), self.decay_per_step)
-        if growth >= 1.0:
+        amplification = amplification_within(growth, batch.n_steps_total)
+        if amplification > MAX_AMPLIFICATION:
             raise ModelInputError(
-                f"model {self.name}: these rates make activation grow without bound (largest "
-                f"growth factor per step {growth:.3f} ≥ 1); lower conceptual_rate_per_ms or "
-                "the link weights")
-        return run_hazard(batch, self.decay_per_step, self.critical_difference)
+                f"model {self.name}: these rates make activation grow without bound (growth "
+                f"factor {growth:.3f} per step amplifies {amplification:.3g}-fold within "
+                f"{batch.n_steps_total} steps, more than {MAX_AMPLIFICATION:g}); lower "
+                "conceptual_rate_per_ms or the link weights")
+        return run_hazard(batch, self.decay_per_step, self.critical_difference,
+                          timing=self.hazard_timing)
 
     def expected_retrieval_ms(self, trials: pd.DataFrame) -> np.ndarray:
         """E[T] (analytic) per trial, in ms from target onset."""
         hazard, index, _ = self.hazard(trials)
-        return expected_latency_ms(hazard, self.step_ms)[index]
+        return expected_latency_ms(hazard, self.step_ms, self.truncation)[index]
 
     # ------------------------------------------------------------------ protocol
     def simulate(self, trials: pd.DataFrame, n: int = 1, seed: int | None = None) -> pd.DataFrame:
@@ -304,7 +344,7 @@ class Weaver(Model):
             raise ModelInputError(f"model {self.name}: n must be at least 1, not {n}")
         trials = trials.reset_index(drop=True)
         hazard, index, networks = self.hazard(trials)
-        expected = expected_latency_ms(hazard, self.step_ms)
+        expected = expected_latency_ms(hazard, self.step_ms, self.truncation)
         truncated = truncation_probability(hazard)
         responses = np.array([net.response for net in networks], dtype=object)[index]
         rng = np.random.default_rng(seed)

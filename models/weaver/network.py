@@ -15,7 +15,8 @@ WEAVER++/ARC programs). Per-trial networks keep the published rates exact and ma
 independent of how many items a stimulus set happens to contain.
 
 Node kinds: ``concept``, ``lemma``, ``output_form`` (morpheme), ``input_form`` (orthographic
-input form of a written word or nonword).
+input form of a written word or nonword), ``button`` (a manual response node fed by a category
+concept, as in Roelofs' 2018 picture classification).
 
 Links (rates are per 25-ms step, i.e. the published per-ms value × Δt):
 
@@ -26,6 +27,15 @@ Links (rates are per 25-ms step, i.e. the published per-ms value × Δt):
   lemma → output form: ``form``.
 
 External input enters a node for a time window (onset, duration) with a fixed amount per step.
+The goal-referenced enhancement of the target concept (Roelofs 2003, rule P1; both of Roelofs'
+published programs) is such an input too: a second dose of the external input on the target
+concept, from one verification (25 ms) after the target appears.
+
+Two things decide *when* the flagged node may be selected: ``selection_onset_ms`` (the
+verifications the condition–action rules need before the node is flagged, as in Roelofs' 2016
+and 2018 programs) and, in the hazard, which nodes compete (``non_competitors``: superordinate
+lemmas and other-language lemmas are in the network but, as in the programs, neither block
+selection nor enter the Luce ratio).
 """
 
 from __future__ import annotations
@@ -34,7 +44,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-NODE_KINDS = ("concept", "lemma", "output_form", "input_form")
+NODE_KINDS = ("concept", "lemma", "output_form", "input_form", "button")
 
 
 @dataclass
@@ -54,6 +64,13 @@ class TrialNetwork:
     selection_kind: str = "lemma"
     #: which response the selected node stands for (the word that will be said)
     response: str = ""
+    #: nodes of the selection kind that neither block selection nor enter the Luce ratio
+    non_competitors: set[int] = field(default_factory=set)
+    #: ms after target onset before the rules have flagged the target node (verifications)
+    selection_onset_ms: float = 0.0
+    #: hazard = Luce ratio (True) or 1 once the critical difference is reached (False: the
+    #: button responses of Roelofs' 2018 classification task)
+    luce_selection: bool = True
 
     def node(self, label: str, kind: str) -> int:
         """Index of the node ``kind:label`` (created on first use)."""
@@ -82,8 +99,10 @@ class TrialNetwork:
         self.inputs.append((node, onset_ms, offset, amount))
 
     def candidates(self) -> list[int]:
-        """The nodes the target competes with (all nodes of the selection kind)."""
-        return [i for i, kind in enumerate(self.kinds) if kind == self.selection_kind]
+        """The nodes the target competes with: the nodes of the selection kind, less the
+        non-competitors (the target itself is among them; callers drop it)."""
+        return [i for i, kind in enumerate(self.kinds)
+                if kind == self.selection_kind and i not in self.non_competitors]
 
 
 @dataclass
@@ -108,6 +127,10 @@ class NetworkBatch:
     target_onset_step: int
     n_steps_after_onset: int
     networks: list[TrialNetwork]
+    #: (trials,) first hazard column at which the target may be selected (verifications)
+    selection_onset_column: np.ndarray | None = None
+    #: (trials,) bool: Luce-ratio hazard (True) or hazard 1 at the critical difference
+    luce_selection: np.ndarray | None = None
 
     @property
     def n_trials(self) -> int:
@@ -159,14 +182,32 @@ def stack_networks(networks: list[TrialNetwork], step_ms: float,
         for c in net.candidates():
             if c != net.target:
                 candidates[t, c] = True
+    selection_onset = np.array([int(round(net.selection_onset_ms / step_ms)) for net in networks],
+                               dtype=np.int64)
+    luce = np.array([net.luce_selection for net in networks], dtype=bool)
     return NetworkBatch(weights, input_node, onset, offset, amount, constant, target, candidates,
-                        float(grid_start_ms), float(step_ms), target_onset_step, n_after, networks)
+                        float(grid_start_ms), float(step_ms), target_onset_step, n_after, networks,
+                        selection_onset, luce)
+
+
+#: The most the network's own feedback may amplify activation within the simulated window.
+#: Roelofs' own 2018 network (six concepts in one clique at half the conceptual rate, growth
+#: factor 1.081 per step) amplifies 1.081^40 ≈ 23-fold over its 1000 ms and is accepted; a
+#: network whose feedback multiplies activation more than a thousand-fold within the window
+#: makes the Luce ratio a matter of which node runs away first and is refused.
+MAX_AMPLIFICATION = 1000.0
 
 
 def largest_growth_factor(weights: np.ndarray, decay_per_step: float) -> float:
     """Largest |eigenvalue| of the linear update a ← a(1−d) + W a over all trials.
 
-    Above 1 the network's activation grows without bound; the models refuse such parameters.
+    Above 1 activation grows geometrically; within a finite window that is harmless as long as
+    the growth stays modest (:func:`amplification_within`).
     """
     eigenvalues = np.linalg.eigvals((1.0 - decay_per_step) * np.eye(weights.shape[1]) + weights)
     return float(np.abs(eigenvalues).max())
+
+
+def amplification_within(growth_per_step: float, n_steps: int) -> float:
+    """How much the feedback can amplify activation over ``n_steps`` (growth^steps, ≥ 1)."""
+    return float(max(1.0, growth_per_step) ** n_steps)

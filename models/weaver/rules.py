@@ -28,7 +28,23 @@ duration (100 ms). ``soa_ms`` follows the trial list and the experiment (word on
 onset, negative = word first) in both tasks, so the irrelevant stimulus starts at ``soa_ms``
 in picture naming and at ``−soa_ms`` in word reading. (Glaser & Düngelhoff's SOA axis is the
 irrelevant stimulus relative to the target; ``models.weaver.model.glaser_dungelhoff_effects`` converts.)
-Stroop words and inks appear together (SOA 0).
+Stroop trials read ``soa_ms`` too (word onset − ink onset; 0 when the column is absent).
+
+As in Roelofs' own programs (2016 ``ERP_bilingual_lemret.c``, 2018 ``CONCEPTUAL BIAS.C``):
+
+* a written *word* puts its external input directly on its lemma (``word_entry="lemma"``); the
+  earlier input-form route (input form → lemma at the form rate) is ``word_entry="input_form"``.
+  Nonwords, which have no lemma, enter their input form in both;
+* naming a picture or a colour: once the rule has flagged the target concept (one 25-ms
+  verification after the stimulus appears), the concept gets a second dose of the external input
+  every step while the stimulus is there (goal-referenced enhancement, rule P1 of Roelofs 2003,
+  p. 100; ``enhancement`` = 1 × the external input);
+* the target node can be selected only after the verifications that flag it: concept and lemma in
+  naming (2 × 25 ms), the lemma or form in reading (1), concept, superordinate concept and its
+  lemma in categorising (3);
+* superordinate lemmas are in the network (they get and spread activation) but do not compete:
+  neither the critical difference nor the Luce ratio counts them, exactly as the programs' hazard
+  lists only the basic-level cohort. In categorising the roles swap: the category lemmas compete.
 """
 
 from __future__ import annotations
@@ -47,7 +63,11 @@ WORD_CATEGORISING = "word_categorising"
 INSTRUCTIONS = (PICTURE_NAMING, WORD_READING, COLOUR_NAMING, PICTURE_CATEGORISING,
                 WORD_CATEGORISING)
 READING_ROUTES = ("direct", "lemma", "race")
+WORD_ENTRIES = ("lemma", "input_form")
 COLOUR_CATEGORY = "colour"
+#: Verifications (each ``verification_ms``) before the rules have flagged the target node.
+VERIFICATIONS = {PICTURE_NAMING: 2, COLOUR_NAMING: 2, WORD_READING: 1,
+                 PICTURE_CATEGORISING: 3, WORD_CATEGORISING: 3}
 
 
 @dataclass(frozen=True)
@@ -63,6 +83,16 @@ class StepRates:
     picture_duration_ms: float | None
     include_superordinates: bool
     link_weights: Mapping[tuple[str, str], float] | None
+    # The defaults below are mirrorlab's earlier behaviour; Weaver.step_rates always sets them
+    # (to Roelofs' programs' values unless told otherwise).
+    #: extra input per step on the flagged target concept (0 = no enhancement)
+    enhancement: float = 0.0
+    verification_ms: float = 0.0
+    word_entry: str = "input_form"
+    superordinates_compete: bool = True
+    #: input per step on a distractor word after its first ``distractor_duration_ms`` for as
+    #: long as it stays on screen (0 = the word's input stops, as in the programs)
+    sustained_distractor_input: float = 0.0
 
 
 def _text(value: Any) -> str:
@@ -79,6 +109,8 @@ class NetworkWriter:
         self.net = TrialNetwork()
         self._lexical: set[str] = set()
         self._categories: dict[str, str] = {}
+        self.basic_lemmas: set[int] = set()
+        self.superordinate_lemmas: set[int] = set()
 
     def lexical_entry(self, word: str, category: str) -> None:
         """Concept, lemma and output form of ``word``; IS-A link to its superordinate."""
@@ -89,6 +121,7 @@ class NetworkWriter:
         concept = self.net.node(word, "concept")
         lemma = self.net.node(word, "lemma")
         form = self.net.node(word, "output_form")
+        self.basic_lemmas.add(lemma)
         self.net.link(concept, lemma, r.concept_lemma, both_ways=True)
         self.net.link(lemma, form, r.lemma_form)
         if category:
@@ -97,6 +130,9 @@ class NetworkWriter:
                 self._lexical.add(category)
                 sup = self.net.node(category, "concept")
                 sup_lemma = self.net.node(category, "lemma")
+                self.superordinate_lemmas.add(sup_lemma)
+                if not r.superordinates_compete:
+                    self.net.non_competitors.add(sup_lemma)
                 self.net.link(sup, sup_lemma, r.concept_lemma, both_ways=True)
                 self.net.link(sup_lemma, self.net.node(category, "output_form"), r.lemma_form)
             if r.include_superordinates:
@@ -104,7 +140,11 @@ class NetworkWriter:
                               both_ways=True)
 
     def written_form(self, text: str, is_word: bool) -> int:
-        """Orthographic input form; a word's reaches its lemma (route a) and output form (b)."""
+        """The node a written string's external input enters. A word of the lexicon enters its
+        lemma directly (``word_entry="lemma"``, the programs); otherwise the orthographic input
+        form, which reaches the word's lemma (route a) and output form (route b)."""
+        if is_word and self.rates.word_entry == "lemma" and self.net.has(text, "lemma"):
+            return self.net.node(text, "lemma")
         node = self.net.node(text, "input_form")
         if not any(a == node for a, _, _ in self.net.links):
             out = self.net.node(text, "output_form")
@@ -130,6 +170,26 @@ class NetworkWriter:
         r = self.rates
         duration = r.picture_duration_ms if relevant else r.distractor_duration_ms
         self.net.add_input(node, onset_ms, duration, r.external_input)
+        if not relevant and r.sustained_distractor_input and duration is not None:
+            self.net.add_input(node, onset_ms + duration, None, r.sustained_distractor_input)
+
+    def target_concept(self, node: int, instruction: str) -> None:
+        """Input of the relevant stimulus on concept ``node`` from t = 0, and the rule's
+        enhancement once the concept is flagged (one verification later), in naming tasks."""
+        r = self.rates
+        self.stimulus(node, 0.0, relevant=True)
+        if r.enhancement and instruction in (PICTURE_NAMING, COLOUR_NAMING):
+            duration = None if r.picture_duration_ms is None else max(
+                0.0, r.picture_duration_ms - r.verification_ms)
+            self.net.add_input(node, r.verification_ms, duration, r.enhancement)
+
+    def flag(self, target: int, response: str, instruction: str) -> None:
+        """The rule's goal node, when it can be selected, and who competes with it."""
+        net = self.net
+        net.target, net.response = target, response
+        net.selection_onset_ms = VERIFICATIONS.get(instruction, 1) * self.rates.verification_ms
+        if instruction in (PICTURE_CATEGORISING, WORD_CATEGORISING):
+            net.non_competitors = set(self.basic_lemmas) - {target}
 
 
 def picture_word_network(row: Mapping[str, Any], rates: StepRates, route: str,
@@ -163,22 +223,22 @@ def picture_word_network(row: Mapping[str, Any], rates: StepRates, route: str,
     written = w.written_form(word, is_word) if word else None
     net = w.net
     if instruction in (PICTURE_NAMING, PICTURE_CATEGORISING):
-        w.stimulus(picture_concept, 0.0, relevant=True)
+        w.target_concept(picture_concept, instruction)
         if written is not None:
             w.stimulus(written, soa, relevant=False)
         if instruction == PICTURE_NAMING:
-            net.target, net.response = net.node(picture, "lemma"), picture
+            w.flag(net.node(picture, "lemma"), picture, instruction)
         else:
-            net.target, net.response = net.node(category, "lemma"), category
+            w.flag(net.node(category, "lemma"), category, instruction)
     elif instruction in (WORD_READING, WORD_CATEGORISING):
         if written is None:
             raise ValueError("word reading needs a distractor word to read")
         w.stimulus(written, 0.0, relevant=True)
         w.stimulus(picture_concept, -soa, relevant=False)
         if instruction == WORD_CATEGORISING:
-            net.target, net.response = net.node(word_category, "lemma"), word_category
+            w.flag(net.node(word_category, "lemma"), word_category, instruction)
         else:
-            _flag_reading_target(net, word, is_word, route)
+            _flag_reading_target(w, word, is_word, route)
     else:
         raise ValueError(f"instruction {instruction!r} is not a picture–word task")
     return net
@@ -186,12 +246,15 @@ def picture_word_network(row: Mapping[str, Any], rates: StepRates, route: str,
 
 def stroop_network(row: Mapping[str, Any], rates: StepRates, route: str,
                    co_member: str = "") -> TrialNetwork:
-    """Colour–word Stroop trial (Roelofs 2003): ink → colour concept, word → input form.
+    """Colour–word Stroop trial (Roelofs 2003): ink → colour concept, word → its lemma (or input
+    form). ``soa_ms`` (word onset − ink onset, negative = word first) times the irrelevant
+    dimension as in picture–word interference.
 
     As for pictures, one other colour (``co_member``; the word's colour on incongruent trials)
     is in the network in every condition, so conditions differ only in the input they get.
     """
     instruction = _text(row.get("instruction")) or COLOUR_NAMING
+    soa = 0.0 if _text(row.get("soa_ms")) == "" else float(row["soa_ms"])
     ink = _text(row.get("ink"))
     word_colour = _text(row.get("word_colour"))
     text = word_colour or _text(row.get("word")) or "XXXX"
@@ -208,43 +271,68 @@ def stroop_network(row: Mapping[str, Any], rates: StepRates, route: str,
     written = w.written_form(text, is_word=bool(word_colour))
     net = w.net
     if instruction == COLOUR_NAMING:
-        w.stimulus(net.node(ink, "concept"), 0.0, relevant=True)
-        w.stimulus(written, 0.0, relevant=False)
-        net.target, net.response = net.node(ink, "lemma"), ink
+        w.target_concept(net.node(ink, "concept"), instruction)
+        w.stimulus(written, soa, relevant=False)
+        w.flag(net.node(ink, "lemma"), ink, instruction)
     elif instruction == WORD_READING:
         w.stimulus(written, 0.0, relevant=True)
         if ink:
-            w.stimulus(net.node(ink, "concept"), 0.0, relevant=False)
-        _flag_reading_target(net, text, bool(word_colour), route)
+            w.stimulus(net.node(ink, "concept"), -soa, relevant=False)
+        _flag_reading_target(w, text, bool(word_colour), route)
     else:
         raise ValueError(f"instruction {instruction!r} is not a Stroop task")
     return net
 
 
-def _flag_reading_target(net: TrialNetwork, word: str, is_word: bool, route: str) -> None:
-    net.response = word
+def _flag_reading_target(w: NetworkWriter, word: str, is_word: bool, route: str) -> None:
+    net = w.net
     if route == "lemma" and is_word:
-        net.target, net.selection_kind = net.node(word, "lemma"), "lemma"
+        net.selection_kind = "lemma"
+        w.flag(net.node(word, "lemma"), word, WORD_READING)
     else:  # direct route (b); also the only route a nonword has
-        net.target, net.selection_kind = net.node(word, "output_form"), "output_form"
+        net.selection_kind = "output_form"
+        w.flag(net.node(word, "output_form"), word, WORD_READING)
+
+
+CATEGORISING_RESPONSES = ("button", "lemma")
 
 
 def picture_naming_network(picture: str, category: str, co_members: list[str] | tuple[str, ...],
                            biased: list[str] | tuple[str, ...], rates: StepRates,
-                           bias_amount: float, bias_duration_ms: float | None) -> TrialNetwork:
+                           bias_amount: float, bias_duration_ms: float | None,
+                           instruction: str = PICTURE_NAMING,
+                           categorising_response: str = "button") -> TrialNetwork:
     """Continuous-naming trial: the picture, its category co-members in the lexicon (all linked
-    with each other), and Roelofs' (2018) conceptual bias: an extra input of ``bias_amount`` per
-    step on the concepts of the co-members in ``biased`` (those named before), from trial onset
-    for ``bias_duration_ms`` (None: the whole trial)."""
+    with each other and, with superordinates, with the category concept), and Roelofs' (2018)
+    conceptual bias: an extra input of ``bias_amount`` per step on the concepts of the
+    co-members in ``biased`` (those named before), from trial onset for ``bias_duration_ms``
+    (None: the whole trial, as in ``CONCEPTUAL BIAS.C``).
+
+    ``instruction="picture_categorising"`` is the program's picture classification: the
+    category concept feeds a response button (concept–lemma rate), a second button stands for
+    the other category, and the hazard is 1 once the category's button leads the other by the
+    critical difference (``categorising_response="button"``); ``"lemma"`` selects the category
+    lemma by the Luce ratio instead (vocal categorising)."""
     w = NetworkWriter(rates)
     w.lexical_entry(picture, category)
     for member in co_members:
         w.lexical_entry(member, category)
     w.link_co_members()
     net = w.net
-    w.stimulus(net.node(picture, "concept"), 0.0, relevant=True)
+    w.target_concept(net.node(picture, "concept"), instruction)
     if bias_amount:
         for member in biased:
             net.add_input(net.node(member, "concept"), 0.0, bias_duration_ms, bias_amount)
-    net.target, net.response = net.node(picture, "lemma"), picture
+    if instruction == PICTURE_NAMING:
+        w.flag(net.node(picture, "lemma"), picture, PICTURE_NAMING)
+    elif instruction == PICTURE_CATEGORISING and categorising_response == "button":
+        button = net.node(category, "button")
+        net.link(net.node(category, "concept"), button, rates.concept_lemma)
+        net.node(f"not {category}", "button")
+        net.selection_kind, net.luce_selection = "button", False
+        w.flag(button, category, PICTURE_CATEGORISING)
+    elif instruction == PICTURE_CATEGORISING:
+        w.flag(net.node(category, "lemma"), category, PICTURE_CATEGORISING)
+    else:
+        raise ValueError(f"instruction {instruction!r} is not a continuous-naming task")
     return net
