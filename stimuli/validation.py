@@ -14,7 +14,7 @@ from typing import Any
 from stimuli.csvfile import CsvTable
 from stimuli.errors import StimulusError
 from stimuli.pictures import PictureSource, parse_picture_source
-from stimuli.tasks import ROLE_EXPERIMENTAL, TaskSpec
+from stimuli.tasks.card import ROLE_EXPERIMENTAL, TaskCard as TaskSpec
 
 
 def check_common(table: CsvTable, spec: TaskSpec) -> None:
