@@ -73,8 +73,13 @@ SCREENS = {
 
 
 def instruction_text(task: str, instruction: str, language: str, keys: str) -> str:
+    """The instructions of ``task``: its presentation class's own ``instruction_texts`` (a
+    task added outside this module brings its texts with it), else the table above."""
+    from experiments.tasks import TASKS
+
+    own = getattr(TASKS.get(task), "instruction_texts", {}) or {}
     try:
-        texts = INSTRUCTIONS[(task, instruction)]
+        texts = own[instruction] if instruction in own else INSTRUCTIONS[(task, instruction)]
     except KeyError:
         raise ExperimentError(f"task {task}: no instructions for {instruction!r}") from None
     if language not in texts:
