@@ -255,7 +255,9 @@ def howard_fit_report(model: Howard2006 | None = None, n_sequences: int = 8,
                       refit: bool = False) -> dict[str, Any]:
     """r and RMSE against Howard et al. (2006) by position (mapping fitted) and by lag."""
     from models.weaver.cumulative import cumulative_curves, report_against_howard
-    from models.weaver.targets import HOWARD_2006_BY_POSITION
+    from stimuli.published import published_table
+
+    HOWARD_2006_BY_POSITION = published_table("howard2006-ordinal-position").mapping("ordinal_position", "rt_ms")
 
     model = model or Howard2006()
     trials = cumulative_curves(model, n_sequences)

@@ -17,6 +17,7 @@ the one spelling everywhere: on the command line, in ``set.toml``, in stored tri
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from functools import lru_cache
 
 from stimuli.tasks.card import (LANGUAGES, RESPONSE_MODES, ROLE_EXPERIMENTAL, ROLE_FILLER,
                                 ROLE_PRACTICE, AnalysisDesign, Curve, Factor, NumericPredictor,
@@ -32,35 +33,55 @@ class UnknownTaskError(KeyError):
         return str(self.args[0]) if self.args else ""
 
 
-#: Every registered card by name (registration order). The bundled cards are registered on
-#: first use, not at import: their generators import ``stimuli.validation``, which imports
-#: ``stimuli.tasks.card``.
+#: Cards registered at run time (a new task, a test's extra task), by name.
 _CARDS: dict[str, TaskCard] = {}
-_bundled_loaded = False
+#: Modules of this package that are not cards.
+_NOT_CARDS = ("card",)
+#: The order the bundled tasks are listed in (help texts, reports); others follow by name.
+_DISPLAY_ORDER = ("stroop", "picture-word", "association", "continuous-naming")
 
 
-def _cards() -> dict[str, TaskCard]:
-    global _bundled_loaded
-    if not _bundled_loaded:
-        _bundled_loaded = True
-        from stimuli.tasks import association, continuous_naming, picture_word, stroop
+@lru_cache(maxsize=1)
+def _bundled_modules() -> dict[str, str]:
+    """Task name -> card module of the cards bundled in this package, found without importing
+    them (``mirrorlab --help`` lists the tasks and stays fast): a module ``picture_word.py``
+    holds the card of task ``picture-word`` (the one mapping from module to task name)."""
+    import pkgutil
 
-        for module in (stroop, picture_word, association, continuous_naming):
-            _CARDS.setdefault(module.CARD.name, module.CARD)
-    return _CARDS
+    found = {}
+    for info in pkgutil.iter_modules(__path__):
+        if not info.name.startswith("_") and info.name not in _NOT_CARDS:
+            found[info.name.replace("_", "-")] = info.name
+    rank = {name: i for i, name in enumerate(_DISPLAY_ORDER)}
+    return dict(sorted(found.items(), key=lambda kv: (rank.get(kv[0], len(rank)), kv[0])))
+
+
+def _load_bundled(name: str) -> TaskCard | None:
+    module_name = _bundled_modules().get(name)
+    if module_name is None:
+        return None
+    import importlib
+
+    card = importlib.import_module(f"{__name__}.{module_name}").CARD
+    if card.name != name:
+        raise ValueError(f"stimuli/tasks/{module_name}.py defines task {card.name!r}, not {name!r}")
+    return _CARDS.setdefault(name, card)
 
 
 class _Registry(Mapping):
-    """Read-only view of the registered cards: ``TASKS[name]``, ``name in TASKS``, …"""
+    """Read-only view of every task card by name: ``TASKS[name]``, ``name in TASKS``, …"""
 
     def __getitem__(self, name: str) -> TaskCard:
-        return _cards()[name]
+        return task_card(name)
 
     def __iter__(self) -> Iterator[str]:
-        return iter(list(_cards()))
+        return iter(task_names())
 
     def __len__(self) -> int:
-        return len(_cards())
+        return len(task_names())
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and name in task_names()
 
 
 TASKS: Mapping[str, TaskCard] = _Registry()
@@ -70,31 +91,31 @@ def register_card(card: TaskCard, *, replace: bool = False) -> TaskCard:
     """Make ``card`` known by its name (a new task, or a test's extra task)."""
     if not isinstance(card, TaskCard):
         raise TypeError(f"register_card needs a TaskCard, not {type(card).__name__}")
-    cards = _cards()
-    if card.name in cards and not replace and cards[card.name] is not card:
+    if card.name in task_names() and not replace and task_card(card.name) is not card:
         raise ValueError(f"a task card named {card.name!r} is already registered")
-    cards[card.name] = card
+    _CARDS[card.name] = card
     return card
 
 
 def unregister_card(name: str) -> None:
     """Forget a card registered with ``register_card`` (tests clean up with it)."""
-    _cards().pop(name, None)
+    if name not in _bundled_modules():
+        _CARDS.pop(name, None)
 
 
 def task_names() -> tuple[str, ...]:
     """The names of every registered task, in registration order."""
-    return tuple(_cards())
+    return tuple(dict.fromkeys([*_bundled_modules(), *_CARDS]))
 
 
 def task_card(name: str) -> TaskCard:
     """The card of task ``name``; an unknown name raises ``UnknownTaskError`` naming the known."""
-    cards = _cards()
-    try:
-        return cards[name]
-    except (KeyError, TypeError):
-        raise UnknownTaskError(f"unknown task {name!r}; known tasks: "
-                               f"{', '.join(cards)}") from None
+    card = _CARDS.get(name) if isinstance(name, str) else None
+    if card is None and isinstance(name, str):
+        card = _load_bundled(name)
+    if card is None:
+        raise UnknownTaskError(f"unknown task {name!r}; known tasks: {', '.join(task_names())}")
+    return card
 
 
 #: Kept for the code that speaks of a task's "spec": a spec is its card.
