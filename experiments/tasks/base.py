@@ -81,7 +81,7 @@ class Task:
     required_columns: tuple[str, ...] = ()
     #: The instruction the response keys stand for ('colour_naming', ...)
     instructions_supported: tuple[str, ...] = ()
-    #: instruction -> {language: text with {keys}}; empty: the texts of experiments.instructions
+    #: instruction -> {language: text with {keys}} (what the participant reads first)
     instruction_texts: Mapping[str, Mapping[str, str]] = {}
 
     @classmethod

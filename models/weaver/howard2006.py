@@ -13,7 +13,8 @@ preceding member of the picture's category, whatever the lag:
 
 The paper gives no equations or parameter values, so this module chooses them (documented, with
 reasons, in ``docs/models/weaver.md``) and fits the priming increment and the cycles→ms mapping to
-the published human curve (610, 635, 661, 688, 735 ms by ordinal position; flat by lag).
+the published human curve (table ``howard2006-ordinal-position``, about 30 ms slower per
+ordinal position; flat by lag).
 
 Equations, per processing cycle c, for the lexical units i of the target's category (the target
 and its co-members in the sequence; a filler has only its own unit):
