@@ -105,7 +105,8 @@ class Task:
 
     # ---------------------------------------------------------------- hooks
     def setup(self, win) -> None:
-        """Create the stimuli reused across trials (called once the window exists)."""
+        """Create the stimuli reused across trials (called once the window exists). The
+        runner draws ``self.fixation`` (a stimulus this method creates) before each trial."""
 
     def prepare(self, win, trial: Mapping[str, Any]) -> PreparedTrial:  # pragma: no cover
         raise NotImplementedError
