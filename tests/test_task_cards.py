@@ -147,3 +147,14 @@ def test_task_list_on_the_command_line_comes_from_the_cards():
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert "stroop" in result.stderr and "continuous-naming" in result.stderr
+
+
+def test_response_modes_come_from_the_card(tmp_path):
+    from experiments.errors import ExperimentError
+    from experiments.runner import run_session
+
+    assert task_card("association").response_modes == ("keyboard",)
+    database = tmp_path / "never.db"
+    with pytest.raises(ExperimentError, match="answered with keyboard only"):
+        run_session("association", "P01", response="voice", db=f"sqlite:///{database}")
+    assert not database.exists()              # refused before anything is created
