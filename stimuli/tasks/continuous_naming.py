@@ -7,6 +7,7 @@ preceding category members; curves by ordinal position and by lag.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -21,12 +22,13 @@ from stimuli.tasks.card import (ROLE_EXPERIMENTAL, ROLE_FILLER, ROLE_PRACTICE, A
 SIMULATED_FILLER_MEAN_MS = 630.0
 
 
-def _position_means_ms() -> list[float]:
+@lru_cache(maxsize=None)
+def _position_means_ms() -> tuple[float, ...]:
     from stimuli.published import published_table
 
     rows = sorted(published_table("howard2006-ordinal-position").rows,
                   key=lambda row: row["ordinal_position"])
-    return [float(row["rt_ms"]) for row in rows]
+    return tuple(float(row["rt_ms"]) for row in rows)
 
 
 def simulated_mean_ms(trial: Mapping[str, Any], effect_scale: float) -> float:

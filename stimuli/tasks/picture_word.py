@@ -10,6 +10,7 @@ SOA, and the effect-by-SOA curves of the original study.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -26,6 +27,7 @@ SIMULATED_BASELINE_MS = {"picture_naming": 720.0, "word_reading": 520.0}
 TARGETS = {"picture_naming": "glaser1984-picture-naming", "word_reading": "glaser1984-word-reading"}
 
 
+@lru_cache(maxsize=None)
 def _effect_curves(instruction: str) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     from stimuli.published import published_table
 

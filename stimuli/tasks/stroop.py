@@ -7,6 +7,7 @@ and word reading, analysed as separate subsets. Human target: Dunbar & MacLeod (
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 from stimuli.generators.stroop import TASK_COLUMNS, stroop_fixed_rows, stroop_trial_list
@@ -19,6 +20,7 @@ from stimuli.tasks.card import AnalysisDesign, TaskCard
 PRATTE2010_COLOUR_NAMING_MEANS_MS = {"congruent": 703.0, "neutral": 720.0, "incongruent": 790.0}
 
 
+@lru_cache(maxsize=None)
 def _simulated_means_ms() -> dict[str, dict[str, float]]:
     from stimuli.published import published_table
 
