@@ -159,3 +159,23 @@ def test_response_modes_come_from_the_card(tmp_path):
     with pytest.raises(ExperimentError, match="answered with keyboard only"):
         run_session("association", "P01", response="voice", db=f"sqlite:///{database}")
     assert not database.exists()              # refused before anything is created
+
+
+def test_a_registered_card_is_found_and_forgotten():
+    from dataclasses import replace
+
+    from stimuli.tasks import register_card, unregister_card
+
+    extra = replace(task_card("association"), name="association-copy")
+    register_card(extra)
+    try:
+        assert task_card("association-copy") is extra and task_names()[-1] == "association-copy"
+        with pytest.raises(ValueError, match="already registered"):
+            register_card(replace(extra))
+    finally:
+        unregister_card("association-copy")
+    assert "association-copy" not in task_names()
+    original = task_card("stroop")
+    register_card(replace(original, title="changed"), replace=True)
+    unregister_card("stroop")
+    assert task_card("stroop") is original       # the bundled card comes back from its module
