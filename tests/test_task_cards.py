@@ -179,3 +179,16 @@ def test_a_registered_card_is_found_and_forgotten():
     register_card(replace(original, title="changed"), replace=True)
     unregister_card("stroop")
     assert task_card("stroop") is original       # the bundled card comes back from its module
+
+
+def test_every_presentation_presents_its_cards_task():
+    from experiments.tasks import TASKS as PRESENTATIONS
+    from experiments.tasks import check_against_card
+
+    assert set(BUNDLED) <= set(PRESENTATIONS)
+    for name, cls in PRESENTATIONS.items():
+        check_against_card(cls)
+        card = task_card(name)
+        assert cls.instructions_supported == card.instructions
+        assert set(cls.required_columns) <= set(card.stimulus_columns)
+        assert set(cls.instruction_texts) == set(card.instructions)

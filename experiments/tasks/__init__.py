@@ -22,11 +22,21 @@ TASKS: dict[str, type[Task]] = {
 
 def register_task_class(cls: type[Task]) -> type[Task]:
     """Make a presentation class known by its ``name``, which must be a registered task card."""
-    from stimuli.tasks import task_card
-
-    task_card(cls.name)          # UnknownTaskError if no card says what the task is
+    check_against_card(cls)
     TASKS[cls.name] = cls
     return cls
+
+
+def check_against_card(cls: type[Task]) -> None:
+    """A presentation must present its card's task: a registered card of that name, and only
+    instructions the card declares (``UnknownTaskError`` / ``ExperimentError`` otherwise)."""
+    from stimuli.tasks import task_card
+
+    card = task_card(cls.name)          # UnknownTaskError if no card says what the task is
+    unknown = sorted(set(cls.instructions_supported) - set(card.instructions))
+    if unknown or not cls.instructions_supported:
+        raise ExperimentError(f"presentation {cls.__name__}: instructions {unknown or '(none)'} are "
+                              f"not those of the {cls.name} card ({', '.join(card.instructions)})")
 
 
 def unregister_task_class(name: str) -> None:
