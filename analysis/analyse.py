@@ -27,7 +27,6 @@ from analysis.errors import AnalysisInputError, EngineCapabilityError
 from analysis.loading import choose_model_runs, load, select_trials
 from analysis.mixed import FitResult, ModelSpec, Predictor, chosen, fit_with_simplification
 from analysis.mixed.fitting import check_engine
-from analysis.published import CITATIONS
 
 
 @dataclass
@@ -183,7 +182,7 @@ def compare(store_or_trials, task: str, models: list[str] | None = None, engine:
     curves: dict[str, pd.DataFrame] = {}
     for model, run_id in runs.items():
         source = f"model:{model}"
-        table = cmp.side_by_side(means, model, cells, task)
+        table = cmp.side_by_side(means, model, cells, design.analysis.cell_targets)
         comparisons.append(table)
         _report_missing_cells(table, model, cells, messages)
         item_table, item_r = cmp.item_level(rt_rows, model)
@@ -209,16 +208,13 @@ def compare(store_or_trials, task: str, models: list[str] | None = None, engine:
         if not (rt_rows["source"] == source).any():
             messages.append(f"model {model}: no trials with an RT after cleaning; RT comparison skipped.")
         item_rows.append(item_r)
-        if task == "association":
+        if design.analysis.choice_agreement:
             agreement, summary = cmp.choice_agreement(accuracy_rows, model)
             curves[f"choice_agreement_{model}"] = agreement
             for row in fit_rows:
                 if row["model"] == model:
                     row.update({k: v for k, v in summary.items() if k != "model"})
-    if task == "picture-word":
-        curves["soa"] = cmp.soa_curves(means)
-    if task == "continuous-naming":
-        curves.update(cmp.position_and_lag_curves(rt_rows))
+    curves.update(cmp.task_curves(design.analysis.curves, means, rt_rows))
 
     fits, fixed, random = _fits_frames(results)
     result = ComparisonResult(
@@ -232,7 +228,7 @@ def compare(store_or_trials, task: str, models: list[str] | None = None, engine:
         item_means=pd.concat(item_tables, ignore_index=True) if item_tables else pd.DataFrame(),
         curves=curves, sessions=loaded.sessions, model_runs=_chosen_runs(loaded.model_runs, runs),
         participants=participants, messages=messages, fit_results=results,
-        citation=CITATIONS.get(task, ""))
+        citation=design.card.citation())
     result.elapsed_s = time.perf_counter() - started
     return result
 

@@ -1,6 +1,8 @@
 """Human–model comparison: condition means side by side (r, RMSE), item-level correlations,
 a mixed model of human RTs with the model's item-level prediction as a predictor, and the
-task-specific views (SOA curves, ordinal-position and lag curves, item-by-item choice agreement).
+task-specific views the task card declares (effect curves such as the SOA curves, RT curves by
+ordinal position or lag, item-by-item choice agreement), each with the card's published
+targets (``stimuli.published``) as a third series labelled ``published``.
 
 Model rows already carry ``rt_ms`` after the model's own fitted cycles→ms mapping, so they
 are compared in ms directly. Every mean is a mean of agent means (each participant or
@@ -12,7 +14,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis import published
+from stimuli.published import published_table
+from stimuli.tasks import Curve
+
+#: The source label of published aggregates drawn beside people and models.
+PUBLISHED = "published"
 
 
 def agent_cell_means(rows: pd.DataFrame, cells: list[str], value: str) -> pd.DataFrame:
@@ -49,8 +55,10 @@ def r_and_rmse(x: pd.Series, y: pd.Series) -> tuple[float, float]:
     return float(np.corrcoef(x, y)[0, 1]), rmse
 
 
-def side_by_side(means: pd.DataFrame, model: str, cells: list[str], task: str) -> pd.DataFrame:
-    """Human and one model's cell means in one row per cell (+ published where there is one)."""
+def side_by_side(means: pd.DataFrame, model: str, cells: list[str],
+                 cell_targets: str | None = None) -> pd.DataFrame:
+    """Human and one model's cell means in one row per cell (+ the published value where the
+    task card names a published table for its cells)."""
     keys = ["subset", *cells]
     human = means[means["source"] == "human"][[*keys, "rt_ms", "accuracy", "n_agents"]]
     human = human.rename(columns={"rt_ms": "human_rt_ms", "accuracy": "human_accuracy",
@@ -60,22 +68,38 @@ def side_by_side(means: pd.DataFrame, model: str, cells: list[str], task: str) -
                                             "n_agents": "n_simulated"})
     table = human.merge(model_rows, on=keys, how="outer")
     table.insert(0, "model", model)
-    table["published_rt_ms"] = published_cell_rt(table, task)
-    return table.sort_values(keys).reset_index(drop=True)
+    table = table.sort_values(keys).reset_index(drop=True)
+    table["published_rt_ms"] = published_cell_rt(table, cells, cell_targets)
+    return table
 
 
-def published_cell_rt(table: pd.DataFrame, task: str) -> pd.Series:
-    """The original study's value for each cell, where the published targets give one."""
+def _published_for_subsets(target: pd.DataFrame, subsets: pd.Series) -> pd.Series:
+    """The published table's instruction for each subset: the same one where the table has it,
+    else its first (imported data without an instruction form the subset ``all``)."""
+    known = list(dict.fromkeys(target["instruction"]))
+    return subsets.where(subsets.isin(known), known[0])
+
+
+def published_cell_rt(table: pd.DataFrame, cells: list[str], key: str | None) -> pd.Series:
+    """The published ``rt_ms`` of each cell, matched on the cell columns the table ``key`` has
+    (and its ``instruction`` on the subset); NaN where it gives none."""
     values = pd.Series(np.nan, index=table.index, dtype=float)
-    if task == "stroop":
-        source = published.DUNBAR_MACLEOD_1984["rt_ms"]
-        for i, row in table.iterrows():
-            instruction = row["subset"] if row["subset"] in ("colour_naming", "word_reading") else "colour_naming"
-            values[i] = source.get((instruction, row.get("condition")), np.nan)
-    elif task == "continuous-naming" and "ordinal_position" in table:
-        source = published.HOWARD_2006["ordinal_position_rt_ms"]
-        values = table["ordinal_position"].map(lambda k: source.get(int(k), np.nan) if pd.notna(k) else np.nan)
-    return values.astype(float)
+    if key is None or table.empty:
+        return values
+    target = published_table(key).frame()
+    on = [c for c in cells if c in target.columns]
+    lookup = table[on].copy()
+    for column in on:
+        if pd.api.types.is_numeric_dtype(target[column]):
+            lookup[column] = pd.to_numeric(lookup[column], errors="coerce").astype(float)
+            target[column] = target[column].astype(float)
+    if "instruction" in target.columns:
+        lookup["instruction"] = _published_for_subsets(target, table["subset"])
+        on = ["instruction", *on]
+    if not on:
+        return values
+    merged = lookup.reset_index().merge(target[[*on, "rt_ms"]], on=on, how="left")
+    return merged.set_index("index")["rt_ms"].reindex(table.index).astype(float)
 
 
 def item_means(rt_rows: pd.DataFrame, source: str, value: str = "rt_ms") -> pd.DataFrame:
@@ -123,36 +147,53 @@ def choice_agreement(accuracy_rows: pd.DataFrame, model: str) -> tuple[pd.DataFr
     return table, summary
 
 
-def soa_curves(means: pd.DataFrame) -> pd.DataFrame:
-    """Picture–word: RT(condition) − RT(nonword) per SOA and source (+ the original study)."""
+def published_curve(curve: Curve, value: str) -> pd.DataFrame:
+    """The published tables of a curve, one frame (columns ``subset`` where they have an
+    instruction, the curve's ``x`` and ``value``), labelled ``source = "published"``."""
+    frames = []
+    for key in curve.targets:
+        frame = published_table(key).frame().rename(columns={"instruction": "subset"})
+        columns = [c for c in ("subset", "condition", curve.x, value) if c in frame.columns]
+        frames.append(frame[columns])
+    if not frames:
+        return pd.DataFrame(columns=["source", curve.x, value])
+    out = pd.concat(frames, ignore_index=True)
+    out.insert(0, "source", PUBLISHED)
+    return out
+
+
+def effect_curve(means: pd.DataFrame, curve: Curve) -> pd.DataFrame:
+    """RT(condition) − RT(baseline) per ``curve.x`` value, source and subset (+ published).
+    The baseline is the first of ``curve.baseline`` that a source × subset has."""
+    x = curve.x
     rows = []
     for (source, subset), part in means.groupby(["source", "subset"]):
-        baseline = part[part["condition"] == "nonword"].set_index("soa_ms")["rt_ms"]
-        reference = "nonword"
-        if baseline.empty:
-            baseline = part[part["condition"] == "unrelated"].set_index("soa_ms")["rt_ms"]
-            reference = "unrelated"
+        for reference in curve.baseline:
+            baseline = part[part["condition"] == reference].set_index(x)["rt_ms"]
+            if not baseline.empty:
+                break
         for _, row in part.iterrows():
-            if row["condition"] == reference or row["soa_ms"] not in baseline.index:
+            if row["condition"] == reference or row[x] not in baseline.index:
                 continue
             rows.append({"source": source, "subset": subset, "condition": row["condition"],
-                         "soa_ms": row["soa_ms"], "effect_ms": row["rt_ms"] - baseline[row["soa_ms"]],
+                         x: row[x], "effect_ms": row["rt_ms"] - baseline[row[x]],
                          "baseline": reference})
-    frame = pd.DataFrame(rows, columns=["source", "subset", "condition", "soa_ms", "effect_ms", "baseline"])
-    original = published.picture_word_soa_effects().rename(columns={"instruction": "subset"})
-    original.insert(0, "source", "original study")
-    original["baseline"] = "nonword"
+    frame = pd.DataFrame(rows, columns=["source", "subset", "condition", x, "effect_ms", "baseline"])
+    original = published_curve(curve, "effect_ms")
+    original["baseline"] = curve.baseline[0]
     return pd.concat([frame, original], ignore_index=True)
 
 
-def position_and_lag_curves(rt_rows: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """Continuous naming: RT by ordinal position and by lag, per source (+ the original study)."""
-    curves = {}
-    original = published.continuous_naming_curves()
-    for column in ("ordinal_position", "lag"):
-        rows = rt_rows[rt_rows[column].notna()] if column in rt_rows else rt_rows.iloc[0:0]
-        means = agent_cell_means(rows.assign(**{column: rows[column].astype(float)}), [column], "rt_ms")
-        means = means.drop(columns=["subset"])
-        reference = original[column].assign(source="original study")
-        curves[column] = pd.concat([means, reference], ignore_index=True)
-    return curves
+def rt_curve(rt_rows: pd.DataFrame, curve: Curve) -> pd.DataFrame:
+    """Mean RT per ``curve.x`` value and source (agent means first), + published."""
+    column = curve.x
+    rows = rt_rows[rt_rows[column].notna()] if column in rt_rows else rt_rows.iloc[0:0]
+    means = agent_cell_means(rows.assign(**{column: rows[column].astype(float)}), [column], "rt_ms")
+    means = means.drop(columns=["subset"])
+    return pd.concat([means, published_curve(curve, "rt_ms")], ignore_index=True)
+
+
+def task_curves(curves: tuple[Curve, ...], means: pd.DataFrame, rt_rows: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Every curve a task card declares, by name."""
+    return {curve.name: effect_curve(means, curve) if curve.measure == "effect" else rt_curve(rt_rows, curve)
+            for curve in curves}

@@ -9,7 +9,8 @@ import io
 import numpy as np
 import pandas as pd
 
-ORIGINAL = "original study"
+#: The source label of published aggregates (``analysis.comparison.PUBLISHED``).
+ORIGINAL = "published"
 
 
 def _pyplot():
@@ -38,6 +39,8 @@ def _series_style(source: str) -> dict:
 
 
 def _label(source: str) -> str:
+    if source == ORIGINAL:
+        return "published study"
     return "people" if source == "human" else source.replace("model:", "model ")
 
 
@@ -61,11 +64,12 @@ def condition_means_figure(means: pd.DataFrame, published: pd.DataFrame | None, 
             values = rows.set_index("condition")["rt_ms"].reindex(order)
             ax.plot(x, values.to_numpy(float), label=_label(source), **_series_style(source))
         if published is not None and len(published):
-            instruction = subset if subset in set(published["instruction"]) else "colour_naming"
+            known = list(dict.fromkeys(published["instruction"]))
+            instruction = subset if subset in known else known[0]
             values = published[published["instruction"] == instruction].set_index("condition")["rt_ms"]
             values = values.reindex(order)
             if values.notna().any():
-                ax.plot(x, values.to_numpy(float), label=ORIGINAL, **_series_style(ORIGINAL))
+                ax.plot(x, values.to_numpy(float), label=_label(ORIGINAL), **_series_style(ORIGINAL))
         ax.set_xticks(x, order)
         ax.set_ylabel("mean RT (ms)")
         ax.set_title(f"{title}: {subset}")
@@ -73,30 +77,33 @@ def condition_means_figure(means: pd.DataFrame, published: pd.DataFrame | None, 
     return to_png_base64(fig)
 
 
-def soa_figure(curves: pd.DataFrame, subset: str) -> str | None:
-    part = curves[(curves["subset"] == subset) | ((curves["source"] == ORIGINAL)
-                                                  & (curves["subset"] == _published_subset(subset)))]
+def effect_figure(curves: pd.DataFrame, subset: str, curve) -> str | None:
+    """One panel per condition of ``curve.panels``: effect (ms) by ``curve.x``, per source;
+    the published series of the matching instruction (else the first published one)."""
+    x = curve.x
+    published_subsets = list(dict.fromkeys(curves.loc[curves["source"] == ORIGINAL, "subset"].dropna()))
+    shown = subset if subset in published_subsets or not published_subsets else published_subsets[0]
+    part = curves[((curves["subset"] == subset) & (curves["source"] != ORIGINAL))
+                  | ((curves["source"] == ORIGINAL) & (curves["subset"] == shown))]
     own = curves[(curves["subset"] == subset) & (curves["source"] != ORIGINAL)]
     if own.empty:
         return None
     plt = _pyplot()
-    conditions = [c for c in ("related", "unrelated", "identical") if c in set(part["condition"])]
+    conditions = [c for c in curve.panels if c in set(part["condition"])]
+    if not conditions:
+        return None
     fig, axes = plt.subplots(1, len(conditions), figsize=(4.6 * len(conditions), 3.6), squeeze=False,
                              sharey=True)
     for ax, condition in zip(axes[0], conditions):
         for source, rows in part[part["condition"] == condition].groupby("source"):
-            rows = rows.sort_values("soa_ms")
-            ax.plot(rows["soa_ms"], rows["effect_ms"], label=_label(source), **_series_style(source))
+            rows = rows.sort_values(x)
+            ax.plot(rows[x], rows["effect_ms"], label=_label(source), **_series_style(source))
         ax.axhline(0, color="lightgrey", linewidth=1)
-        ax.set_xlabel("SOA (ms; negative = distractor first)")
+        ax.set_xlabel(curve.x_label)
         ax.set_title(f"{condition} − {own['baseline'].iloc[0]}")
         ax.legend(fontsize=8)
     axes[0][0].set_ylabel("effect (ms)")
     return to_png_base64(fig)
-
-
-def _published_subset(subset: str) -> str:
-    return subset if subset in ("picture_naming", "word_reading") else "picture_naming"
 
 
 def curve_figure(curve: pd.DataFrame, column: str, xlabel: str) -> str | None:

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis import figures, published
+from analysis import figures
 from analysis.design import design_for
 from analysis.mixed.fitting import __doc__ as SIMPLIFICATION_RULE
 
@@ -238,31 +238,32 @@ def _task_section(result) -> list[str]:
         add(table_html(result.fit_table))
         add("<h3>Condition means, side by side</h3>")
         add(table_html(result.condition_comparison))
+    analysis = design.analysis
     means_figure = figures.condition_means_figure(
-        result.condition_means if result.task != "picture-word" else result.condition_means.iloc[0:0],
-        published.stroop_condition_means() if result.task == "stroop" else None, levels,
-        result.task)
-    add(_figure(means_figure, "Mean RT per condition: people, models and the original study"))
-    if result.task == "picture-word" and "soa" in result.curves:
-        curves = result.curves["soa"]
-        add("<h3>SOA curves</h3>")
-        for subset in sorted(set(curves.loc[curves["source"] != figures.ORIGINAL, "subset"])):
-            add(_figure(figures.soa_figure(curves, subset),
-                        f"{subset}: effect relative to the baseline by SOA"))
-        add(table_html(curves))
-    if result.task == "continuous-naming":
-        for column, label in (("ordinal_position", "ordinal position within category"), ("lag", "lag")):
-            if column in result.curves:
-                add(f"<h3>RT by {escape(label)}</h3>")
-                add(_figure(figures.curve_figure(result.curves[column], column, label),
-                            f"RT by {label}: people, models and the original study"))
-                add(table_html(result.curves[column]))
-    if result.task == "association":
-        for name, table in result.curves.items():
-            model = name.removeprefix("choice_agreement_")
-            add(f"<h3>Item-by-item choices: people vs {escape(model)}</h3>")
-            add(_figure(figures.agreement_figure(table, model), f"Item accuracy, people vs {model}"))
-            add(table_html(table))
+        result.condition_means if analysis.condition_means_figure else result.condition_means.iloc[0:0],
+        _published_condition_means(analysis.cell_targets), levels, result.task)
+    add(_figure(means_figure, "Mean RT per condition: people, models and the published study"))
+    for curve in analysis.curves:
+        if curve.name not in result.curves:
+            continue
+        table = result.curves[curve.name]
+        add(f"<h3>{escape(curve.title)}</h3>")
+        if curve.measure == "effect":
+            own = table.loc[table["source"] != figures.ORIGINAL, "subset"]
+            for subset in sorted(set(own)):
+                add(_figure(figures.effect_figure(table, subset, curve),
+                            f"{subset}: effect relative to the baseline by {curve.x_label}"))
+        else:
+            add(_figure(figures.curve_figure(table, curve.x, curve.x_label),
+                        f"{curve.title}: people, models and the published study"))
+        add(table_html(table))
+    for name, table in result.curves.items():
+        if not name.startswith("choice_agreement_"):
+            continue
+        model = name.removeprefix("choice_agreement_")
+        add(f"<h3>Item-by-item choices: people vs {escape(model)}</h3>")
+        add(_figure(figures.agreement_figure(table, model), f"Item accuracy, people vs {model}"))
+        add(table_html(table))
     if not result.item_means.empty:
         add("<h3>Item level</h3>")
         add(table_html(result.item_correlations))
@@ -270,9 +271,19 @@ def _task_section(result) -> list[str]:
             add(_figure(figures.item_scatter_figure(result.item_means, model),
                         f"Item mean RTs: people vs {model}"))
     if result.citation:
-        add(f"<p class=\"muted\">Original study: {escape(result.citation)}.</p>")
+        add(f"<p class=\"muted\">Published study: {escape(result.citation)}.</p>")
     add(f"<p class=\"muted\">Comparison computed in {result.elapsed_s:.1f} s.</p>")
     return parts
+
+
+def _published_condition_means(key: str | None) -> pd.DataFrame | None:
+    """The card's published cell table, if it is one of means per instruction × condition."""
+    if key is None:
+        return None
+    from stimuli.published import published_table
+
+    frame = published_table(key).frame()
+    return frame if {"instruction", "condition", "rt_ms"} <= set(frame.columns) else None
 
 
 def _csv_ready(frame: pd.DataFrame) -> pd.DataFrame:

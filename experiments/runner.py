@@ -35,6 +35,7 @@ from experiments.session_plan import (
 )
 from experiments.tasks import task_class
 from experiments.tasks.naming_proxy import ACCURACY_ASSUMED, NAMING_RESPONSE
+from stimuli.tasks import task_card
 
 FRAME_PERIOD_FALLBACK_S = 1.0 / 60.0
 
@@ -84,9 +85,10 @@ def run_session(
     task_cls = task_class(task)
     if response not in RESPONSE_MODES:
         raise ExperimentError(f"--response {response!r}: choose keyboard or voice")
-    if response == "voice" and task == "association":
-        raise ExperimentError("task association is answered with keys; --response voice is "
-                              "for naming tasks")
+    if response not in task_card(task).response_modes:
+        raise ExperimentError(f"task {task} is answered with "
+                              f"{' or '.join(task_card(task).response_modes)} only; "
+                              f"--response {response} is not for this task")
     if participant is None:
         participant, session = ask_participant(session)
     participant = str(participant).strip()

@@ -5,7 +5,8 @@ The simulated participant's generative model (documented in docs/experiments.md)
 
 * RT in ms is ex-Gaussian: ``Normal(mu, sigma) + Exponential(tau)``; its mean is
   ``mu + tau``. The mean of a trial is a task baseline plus a condition effect taken from the
-  classic studies (table ``CONDITION_MEANS_MS`` below; ``effect_scale`` scales the effects).
+  classic studies, declared by the task's card (``TaskCard.simulated_mean_ms``, which reads
+  the published tables of ``stimuli.published``); ``effect_scale`` scales the effects.
 * With probability ``error_rate(condition)`` the answer is wrong: another response key for
   choice tasks (Stroop, association), no key at all (an omission) for the naming proxies.
 * Every draw comes from ``numpy.random.default_rng([seed, trial_index, is_practice])``, so a
@@ -14,47 +15,17 @@ The simulated participant's generative model (documented in docs/experiments.md)
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
 # --------------------------------------------------------------------------- the model
-#: Glaser & Düngelhoff (1984) picture naming / word reading, RT(condition) − RT(nonword) in ms
-#: at SOA −400…+400 (see shared/reference/published_targets.md §3; values read off figures).
-GD1984_SOAS_MS = (-400, -300, -200, -100, 0, 100, 200, 300, 400)
-GD1984_EFFECTS_MS = {
-    "picture_naming": {
-        "unrelated": (41, 59, 74, 45, 47, 81, 41, -12, 17),
-        "related": (5, 69, 78, 70, 133, 160, 55, 8, 8),
-        "identical": (-78, -74, -67, -75, -41, -28, -24, 8, -19),
-        "nonword": (0,) * 9,
-    },
-    "word_reading": {
-        "unrelated": (-7, 9, 18, 11, 18, 4, 4, 3, -3),
-        "related": (2, 8, 8, 19, 22, 18, 18, -9, 0),
-        "identical": (-32, -16, -5, 0, 16, -10, 2, -9, -2),
-        "nonword": (0,) * 9,
-    },
-}
-
-#: Stroop condition means (ms): key-press colour naming from Pratte et al. (2010, Exp. 1;
-#: condition means computed from the shared data: 703 / 720 / 790); word reading from
-#: Dunbar & MacLeod (1984) as cited by Cohen et al. (1990): 500 / 496 / 518.
-STROOP_MEANS_MS = {
-    "colour_naming": {"congruent": 703.0, "neutral": 720.0, "incongruent": 790.0},
-    "word_reading": {"congruent": 500.0, "neutral": 496.0, "incongruent": 518.0},
-}
-#: Continuous naming: Howard et al. (2006) mean naming RT by ordinal position 1–5 (ms, read off
-#: their figure), no effect of lag; fillers at the position-1 level plus 20 ms (our choice).
-HOWARD2006_POSITION_MEANS_MS = (610.0, 635.0, 661.0, 688.0, 735.0)
-CONTINUOUS_FILLER_MEAN_MS = 630.0
-#: Association (Pyramids-and-Palm-Trees style): no published key-press norms were found here;
-#: our choice: words 1150 ms, pictures 1250 ms, +120 ms with 4 choices instead of 2.
-ASSOCIATION_MEANS_MS = {"words": 1150.0, "pictures": 1250.0}
-ASSOCIATION_FOUR_CHOICE_COST_MS = 120.0
-PICTURE_WORD_BASELINE_MS = {"picture_naming": 720.0, "word_reading": 520.0}
+# The condition means come from each task's card (``stimuli.tasks``): ``simulated_mean_ms``
+# reads the task's published targets (``stimuli.published``) — Dunbar & MacLeod (1984),
+# Glaser & Düngelhoff (1984), Howard et al. (2006) — and the card's documented choices where
+# nothing is published (association; the Stroop colour-naming means of Pratte et al. 2010).
 
 
 @dataclass(frozen=True)
@@ -87,54 +58,19 @@ class SimulationProfile:
         return profile
 
 
-def _interpolate_soa(table: Sequence[float], soa_ms: float) -> float:
-    return float(np.interp(soa_ms, GD1984_SOAS_MS, table))
-
-
 def condition_mean_ms(task: str, trial: Mapping[str, Any], profile: SimulationProfile) -> float:
-    """Mean RT (ms) of the simulated participant for one trial: baseline + scaled effect."""
-    instruction = str(trial.get("instruction") or "")
-    condition = str(trial.get("condition") or "")
-    scale = profile.effect_scale
-    if task == "stroop":
-        means = STROOP_MEANS_MS.get(instruction, STROOP_MEANS_MS["colour_naming"])
-        base = means["neutral"]
-        mean = base + scale * (means.get(condition, base) - base)
-    elif task == "picture-word":
-        key = instruction if instruction in GD1984_EFFECTS_MS else "picture_naming"
-        # soa_ms is always word onset − picture onset; G&D's SOA is distractor − target, which
-        # for word reading (the picture is the distractor) is the opposite sign.
-        soa = float(trial.get("soa_ms") or 0.0)
-        if key == "word_reading":
-            soa = -soa
-        effects = GD1984_EFFECTS_MS[key].get(condition, GD1984_EFFECTS_MS[key]["nonword"])
-        mean = PICTURE_WORD_BASELINE_MS[key] + scale * _interpolate_soa(effects, soa)
-    elif task == "association":
-        base = ASSOCIATION_MEANS_MS["words"]
-        mean = ASSOCIATION_MEANS_MS.get(condition, base)
-        choices = trial.get("choices")
-        if choices is not None and len(choices) >= 4:
-            mean += ASSOCIATION_FOUR_CHOICE_COST_MS
-        mean = base + scale * (mean - base)
-    elif task == "continuous-naming":
-        position = trial.get("ordinal_position")
-        if position is None or (isinstance(position, float) and np.isnan(position)) or position == "":
-            mean = CONTINUOUS_FILLER_MEAN_MS
-        else:
-            index = int(min(max(int(position), 1), 5)) - 1
-            base = HOWARD2006_POSITION_MEANS_MS[0]
-            mean = base + scale * (HOWARD2006_POSITION_MEANS_MS[index] - base)
-    else:
-        raise ValueError(f"no simulated-participant model for task {task!r}")
-    return mean + profile.mean_shift_ms
+    """Mean RT (ms) of the simulated participant for one trial: the task card's baseline +
+    scaled effect (``TaskCard.simulated_mean_ms``), shifted by the profile."""
+    from stimuli.tasks import task_card
+
+    return task_card(task).simulated_mean_ms(trial, profile.effect_scale) + profile.mean_shift_ms
 
 
 def error_rate(task: str, trial: Mapping[str, Any], profile: SimulationProfile) -> float:
-    condition = str(trial.get("condition") or "")
-    if task == "stroop" and condition == "incongruent":
-        return profile.conflict_error_rate
-    if task == "picture-word" and condition in ("related", "unrelated") \
-            and abs(float(trial.get("soa_ms") or 0.0)) <= 100:
+    """The conflict error rate on the card's conflict trials, the baseline rate elsewhere."""
+    from stimuli.tasks import task_card
+
+    if task_card(task).conflict_trial(trial):
         return profile.conflict_error_rate
     return profile.error_rate
 

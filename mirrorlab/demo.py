@@ -26,26 +26,35 @@ from typing import Any
 
 from mirrorlab.virtual_display import virtual_display_if_needed
 
-#: (task, stimulus set, simulated-session trials, task parameters that shorten the demo).
-#: Picture–word interference uses a short fixed list over every SOA (see demo_picture_word_set).
+#: (stimulus set, simulated-session trials, task parameters that shorten the demo); the task
+#: is the set's. Picture–word interference uses a short fixed list over every SOA
+#: (``DEMO_PICTURE_WORD_SET``, written by demo_picture_word_set from its source set).
+DEMO_PICTURE_WORD_SET, DEMO_PICTURE_WORD_SOURCE = "picture-word-en-demo", "picture-word-en"
 DEMO_SESSIONS = (
-    ("stroop", "stroop-en", 24, {"iti_ms": 200.0, "fixation_ms": 200.0}),
-    ("picture-word", "picture-word-en-demo", 72, {"iti_ms": 200.0, "fixation_ms": 200.0}),
-    ("association", "association-ja", 30, {"iti_ms": 200.0, "fixation_ms": 200.0}),
-    ("continuous-naming", "continuous-naming-en", 80, {"iti_ms": 200.0, "fixation_ms": 200.0}),
+    ("stroop-en", 24, {"iti_ms": 200.0, "fixation_ms": 200.0}),
+    (DEMO_PICTURE_WORD_SET, 72, {"iti_ms": 200.0, "fixation_ms": 200.0}),
+    ("association-ja", 30, {"iti_ms": 200.0, "fixation_ms": 200.0}),
+    ("continuous-naming-en", 80, {"iti_ms": 200.0, "fixation_ms": 200.0}),
 )
 PICTURE_WORD_TRIALS_PER_RELATION_AND_SOA = 2
-#: (model, task, stimulus set it is simulated on, extra parameters)
+#: (model, stimulus set it is fitted for and simulated on, extra parameters); the task is the set's.
 DEMO_MODELS = (
-    ("cohen1990", "stroop", "stroop-en", {}),
-    ("cohen-huston1994", "stroop", "stroop-en", {}),
-    ("stroop-cnn", "stroop", "stroop-en", {}),
-    ("weaver", "stroop", "stroop-en", {}),
-    ("weaver", "picture-word", "picture-word-en", {}),
-    ("weaver-cumulative", "continuous-naming", "continuous-naming-en", {}),
-    ("howard2006", "continuous-naming", "continuous-naming-en", {}),
-    ("embedding", "association", "association-ja", {}),
+    ("cohen1990", "stroop-en", {}),
+    ("cohen-huston1994", "stroop-en", {}),
+    ("stroop-cnn", "stroop-en", {}),
+    ("weaver", "stroop-en", {}),
+    ("weaver", "picture-word-en", {}),
+    ("weaver-cumulative", "continuous-naming-en", {}),
+    ("howard2006", "continuous-naming-en", {}),
+    ("embedding", "association-ja", {}),
 )
+
+
+def task_of_set(name: str) -> str:
+    """The task of a bundled stimulus set (the demo's picture–word list: its source set's)."""
+    from stimuli import load_set
+
+    return load_set(DEMO_PICTURE_WORD_SOURCE if name == DEMO_PICTURE_WORD_SET else name).task
 DEMO_STUDY = "demo"
 
 
@@ -102,12 +111,12 @@ def demo_picture_word_set(folder: Path, seed: int) -> Path:
 
     from stimuli import load_set
 
-    source = load_set("picture-word-en")
-    target = folder / "picture-word-en-demo"
+    source = load_set(DEMO_PICTURE_WORD_SOURCE)
+    target = folder / DEMO_PICTURE_WORD_SET
     target.mkdir(parents=True, exist_ok=True)
     shutil.copy(source.path / "items.csv", target / "items.csv")
     toml = (source.path / "set.toml").read_text(encoding="utf-8")
-    toml = toml.replace('name = "picture-word-en"', 'name = "picture-word-en-demo"', 1)
+    toml = toml.replace(f'name = "{DEMO_PICTURE_WORD_SOURCE}"', f'name = "{DEMO_PICTURE_WORD_SET}"', 1)
     (target / "set.toml").write_text(toml, encoding="utf-8")
     items = source.items
     roles = items["role"] if "role" in items.columns else None
@@ -136,14 +145,15 @@ def session_commands(store, options: DemoOptions) -> list[tuple[str, list[str]]]
     existing = store.sessions_frame()
     done = set(zip(existing["participant"], existing["task"])) if len(existing) else set()
     commands = []
-    for task, stimulus_set, n_trials, params in DEMO_SESSIONS:
+    for stimulus_set, n_trials, params in DEMO_SESSIONS:
+        task = task_of_set(stimulus_set)
         if options.quick:
             n_trials = min(n_trials, 24)
         for k in range(1, options.participants + 1):
             code = f"SIM{k:02d}"
             if (code, task) in done:
                 continue
-            if stimulus_set == "picture-word-en-demo":
+            if stimulus_set == DEMO_PICTURE_WORD_SET:
                 stimulus_set = str(demo_picture_word_set(options.work_dir, options.seed))
             command = [sys.executable, "-m", "mirrorlab", "run", task, "--participant", code,
                        "--stimuli", stimulus_set, "--simulate", "--windowed",
@@ -191,7 +201,8 @@ def run_models(store, options: DemoOptions) -> list[str]:
     from models.base import ModelInputError
 
     notes = []
-    for model, task, stimulus_set, params in DEMO_MODELS:
+    for model, stimulus_set, params in DEMO_MODELS:
+        task = task_of_set(stimulus_set)
         if model in options.skip_models or (options.quick and model == "stroop-cnn"):
             continue
         try:
@@ -213,7 +224,9 @@ def compare_and_report(store, options: DemoOptions) -> Path:
     from analysis import compare, write_report
 
     results = []
-    for task in ("stroop", "picture-word", "association", "continuous-naming"):
+    from stimuli.tasks import task_names
+
+    for task in task_names():
         if store.count_trials(task=task) == 0:
             continue
         results.append(_step(f"compare people and models on {task}",

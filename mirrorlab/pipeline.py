@@ -10,13 +10,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-#: The stimulus set a task's models are simulated on when none is named.
-DEFAULT_STIMULUS_SETS = {
-    "stroop": "stroop-en",
-    "picture-word": "picture-word-en",
-    "association": "association-en",
-    "continuous-naming": "continuous-naming-en",
-}
+
+def default_stimulus_set(task: str) -> str:
+    """The stimulus set a task's models are simulated on when none is named (its card says);
+    an unknown task raises ``stimuli.tasks.UnknownTaskError`` naming the known ones."""
+    from stimuli.tasks import task_card
+
+    return task_card(task).default_stimulus_set
 
 
 def new_seed() -> int:

@@ -10,7 +10,19 @@ trials = s.trial_list(seed=1, instruction="colour_naming", participant_index=0)
 """
 
 from stimuli.errors import StimulusError
-from stimuli.stimulus_set import StimulusSet, list_sets, load_set
-from stimuli.tasks import TASKS
+
+_LAZY = {"StimulusSet": "stimuli.stimulus_set", "list_sets": "stimuli.stimulus_set",
+         "load_set": "stimuli.stimulus_set", "TASKS": "stimuli.tasks"}
+
+
+def __getattr__(name: str):
+    """Sets and cards are imported on first use, so ``import stimuli.tasks`` (which the command
+    line's help needs for the task names) does not import pandas."""
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'stimuli' has no attribute {name!r}")
+
 
 __all__ = ["StimulusError", "StimulusSet", "TASKS", "list_sets", "load_set"]

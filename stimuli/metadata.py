@@ -15,7 +15,7 @@ from typing import Any
 
 from stimuli.csvfile import decode_utf8
 from stimuli.errors import StimulusError
-from stimuli.tasks import LANGUAGES, TASKS
+from stimuli.tasks.card import LANGUAGES
 
 try:  # Python 3.11+
     import tomllib
@@ -55,6 +55,8 @@ def check_metadata(data: dict[str, Any], path: Path) -> dict[str, Any]:
     if not NAME_PATTERN.match(data["name"]):
         raise StimulusError("bad set name", path=path, column="name", value=data["name"],
                             expected="lower-case letters, digits, '-', '_' or '.'")
+    from stimuli.tasks import TASKS
+
     if data["task"] not in TASKS:
         raise StimulusError("unknown task", path=path, column="task", value=data["task"],
                             expected=f"one of {', '.join(TASKS)}")
@@ -64,13 +66,16 @@ def check_metadata(data: dict[str, Any], path: Path) -> dict[str, Any]:
     if "license" in data and "licence" not in data:
         data["licence"] = data.pop("license")
     data["design"] = check_design(data.get("design", {}), data["task"], path)
-    if data["task"] == "stroop":
-        check_colours(data, path)
+    check_task_keys = TASKS[data["task"]].check_metadata
+    if check_task_keys is not None:
+        check_task_keys(data, path)
     return data
 
 
 def check_design(design: Any, task: str, path: Path) -> dict[str, Any]:
-    defaults = TASKS[task].design_defaults
+    from stimuli.tasks import task_card
+
+    defaults = task_card(task).design_defaults
     if not isinstance(design, dict):
         raise StimulusError("[design] must be a table", path=path, column="design")
     merged = dict(defaults)

@@ -21,7 +21,7 @@ from stimuli.errors import StimulusError
 from stimuli.hashing import content_hash
 from stimuli.metadata import check_metadata, read_set_toml
 from stimuli.pictures import OPENMOJI_ATTRIBUTION, PictureSource, png_for
-from stimuli.tasks import TASKS, TaskSpec
+from stimuli.tasks import TASKS, TaskCard, task_card
 
 BUNDLED_DIR = Path(__file__).resolve().parent / "sets"
 ITEMS_FILE, TRIALS_FILE, METADATA_FILE = "items.csv", "trials.csv", "set.toml"
@@ -46,8 +46,13 @@ class StimulusSet:
     _png_paths: dict = field(default_factory=dict, repr=False)
 
     @property
-    def spec(self) -> TaskSpec:
-        return TASKS[self.task]
+    def card(self) -> TaskCard:
+        """The task card of this set's task (``stimuli.tasks``)."""
+        return task_card(self.task)
+
+    @property
+    def spec(self) -> TaskCard:
+        return self.card
 
     @property
     def instructions(self) -> tuple[str, ...]:
@@ -189,16 +194,11 @@ def _load_csv_alone(path: Path) -> StimulusSet:
     language = "ja" if any(_CJK.search(v) for row in table.rows for v in row.values()) else "en"
     data: dict[str, Any] = {"name": re.sub(r"[^a-z0-9._-]", "-", path.stem.lower()) or "set",
                             "task": matches[0], "language": language}
-    if matches[0] == "stroop":
-        keys = sorted({row["ink"] for row in table.rows if row["ink"]}
-                      | {row["word_colour"] for row in table.rows if row["word_colour"]})
-        data["colours"] = {key: list(STANDARD_RGB.get(key, (128, 128, 128))) for key in keys}
+    guess = TASKS[matches[0]].metadata_from_items
+    if guess is not None:
+        data.update(guess(table))
     metadata = check_metadata(data, path)
     return _build(path.parent, path, metadata, {}, None)
-
-
-STANDARD_RGB = {"red": (255, 0, 0), "green": (0, 170, 0), "blue": (0, 0, 255),
-                "yellow": (255, 255, 0)}
 
 
 def _build(folder: Path, items_path: Path, metadata: dict[str, Any],
@@ -207,15 +207,7 @@ def _build(folder: Path, items_path: Path, metadata: dict[str, Any],
     table = read_csv_table(items_path, required=spec.required_columns,
                            optional=spec.optional_columns, allow_extra=False)
     validation.check_common(table, spec)
-    pictures: dict[str, Any] = {}
-    if spec.name == "stroop":
-        validation.check_stroop(table, spec, metadata)
-    elif spec.name == "picture-word":
-        pictures = validation.check_picture_word(table, spec, folder)
-    elif spec.name == "association":
-        pictures = validation.check_association(table, folder)
-    elif spec.name == "continuous-naming":
-        pictures = validation.check_continuous_naming(table, spec, folder, metadata)
+    pictures: dict[str, Any] = spec.check_items(table, spec, folder, metadata)
     fixed = None
     if trials_path is not None:
         from stimuli.generators.fixed import check_fixed_trials

@@ -14,10 +14,10 @@ from typing import Any
 from stimuli.csvfile import CsvTable
 from stimuli.errors import StimulusError
 from stimuli.pictures import PictureSource, parse_picture_source
-from stimuli.tasks import ROLE_EXPERIMENTAL, TaskSpec
+from stimuli.tasks.card import ROLE_EXPERIMENTAL, TaskCard
 
 
-def check_common(table: CsvTable, spec: TaskSpec) -> None:
+def check_common(table: CsvTable, spec: TaskCard) -> None:
     """Item ids present and unique, roles known."""
     first_line: dict[str, int] = {}
     for index, row in enumerate(table.rows):
@@ -46,7 +46,7 @@ def require_values(table: CsvTable, columns: tuple[str, ...]) -> None:
                                     column=column, expected="a value")
 
 
-def check_stroop(table: CsvTable, spec: TaskSpec, metadata: dict[str, Any]) -> None:
+def check_stroop(table: CsvTable, spec: TaskCard, metadata: dict[str, Any]) -> None:
     colours = tuple(metadata["colours"])
     require_values(table, ("word", "condition"))
     for index, row in enumerate(table.rows):
@@ -81,7 +81,7 @@ def check_stroop(table: CsvTable, spec: TaskSpec, metadata: dict[str, Any]) -> N
                                 value=word_colour, expected="empty")
 
 
-def check_picture_word(table: CsvTable, spec: TaskSpec, set_dir: Path) -> dict[str, PictureSource]:
+def check_picture_word(table: CsvTable, spec: TaskCard, set_dir: Path) -> dict[str, PictureSource]:
     require_values(table, ("picture", "category", "picture_source", "related_distractor",
                            "unrelated_distractor", "unrelated_category", "nonword_distractor"))
     pictures = {}
@@ -166,7 +166,7 @@ def check_association(table: CsvTable, set_dir: Path) -> dict[str, dict[str, Pic
     return pictures
 
 
-def check_continuous_naming(table: CsvTable, spec: TaskSpec, set_dir: Path,
+def check_continuous_naming(table: CsvTable, spec: TaskCard, set_dir: Path,
                             metadata: dict[str, Any]) -> dict[str, PictureSource]:
     require_values(table, ("picture", "picture_source", "role"))
     members = metadata["design"]["members_per_category"]

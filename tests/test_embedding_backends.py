@@ -11,12 +11,10 @@ from models.base import ModelInputError
 from models.embeddings.association import score_association
 from models.embeddings.cache import EmbeddingCache
 from models.embeddings.registry import get_backend
+from stimuli.published import published_table
 
-COURSE_ITEMS = [  # published_targets.md section 5
-    ("オートバイ", ["麦わら帽子", "帽子", "ヘルメット", "兜"], "ヘルメット"),
-    ("かもめ", ["水田", "池", "滝", "海"], "海"),
-    ("柿", ["五重塔", "教会", "病院", "駅"], "五重塔"),
-]
+COURSE_ITEMS = [(row["target"], list(row["choices"]), row["answer"])    # Sato (2022)
+                for row in published_table("sato2022-course-items").rows]
 
 
 def course_trials() -> pd.DataFrame:

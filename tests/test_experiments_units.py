@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from experiments.errors import ExperimentError
-from experiments.instructions import INSTRUCTIONS, instruction_text
+from experiments.instructions import instruction_text
 from experiments.parameters import parse_param_options, resolve_parameters
 from experiments.psychopy_csv import HEADER, PsychoPyCsv
 from experiments.session_plan import check_trial_list, participant_index_for, shorten
@@ -69,7 +69,7 @@ def test_every_task_declares_documented_ms_parameters():
 def test_every_task_has_english_and_japanese_instructions():
     for cls in TASKS.values():
         for instruction in cls.instructions_supported:
-            texts = INSTRUCTIONS[(cls.name, instruction)]
+            texts = cls.instruction_texts[instruction]
             assert set(texts) >= {"en", "ja"}
             japanese = instruction_text(cls.name, instruction, "ja", "KEYS")
             assert any("\u3040" <= ch <= "\u9fff" for ch in japanese)

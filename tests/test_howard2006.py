@@ -12,7 +12,9 @@ from models.weaver.howard2006 import Howard2006, howard_fit_report
 from models.weaver.cumulative import cumulative_curves
 from models.weaver.lists import continuous_naming_sequence
 from models.weaver.sequences import position_and_lag_means
-from models.weaver.targets import HOWARD_2006_BY_POSITION
+from stimuli.published import published_table
+
+HOWARD_2006_BY_POSITION = published_table("howard2006-ordinal-position").mapping("ordinal_position", "rt_ms")
 
 
 def _position_curve(model: Howard2006, n_sequences: int = 2) -> np.ndarray:

@@ -8,11 +8,11 @@ from db.importer import import_dataset
 from db.store import Store
 from models.base import ModelInputError
 from models.registry import make_model
+from stimuli.published import published_table
 
-#: Dunbar & MacLeod (1984) condition means, ms (published_targets.md, section 1).
-DUNBAR_MACLEOD = {("colour_naming", "congruent"): 590, ("colour_naming", "neutral"): 656,
-                  ("colour_naming", "incongruent"): 856, ("word_reading", "congruent"): 500,
-                  ("word_reading", "neutral"): 496, ("word_reading", "incongruent"): 518}
+#: Dunbar & MacLeod (1984) condition means, ms: the one published table (stimuli/published).
+DUNBAR_MACLEOD = {(row["instruction"], row["condition"]): row["rt_ms"]
+                  for row in published_table("dunbar-macleod1984").rows}
 
 
 def dunbar_macleod_trials() -> pd.DataFrame:

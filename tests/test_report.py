@@ -146,7 +146,7 @@ def test_task_specific_views(task, build, expected, tmp_path):
         soa = result.curves["soa"]
         human = soa[(soa["source"] == "human") & (soa["condition"] == "related")].set_index("soa_ms")
         assert human.loc[0.0, "effect_ms"] > human.loc[100.0, "effect_ms"]   # built-in peak at SOA 0
-        assert (soa["source"] == "original study").any()
+        assert (soa["source"] == "published").any()        # Glaser & Düngelhoff, labelled as published
     if task == "continuous-naming":
         fixed = result.fixed_effects
         slope = fixed[(fixed["term"] == "preceding_members") & fixed["chosen"] & (fixed["analysis"] == "RT")]

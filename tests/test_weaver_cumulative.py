@@ -11,7 +11,9 @@ from models.registry import make_model
 from models.weaver.cumulative import WeaverCumulative, cumulative_curves, cumulative_fit_report
 from models.weaver.lists import continuous_naming_sequence
 from models.weaver.sequences import naming_contexts, position_and_lag_means
-from models.weaver.targets import HOWARD_2006_BY_POSITION
+from stimuli.published import published_table
+
+HOWARD_2006_BY_POSITION = published_table("howard2006-ordinal-position").mapping("ordinal_position", "rt_ms")
 
 
 @pytest.fixture(scope="module")

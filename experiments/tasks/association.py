@@ -43,6 +43,15 @@ class AssociationTask(Task):
     name = "association"
     title = "Semantic association"
     instructions_supported = ("choose_associate",)
+    #: What the participant reads first, per instruction and language ({keys}: the key legend).
+    instruction_texts = {
+        "choose_associate": {
+            "en": "Which goes together?\n\nThe item at the top goes best with one of the items below. "
+                  "Press the key under the one that goes with it.\n\n{keys}",
+            "ja": "どれが関係していますか？\n\n上の項目と最もよく関係するものを下から選び、"
+                  "その下に表示されたキーを押してください。\n\n{keys}",
+        },
+    }
     required_columns = ("target", "choices")
     own_parameters = (
         Parameter("key_layout", str, "digits", "digits: keys 1–4 left to right; arrows: arrow "

@@ -81,6 +81,8 @@ class Task:
     required_columns: tuple[str, ...] = ()
     #: The instruction the response keys stand for ('colour_naming', ...)
     instructions_supported: tuple[str, ...] = ()
+    #: instruction -> {language: text with {keys}} (what the participant reads first)
+    instruction_texts: Mapping[str, Mapping[str, str]] = {}
 
     @classmethod
     def parameters(cls) -> tuple[Parameter, ...]:
@@ -103,7 +105,8 @@ class Task:
 
     # ---------------------------------------------------------------- hooks
     def setup(self, win) -> None:
-        """Create the stimuli reused across trials (called once the window exists)."""
+        """Create the stimuli reused across trials (called once the window exists). The
+        runner draws ``self.fixation`` (a stimulus this method creates) before each trial."""
 
     def prepare(self, win, trial: Mapping[str, Any]) -> PreparedTrial:  # pragma: no cover
         raise NotImplementedError

@@ -20,6 +20,15 @@ class ContinuousNamingTask(Task):
     name = "continuous-naming"
     title = "Continuous naming"
     instructions_supported = ("picture_naming",)
+    #: What the participant reads first, per instruction and language ({keys}: the key legend).
+    instruction_texts = {
+        "picture_naming": {
+            "en": "Picture naming\n\nPictures appear one after another. Name each picture aloud as "
+                  "fast and as accurately as you can.\n\n{keys}",
+            "ja": "絵の命名\n\n絵が次々に表示されます。それぞれの絵の名前を、"
+                  "できるだけ速く正確に声に出して言ってください。\n\n{keys}",
+        },
+    }
     required_columns = ("picture", "picture_file")
     own_parameters = (
         Parameter("fixation_ms", float, 500.0, "fixation cross before each picture", "ms",

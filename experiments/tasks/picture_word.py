@@ -24,6 +24,21 @@ class PictureWordTask(Task):
     name = "picture-word"
     title = "Picture–word interference"
     instructions_supported = ("picture_naming", "word_reading")
+    #: What the participant reads first, per instruction and language ({keys}: the key legend).
+    instruction_texts = {
+        "picture_naming": {
+            "en": "Picture naming\n\nA picture appears with a word printed on it. Ignore the word and "
+                  "NAME THE PICTURE aloud as fast as you can.\n\n{keys}",
+            "ja": "絵の命名\n\n単語が書かれた絵が表示されます。単語は無視して、"
+                  "できるだけ速く絵の名前を声に出して言ってください。\n\n{keys}",
+        },
+        "word_reading": {
+            "en": "Word reading\n\nA picture appears with a word printed on it. Ignore the picture "
+                  "and READ THE WORD aloud as fast as you can.\n\n{keys}",
+            "ja": "単語音読\n\n単語が書かれた絵が表示されます。絵は無視して、"
+                  "できるだけ速く単語を声に出して読んでください。\n\n{keys}",
+        },
+    }
     required_columns = ("picture", "picture_file", "distractor", "soa_ms")
     own_parameters = (
         Parameter("fixation_ms", float, 500.0, "fixation cross before the first stimulus", "ms",

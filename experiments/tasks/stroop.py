@@ -30,6 +30,22 @@ class StroopTask(Task):
     name = "stroop"
     title = "Stroop"
     instructions_supported = ("colour_naming", "word_reading")
+    #: What the participant reads first, per instruction and language ({keys}: the key legend).
+    instruction_texts = {
+        "colour_naming": {
+            "en": "Colour naming\n\nA word appears in coloured ink. Ignore what the word says and "
+                  "press the key for the COLOUR OF THE INK, as fast and as accurately as you can.\n\n"
+                  "{keys}",
+            "ja": "色名呼称\n\n色のついた文字で単語が表示されます。単語の意味は無視して、"
+                  "文字の「インクの色」に対応するキーをできるだけ速く正確に押してください。\n\n{keys}",
+        },
+        "word_reading": {
+            "en": "Word reading\n\nA word appears in coloured ink. Ignore the ink and press the key "
+                  "for the colour the WORD NAMES, as fast and as accurately as you can.\n\n{keys}",
+            "ja": "単語音読\n\n色のついた文字で単語が表示されます。インクの色は無視して、"
+                  "単語が表す色に対応するキーをできるだけ速く正確に押してください。\n\n{keys}",
+        },
+    }
     required_columns = ("word", "ink")
     own_parameters = (
         Parameter("key_map", dict, {"red": "d", "green": "f", "blue": "j", "yellow": "k"},

@@ -8,7 +8,6 @@ import sys
 
 from mirrorlab.cli import add_db_option
 
-TASKS = ("stroop", "picture-word", "association", "continuous-naming")
 ENGINES = ("statsmodels", "mixedlm")
 STRUCTURES = ("auto", "maximal", "zero_correlation", "crossed_intercepts")
 
@@ -18,9 +17,11 @@ def register(subparsers) -> None:
         "compare", help="compare people and models on a task; write an HTML report",
         description="Clean the trials of a task, fit mixed-effects models with participants and "
                     "items crossed, compare the human data with each model's newest run (condition "
-                    "means r/RMSE, item level, task-specific curves, the original study), and write "
+                    "means r/RMSE, item level, task-specific curves, the published study), and write "
                     "one self-contained HTML report plus CSV tables.")
-    parser.add_argument("--task", required=True, choices=TASKS)
+    from stimuli.tasks import task_names
+
+    parser.add_argument("--task", required=True, choices=task_names())
     parser.add_argument("--models", metavar="M1,M2", help="models to compare (default: every model "
                                                           "with trials for the task)")
     parser.add_argument("--report", metavar="PATH", default=None,

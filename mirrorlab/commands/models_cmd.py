@@ -96,13 +96,10 @@ def run_simulate(args: argparse.Namespace) -> int:
 
 def run_fit(args: argparse.Namespace) -> int:
     from db.store import Store
-    from mirrorlab.pipeline import DEFAULT_STIMULUS_SETS, human_trials_for, run_model
-    from models.base import ModelInputError
+    from mirrorlab.pipeline import default_stimulus_set, human_trials_for, run_model
 
+    stimulus_set = args.stimuli or default_stimulus_set(args.task)
     store = Store(args.db)
-    stimulus_set = args.stimuli or DEFAULT_STIMULUS_SETS.get(args.task)
-    if stimulus_set is None:
-        raise ModelInputError(f"unknown task {args.task!r}; tasks: {', '.join(DEFAULT_STIMULUS_SETS)}")
     human = human_trials_for(store, args.task, args.study)
     result = run_model(store, args.model, stimulus_set, n=args.n, seed=args.seed,
                        params=_params(args), instructions=args.instruction, human_trials=human)

@@ -9,7 +9,6 @@ import argparse
 
 from mirrorlab.cli import add_db_option
 
-TASK_NAMES = ("stroop", "picture-word", "association", "continuous-naming")
 
 
 def register(subparsers) -> None:
@@ -23,8 +22,10 @@ def register(subparsers) -> None:
                "mirrorlab run picture-word --participant P02 --response voice; "
                "mirrorlab run stroop --participant SIM1 --simulate --windowed --max-trials 24. "
                "Task parameters: --param NAME=VALUE (see --list-params).")
-    parser.add_argument("task", metavar="TASK", choices=TASK_NAMES,
-                        help="one of: " + ", ".join(TASK_NAMES))
+    from stimuli.tasks import task_names
+
+    parser.add_argument("task", metavar="TASK", choices=task_names(),
+                        help="one of: " + ", ".join(task_names()))
     parser.add_argument("--participant", metavar="CODE",
                         help="participant code (default: ask in PsychoPy's participant dialog)")
     parser.add_argument("--session", type=int, default=1, metavar="N",

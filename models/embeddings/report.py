@@ -16,11 +16,11 @@ from models.base import ModelInputError
 from models.embeddings.association import score_association
 from models.embeddings.cache import EmbeddingCache
 
-COURSE_ITEMS = [
-    ("オートバイ", ["麦わら帽子", "帽子", "ヘルメット", "兜"], "ヘルメット"),
-    ("かもめ", ["水田", "池", "滝", "海"], "海"),
-    ("柿", ["五重塔", "教会", "病院", "駅"], "五重塔"),
-]
+from stimuli.published import published_table
+
+#: The three course items of Sato's (2022) test: (target, choices, intended answer).
+COURSE_ITEMS = [(row["target"], list(row["choices"]), row["answer"])
+                for row in published_table("sato2022-course-items").rows]
 BACKENDS = ("sentence-transformers", "use-multilingual", "chive", "glove",
             "chive+use-multilingual", "sentence-transformers+use-multilingual")
 

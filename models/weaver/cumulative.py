@@ -171,8 +171,10 @@ def cumulative_curves(model, n_sequences: int = 8, seed: int = 0) -> pd.DataFram
 
 def report_against_howard(model, trials: pd.DataFrame, unit: str) -> dict[str, Any]:
     """Fit constant + scale to Howard et al.'s curve by position; lag curve with the same map."""
-    from models.weaver.targets import HOWARD_2006_BY_LAG, HOWARD_2006_BY_POSITION
+    from stimuli.published import published_table
 
+    HOWARD_2006_BY_POSITION = published_table("howard2006-ordinal-position").mapping("ordinal_position", "rt_ms")
+    HOWARD_2006_BY_LAG = published_table("howard2006-lag").mapping("lag", "rt_ms")
     raw = position_and_lag_means(trials, "model_ms")
     positions = sorted(HOWARD_2006_BY_POSITION)
     model_pos = np.array([raw["position"][p] for p in positions])
@@ -199,7 +201,10 @@ def cumulative_fit_report(model: WeaverCumulative | None = None,
                           n_sequences: int = 8) -> dict[str, Any]:
     """r and RMSE against Howard et al. (2006) (after constant + scale) and against the model
     curve of Roelofs (2018) (raw effect in ms, no mapping)."""
-    from models.weaver.targets import ROELOFS_2018_MODEL_EFFECT
+    from stimuli.published import published_table
+
+    ROELOFS_2018_MODEL_EFFECT = published_table("roelofs2018-cumulative-effect").mapping(
+        "ordinal_position", "effect_ms")
 
     model = model or WeaverCumulative()
     trials = cumulative_curves(model, n_sequences)

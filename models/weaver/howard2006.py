@@ -13,7 +13,8 @@ preceding member of the picture's category, whatever the lag:
 
 The paper gives no equations or parameter values, so this module chooses them (documented, with
 reasons, in ``docs/models/weaver.md``) and fits the priming increment and the cycles→ms mapping to
-the published human curve (610, 635, 661, 688, 735 ms by ordinal position; flat by lag).
+the published human curve (table ``howard2006-ordinal-position``, about 30 ms slower per
+ordinal position; flat by lag).
 
 Equations, per processing cycle c, for the lexical units i of the target's category (the target
 and its co-members in the sequence; a filler has only its own unit):
@@ -255,7 +256,9 @@ def howard_fit_report(model: Howard2006 | None = None, n_sequences: int = 8,
                       refit: bool = False) -> dict[str, Any]:
     """r and RMSE against Howard et al. (2006) by position (mapping fitted) and by lag."""
     from models.weaver.cumulative import cumulative_curves, report_against_howard
-    from models.weaver.targets import HOWARD_2006_BY_POSITION
+    from stimuli.published import published_table
+
+    HOWARD_2006_BY_POSITION = published_table("howard2006-ordinal-position").mapping("ordinal_position", "rt_ms")
 
     model = model or Howard2006()
     trials = cumulative_curves(model, n_sequences)

@@ -34,12 +34,12 @@ def glaser_dungelhoff_effects(model: Weaver | None = None, instruction: str = PI
     """Model difference scores (condition − nonword, ms) on the G&D design, with the published
     value beside each: columns instruction, condition, soa_ms, model_ms, human_ms.
 
-    ``soa_ms`` here is Glaser & Düngelhoff's axis: onset of the irrelevant stimulus relative to
-    the target (negative = distractor first). In picture naming that is the trial list's
-    ``soa_ms`` (word − picture); in word reading it is its negative (picture − word).
+    ``soa_ms`` is mirrorlab's axis, as in the trial lists: word onset − picture onset for both
+    instructions (the published table ``glaser1984-word-reading`` was converted from Glaser &
+    Düngelhoff's picture − word axis once, where it is written down).
     """
     from models.weaver.lists import picture_word_grid
-    from models.weaver.targets import glaser_dungelhoff_frame
+    from stimuli.published import published_table
 
     model = model or Weaver()
     grid = picture_word_grid(n_items=n_items, instruction=instruction)
@@ -47,11 +47,14 @@ def glaser_dungelhoff_effects(model: Weaver | None = None, instruction: str = PI
     means = grid.groupby(["condition", "soa_ms"])["expected_ms"].mean().unstack("soa_ms")
     effects = (means - means.loc["nonword"]).drop(index="nonword")
     long = effects.stack().rename("model_ms").reset_index()
-    if instruction in (WORD_READING, WORD_CATEGORISING):
-        long["soa_ms"] = 0.0 - long["soa_ms"] + 0.0
+    long["soa_ms"] = long["soa_ms"].astype(float)
     long.insert(0, "instruction", instruction)
-    human = glaser_dungelhoff_frame().rename(columns={"effect_ms": "human_ms"})
-    return long.merge(human, on=["instruction", "condition", "soa_ms"], how="left")
+    key = {PICTURE_NAMING: "glaser1984-picture-naming", WORD_READING: "glaser1984-word-reading"}.get(instruction)
+    if key is None:                          # e.g. word categorising: nothing published here
+        return long.assign(human_ms=np.nan)
+    human = published_table(key).frame()[["condition", "soa_ms", "effect_ms"]]
+    return long.merge(human.rename(columns={"effect_ms": "human_ms"}), on=["condition", "soa_ms"],
+                      how="left")
 
 
 def _agreement(frame: pd.DataFrame) -> dict[str, float]:
@@ -64,11 +67,13 @@ def stroop_fit(model: Weaver | None = None) -> tuple[pd.DataFrame, dict[str, flo
     """Colour naming and word reading against Dunbar & MacLeod (1984): one constant per task
     (other stages differ between naming a colour and reading), scale 1."""
     from models.weaver.lists import stroop_list
-    from models.weaver.targets import DUNBAR_MACLEOD_1984
+    from stimuli.published import published_table
 
+    table = published_table("dunbar-macleod1984")
     model = model or Weaver()
     rows = []
-    for instruction, human in DUNBAR_MACLEOD_1984.items():
+    for instruction in ("colour_naming", "word_reading"):
+        human = table.mapping("condition", "rt_ms", instruction=instruction)
         trials = stroop_list(instruction)
         trials["model_ms"] = model.ms_scale * model.expected_retrieval_ms(trials)
         means = trials.groupby("condition")["model_ms"].mean()

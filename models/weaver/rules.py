@@ -27,7 +27,8 @@ Timing: the target stimulus gives input from t = 0 for as long as the trial last
 duration (100 ms). ``soa_ms`` follows the trial list and the experiment (word onset − picture
 onset, negative = word first) in both tasks, so the irrelevant stimulus starts at ``soa_ms``
 in picture naming and at ``−soa_ms`` in word reading. (Glaser & Düngelhoff's SOA axis is the
-irrelevant stimulus relative to the target; ``models.weaver.model.glaser_dungelhoff_effects`` converts.)
+irrelevant stimulus relative to the target; ``stimuli/published/glaser1984.py`` converts it to
+``soa_ms`` once, so the fit report compares on one axis.)
 Stroop trials read ``soa_ms`` too (word onset − ink onset; 0 when the column is absent).
 
 As in Roelofs' own programs (2016 ``ERP_bilingual_lemret.c``, 2018 ``CONCEPTUAL BIAS.C``):

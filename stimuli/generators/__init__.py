@@ -1,4 +1,5 @@
-"""Trial-list generators, one module per task, plus the fixed list of a ``trials.csv``.
+"""Trial-list generators, one module per task (each task card points at its own), plus the
+fixed list of a ``trials.csv``.
 
 ``build_trial_list(set, seed=…, instruction=…, participant_index=…, include_practice=…)``
 returns the trial-list DataFrame described in docs/developer-guide.md.
@@ -16,15 +17,10 @@ if TYPE_CHECKING:
 
 def build_trial_list(stimulus_set: "StimulusSet", *, seed: int, instruction: str,
                      participant_index: int, include_practice: bool) -> pd.DataFrame:
+    """The set's fixed ``trials.csv`` list if it has one, else its task card's generator."""
     if stimulus_set.fixed_trials is not None:
         from stimuli.generators.fixed import fixed_trial_list as generate
-    elif stimulus_set.task == "stroop":
-        from stimuli.generators.stroop import stroop_trial_list as generate
-    elif stimulus_set.task == "picture-word":
-        from stimuli.generators.picture_word import picture_word_trial_list as generate
-    elif stimulus_set.task == "association":
-        from stimuli.generators.association import association_trial_list as generate
     else:
-        from stimuli.generators.continuous_naming import continuous_naming_trial_list as generate
+        generate = stimulus_set.spec.trial_list
     return generate(stimulus_set, seed=seed, instruction=instruction,
                     participant_index=participant_index, include_practice=include_practice)

@@ -37,7 +37,7 @@ def association_row(stimulus_set: "StimulusSet", item: dict, order: list[int], b
     condition = "pictures" if item.get("target_picture") else "words"
     choice_files = ([stimulus_set.picture_file(item["item_id"], f"choice_{k + 1}_picture")
                      for k in order] if "choice_1_picture" in pictures else [])
-    return {"task": "association", "instruction": "choose_associate",
+    return {"task": stimulus_set.task, "instruction": "choose_associate",
             "item_id": item["item_id"], "condition": condition,
             "language": stimulus_set.language, "expected_response": item["answer"],
             "block": block, "is_practice": is_practice, "target": item["target"],
@@ -90,3 +90,15 @@ def association_trial_list(stimulus_set: "StimulusSet", *, seed: int, instructio
             run_limits=[(keys, limit) for keys, limit in limits if len(set(keys)) > 1])
         rows += [trials[i] for i in sequence]
     return to_frame(rows, TASK_COLUMNS)
+
+
+def association_fixed_rows(stimulus_set: "StimulusSet", plan: list, instruction: str) -> list[dict]:
+    """Rows of a fixed ``trials.csv``: the choices keep their ``items.csv`` order."""
+    return [association_row(stimulus_set, item, list(range(len(association_choices(item)))),
+                            block, is_practice)
+            for item, _row, block, is_practice in plan]
+
+
+def association_item_condition(item: dict) -> str:
+    """An item with a target picture is a ``pictures`` item, else a ``words`` item."""
+    return "pictures" if item.get("target_picture") else "words"

@@ -130,7 +130,7 @@ def _room_for_starts(slots, position: int, last_start: int, needed: int) -> bool
 def continuous_naming_row(stimulus_set: "StimulusSet", item: dict, block: int,
                           is_practice: bool, ordinal_position, lag) -> dict:
     condition = "experimental" if item["role"] == "experimental" else "filler"
-    return {"task": "continuous-naming", "instruction": "picture_naming",
+    return {"task": stimulus_set.task, "instruction": "picture_naming",
             "item_id": item["item_id"], "condition": condition,
             "language": stimulus_set.language, "expected_response": item["picture"],
             "block": block, "is_practice": is_practice, "picture": item["picture"],
@@ -188,3 +188,15 @@ def continuous_naming_trial_list(stimulus_set: "StimulusSet", *, seed: int, inst
     for item, (ordinal, lag) in zip(sequence, annotate_positions(sequence)):
         rows.append(continuous_naming_row(stimulus_set, item, 1, False, ordinal, lag))
     return to_frame(rows, TASK_COLUMNS)
+
+
+def continuous_naming_fixed_rows(stimulus_set: "StimulusSet", plan: list,
+                                 instruction: str) -> list[dict]:
+    """Rows of a fixed ``trials.csv``: ordinal position and lag computed from the order."""
+    positions = annotate_positions([item for item, *_ in plan])
+    return [continuous_naming_row(stimulus_set, item, block, is_practice, ordinal, lag)
+            for (item, _row, block, is_practice), (ordinal, lag) in zip(plan, positions)]
+
+
+def continuous_naming_item_condition(item: dict) -> str:
+    return "experimental" if item["role"] == "experimental" else "filler"

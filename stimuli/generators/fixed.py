@@ -17,7 +17,7 @@ import pandas as pd
 
 from stimuli.csvfile import CsvTable, read_csv_table
 from stimuli.errors import StimulusError
-from stimuli.tasks import TaskSpec
+from stimuli.tasks.card import TaskCard
 
 if TYPE_CHECKING:
     from stimuli.stimulus_set import StimulusSet
@@ -25,11 +25,14 @@ if TYPE_CHECKING:
 TRUE_VALUES, FALSE_VALUES = ("true", "1", "yes"), ("false", "0", "no", "")
 
 
-def check_fixed_trials(path: Path, spec: TaskSpec, items: dict[str, dict[str, str]],
+def check_fixed_trials(path: Path, spec: TaskCard, items: dict[str, dict[str, str]],
                        metadata: dict[str, Any]) -> CsvTable:
     """Validate ``trials.csv`` against the set's items (``item_id`` -> row)."""
     optional = ("block", "is_practice", "soa_ms", "notes")
-    required = ("item_id", "condition") + (("soa_ms",) if spec.name == "picture-word" else ())
+    required = ("item_id", "condition") + tuple(spec.fixed_required)
+    if spec.fixed_rows is None:
+        raise StimulusError(f"task {spec.name} has no fixed trial lists", path=path,
+                            expected="no trials.csv for this task")
     table = read_csv_table(path, required=required, optional=optional, allow_extra=False)
     for index, row in enumerate(table.rows):
         line = table.line_of(index)
@@ -41,7 +44,8 @@ def check_fixed_trials(path: Path, spec: TaskSpec, items: dict[str, dict[str, st
             raise StimulusError("unknown condition", path=path, line=line, column="condition",
                                 value=row["condition"],
                                 expected=f"one of {', '.join(spec.conditions)}")
-        expected_condition = _item_condition(spec.name, items[row["item_id"]])
+        expected_condition = (spec.item_condition(items[row["item_id"]])
+                              if spec.item_condition is not None else None)
         if expected_condition is not None and row["condition"] != expected_condition:
             raise StimulusError("condition does not match the item", path=path, line=line,
                                 column="condition", value=row["condition"],
@@ -66,52 +70,17 @@ def check_fixed_trials(path: Path, spec: TaskSpec, items: dict[str, dict[str, st
 
 def fixed_trial_list(stimulus_set: "StimulusSet", *, seed: int, instruction: str,
                      participant_index: int, include_practice: bool) -> pd.DataFrame:
-    from stimuli.generators import association, continuous_naming, picture_word, stroop
     from stimuli.generators.rows import to_frame
 
     table = stimulus_set.fixed_trials
     items = {row["item_id"]: row for row in stimulus_set.items.to_dict("records")}
     plan = []
-    for index, row in enumerate(table.rows):
+    for row in table.rows:
         block = int(row["block"]) if row.get("block") else 1
         flag = row.get("is_practice", "").lower()
         is_practice = flag in TRUE_VALUES if flag else block == 0
         if is_practice and not include_practice:
             continue
-        item = items[row["item_id"]]
-        plan.append((item, row, block, is_practice))
-    rows = []
-    task = stimulus_set.task
-    if task == "continuous-naming":
-        positions = continuous_naming.annotate_positions([item for item, *_ in plan])
-    for k, (item, row, block, is_practice) in enumerate(plan):
-        if task == "stroop":
-            if not item[stroop.answer_column(instruction)]:
-                continue
-            rows.append(stroop.stroop_row(stimulus_set, item, instruction, block, is_practice))
-        elif task == "picture-word":
-            rows.append(picture_word.picture_word_row(stimulus_set, item, row["condition"],
-                                                      int(row["soa_ms"]), instruction, block,
-                                                      is_practice))
-        elif task == "association":
-            order = list(range(len(association.association_choices(item))))
-            rows.append(association.association_row(stimulus_set, item, order, block,
-                                                    is_practice))
-        else:
-            ordinal, lag = positions[k]
-            rows.append(continuous_naming.continuous_naming_row(stimulus_set, item, block,
-                                                                is_practice, ordinal, lag))
-    columns = {"stroop": stroop.TASK_COLUMNS, "picture-word": picture_word.TASK_COLUMNS,
-               "association": association.TASK_COLUMNS,
-               "continuous-naming": continuous_naming.TASK_COLUMNS}[task]
-    return to_frame(rows, columns)
-
-
-def _item_condition(task: str, item: dict) -> str | None:
-    if task == "stroop":
-        return item["condition"]
-    if task == "association":
-        return "pictures" if item.get("target_picture") else "words"
-    if task == "continuous-naming":
-        return "experimental" if item["role"] == "experimental" else "filler"
-    return None
+        plan.append((items[row["item_id"]], row, block, is_practice))
+    card = stimulus_set.spec
+    return to_frame(card.fixed_rows(stimulus_set, plan, instruction), card.stimulus_columns)

@@ -42,7 +42,7 @@ def distractor_for(item: dict, condition: str) -> tuple[str, str]:
 def picture_word_row(stimulus_set: "StimulusSet", item: dict, condition: str, soa_ms: int,
                      instruction: str, block: int, is_practice: bool) -> dict:
     distractor, distractor_category = distractor_for(item, condition)
-    return {"task": "picture-word", "instruction": instruction, "item_id": item["item_id"],
+    return {"task": stimulus_set.task, "instruction": instruction, "item_id": item["item_id"],
             "condition": condition, "language": stimulus_set.language,
             "expected_response": item["picture"] if instruction == "picture_naming"
             else distractor,
@@ -84,3 +84,10 @@ def picture_word_trial_list(stimulus_set: "StimulusSet", *, seed: int, instructi
         rows += [picture_word_row(stimulus_set, trials[i][0], trials[i][1], soa_ms,
                                   instruction, block, False) for i in order]
     return to_frame(rows, TASK_COLUMNS)
+
+
+def picture_word_fixed_rows(stimulus_set: "StimulusSet", plan: list, instruction: str) -> list[dict]:
+    """Rows of a fixed ``trials.csv``: condition and ``soa_ms`` come from the file."""
+    return [picture_word_row(stimulus_set, item, row["condition"], int(row["soa_ms"]),
+                             instruction, block, is_practice)
+            for item, row, block, is_practice in plan]

@@ -34,7 +34,7 @@ def answer_column(instruction: str) -> str:
 
 def stroop_row(stimulus_set: "StimulusSet", item: dict, instruction: str, block: int,
                is_practice: bool) -> dict:
-    return {"task": "stroop", "instruction": instruction, "item_id": item["item_id"],
+    return {"task": stimulus_set.task, "instruction": instruction, "item_id": item["item_id"],
             "condition": item["condition"], "language": stimulus_set.language,
             "expected_response": item[answer_column(instruction)], "block": block,
             "is_practice": is_practice, "word": item["word"], "ink": item["ink"],
@@ -85,3 +85,10 @@ def _block(stimulus_set, pool: pd.DataFrame, conditions, instruction, block, is_
 def _split(total: int, parts: int) -> list[range]:
     base, extra = divmod(total, parts)
     return [range(base + (1 if k < extra else 0)) for k in range(parts)]
+
+
+def stroop_fixed_rows(stimulus_set: "StimulusSet", plan: list, instruction: str) -> list[dict]:
+    """Rows of a fixed ``trials.csv`` (``plan``: (item, row, block, is_practice) in file order);
+    items without an answer for ``instruction`` are left out, as in generated lists."""
+    return [stroop_row(stimulus_set, item, instruction, block, is_practice)
+            for item, _row, block, is_practice in plan if item[answer_column(instruction)]]

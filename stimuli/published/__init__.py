@@ -73,6 +73,12 @@ class PublishedTable:
 
         return pd.DataFrame(list(self.rows))
 
+    def mapping(self, key_column: str, value_column: str, **where: Any) -> dict[Any, Any]:
+        """``{row[key_column]: row[value_column]}`` over the rows matching ``where``
+        (e.g. ``mapping("condition", "rt_ms", instruction="word_reading")``)."""
+        return {row[key_column]: row[value_column] for row in self.rows
+                if all(row.get(k) == v for k, v in where.items())}
+
 
 @lru_cache(maxsize=1)
 def all_tables() -> dict[str, PublishedTable]:
