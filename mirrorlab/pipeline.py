@@ -110,7 +110,8 @@ def run_model(store, model_name: str, stimulus_set_name: str, *, n: int = 20, se
 
 
 def human_trials_for(store, task: str, study: str | None = None):
-    """Human trials of a task (reviews applied), optionally from one study only."""
+    """Human trials of a task (reviews applied), optionally from one study only. Only people:
+    simulated participants (``source="simulated"``) are never what a model is fitted to."""
     from models.base import ModelInputError
 
     trials = store.trials_frame(task=task, source="human")
@@ -120,6 +121,9 @@ def human_trials_for(store, task: str, study: str | None = None):
         trials = trials[trials["session_id"].isin(in_study)]
     if len(trials) == 0:
         where = f" of study {study!r}" if study else ""
+        n_simulated = store.count_trials(task=task, source="simulated")
+        note = (f" ({n_simulated} trials of simulated participants are not people: models are "
+                "fitted to people only)") if n_simulated else ""
         raise ModelInputError(f"no human {task} trials{where} in {store.url}: run sessions "
-                              "(`mirrorlab run`) or import data (`mirrorlab import`) first")
+                              "(`mirrorlab run`) or import data (`mirrorlab import`) first" + note)
     return trials

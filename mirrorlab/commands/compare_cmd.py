@@ -38,6 +38,9 @@ def register(subparsers) -> None:
                         help="also trim RTs beyond SD standard deviations per participant × condition")
     parser.add_argument("--keep-errors", action="store_true", help="keep error trials in RT analyses")
     parser.add_argument("--no-accuracy", action="store_true", help="skip the binomial accuracy model")
+    parser.add_argument("--include-simulated", action="store_true",
+                        help="analyse simulated participants (`mirrorlab run --simulate`) with the "
+                             "human data (default: left out, they are not people)")
     add_db_option(parser)
     parser.set_defaults(handler=run_compare)
 
@@ -49,7 +52,8 @@ def run_compare(args: argparse.Namespace) -> int:
     cleaning = CleaningOptions(rt_min_ms=args.rt_min, rt_max_ms=args.rt_max, sd_trim=args.sd_trim,
                                drop_errors=not args.keep_errors)
     result = compare(args.db, args.task, models=models, engine=args.engine, cleaning=cleaning,
-                     structure=args.structure, fit_accuracy=not args.no_accuracy)
+                     structure=args.structure, fit_accuracy=not args.no_accuracy,
+                     include_simulated=args.include_simulated)
     for message in result.messages:
         print(f"mirrorlab compare: note: {message}", file=sys.stderr)
     if not result.fit_table.empty:
