@@ -198,3 +198,34 @@ def test_a_fresh_clone_with_nothing_beside_it_imports_every_bundled_dataset(tmp_
         mine = sessions[sessions["study"] == name]
         assert (mine["n_trials"].sum(), mine["participant"].nunique(), len(mine)) == \
             (n_trials, n_participants, n_sessions)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("model", ["weaver-cumulative", "howard2006"])
+def test_continuous_naming_models_replay_each_stark_controls_own_sequences(model, sqlite_url,
+                                                                          bundled_data_dir):
+    from mirrorlab.pipeline import human_trials_for, run_model_on_human_sequences
+
+    store = Store(sqlite_url)
+    import_dataset(store, "stark2024", data_dir=bundled_data_dir)
+    people = human_trials_for(store, "continuous-naming", study="stark2024")
+    controls = people[[e["group"] == "control" for e in people["extras"]]]
+    assert controls["agent"].nunique() == 20
+    result = run_model_on_human_sequences(store, model, controls, n=2, seed=5)
+    assert "in-sample" in result.fit["fitted_to"] and "20 participants" in result.fit["fitted_to"]
+    stored = store.trials_frame(model_run_id=result.run_id).sort_values("trial_id")
+    assert len(stored) == 2 * len(controls) and set(stored["language"]) == {"de"}
+    stored["human_agent"] = stored["agent"].str.split("/").str[1]
+    stored["replica"] = stored["agent"].str.split("/").str[2]
+    for (code, session), theirs in controls.groupby(["agent", "session"]):
+        theirs = theirs.sort_values("trial_index")
+        for replica in ("sim-001", "sim-002"):
+            mine = stored[(stored["human_agent"] == code) & (stored["session"] == session)
+                          & (stored["replica"] == replica)]
+            assert list(mine["item_id"]) == list(theirs["item_id"]), (code, session, replica)
+            assert list(mine["trial_index"]) == list(theirs["trial_index"])
+            assert [e["human_trial_id"] for e in mine["extras"]] == list(theirs["trial_id"])
+    run = store.model_runs_frame().set_index("model_run_id").loc[result.run_id]
+    assert run["stimulus_set"] == "import:stark2024"
+    assert run["stimulus_set_hash"] == store.sessions_frame()["stimulus_set_hash"].iloc[0]
+    assert run["parameters"]["trial_sequences"] == "each participant's own"
