@@ -44,6 +44,10 @@ def register(subparsers) -> None:
     fit.add_argument("--stimuli", metavar="SET", help="stimulus set to simulate after fitting "
                                                       "(default: the task's English set)")
     fit.add_argument("--study", help="fit only to this study's participants")
+    fit.add_argument("--own-sequences", action="store_true",
+                     help="continuous naming: simulate on each participant's own trial sequence "
+                          "(the same pictures in the same order) instead of a stimulus set; "
+                          "--n agents per sequence")
     _add_run_options(fit)
     fit.set_defaults(handler=run_fit)
 
@@ -104,6 +108,18 @@ def run_fit(args: argparse.Namespace) -> int:
     if stimulus_set is None:
         raise ModelInputError(f"unknown task {args.task!r}; tasks: {', '.join(DEFAULT_STIMULUS_SETS)}")
     human = human_trials_for(store, args.task, args.study)
+    if args.own_sequences:
+        from mirrorlab.pipeline import SEQUENCE_TASKS, run_model_on_human_sequences
+
+        if args.task not in SEQUENCE_TASKS or args.stimuli:
+            raise ModelInputError("--own-sequences is for continuous naming, without --stimuli")
+        result = run_model_on_human_sequences(store, args.model, human, n=args.n, seed=args.seed,
+                                              params=_params(args))
+        _print_fit(result.fit)
+        print(f"model run {result.run_id}: {result.model} fitted to {human['agent'].nunique()} "
+              f"participants' {len(human)} trials (in-sample), simulated {result.n_trials} trials "
+              f"on their own sequences, seed {result.seed} ({store.url})")
+        return 0
     result = run_model(store, args.model, stimulus_set, n=args.n, seed=args.seed,
                        params=_params(args), instructions=args.instruction, human_trials=human)
     _print_fit(result.fit)
