@@ -129,14 +129,17 @@ def _prediction_model(human_rt: pd.DataFrame, items: pd.DataFrame, model: str, s
 
 def compare(store_or_trials, task: str, models: list[str] | None = None, engine: str = "statsmodels",
             cleaning: CleaningOptions | None = None, structure: str = "auto",
-            fit_accuracy: bool = True, include_simulated: bool = False) -> ComparisonResult:
+            fit_accuracy: bool = True, include_simulated: bool = False,
+            human_sessions=None) -> ComparisonResult:
     """Clean, fit and compare people and models on one task (see the module docstring);
-    simulated participants only with ``include_simulated``."""
+    simulated participants only with ``include_simulated``; with ``human_sessions`` (ids)
+    only those sessions' people."""
     started = time.perf_counter()
     cleaning = cleaning or CleaningOptions()
     check_engine(engine)
     design = design_for(task)
-    loaded = load(store_or_trials, task, include_simulated=include_simulated)
+    loaded = load(store_or_trials, task, include_simulated=include_simulated,
+                  human_sessions=human_sessions)
     messages = loaded.messages
     runs = choose_model_runs(loaded, models)
     trials = select_trials(loaded, runs)

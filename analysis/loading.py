@@ -24,12 +24,14 @@ class LoadedTrials:
     simulated_sessions: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
-def load(store_or_trials, task: str, include_simulated: bool = False) -> LoadedTrials:
+def load(store_or_trials, task: str, include_simulated: bool = False,
+         human_sessions=None) -> LoadedTrials:
     """Trials of ``task`` with reviews applied, plus sessions and model runs of that task.
 
     Simulated participants (``source="simulated"``) are not people: they are left out and
     their sessions listed apart (``simulated_sessions``), unless ``include_simulated``, which
-    analyses them on the human side and says so in the messages."""
+    analyses them on the human side and says so in the messages. ``human_sessions`` (session
+    ids) keeps only those sessions' people, e.g. one group of a study."""
     if isinstance(store_or_trials, pd.DataFrame):
         trials = store_or_trials
         if "task" in trials:
@@ -56,6 +58,12 @@ def load(store_or_trials, task: str, include_simulated: bool = False) -> LoadedT
                                  "simulate models first")
     trials, sessions, simulated_sessions, messages = _separate_simulated(trials, sessions,
                                                                          include_simulated)
+    if human_sessions is not None:
+        chosen = {int(s) for s in human_sessions}
+        is_person = trials["source"] == "human"
+        trials = trials[~is_person | trials["session_id"].isin(chosen)]
+        if len(sessions):
+            sessions = sessions[sessions["session_id"].isin(chosen)].reset_index(drop=True)
     return LoadedTrials(trials.reset_index(drop=True), sessions, runs, where, messages,
                         simulated_sessions)
 

@@ -44,9 +44,9 @@ class PublishedComparison:
     def section_html(self) -> list[str]:
         from analysis.report import table_html
 
-        sources = "; ".join(f"{t.citation} [{t.tag}]" + (f", n = {t.n_participants}" if t.n_participants
-                                                          else ", n not given")
-                            for t in self.published_tables)
+        sources = "; ".join(dict.fromkeys(
+            f"{t.citation} [{t.tag}]" + (f", n = {t.n_participants}" if t.n_participants else ", n not given")
+            for t in self.published_tables))
         parts = [f"<h1>mirrorlab comparison report: {escape(self.task)} (published aggregates)</h1>",
                  '<div class="note">The human side of this section is <b>published aggregates</b> '
                  f"(source = published): {escape(sources)}. They are means printed in a paper, not "

@@ -198,6 +198,16 @@ def test_a_fresh_clone_with_nothing_beside_it_imports_every_bundled_dataset(tmp_
         mine = sessions[sessions["study"] == name]
         assert (mine["n_trials"].sum(), mine["participant"].nunique(), len(mine)) == \
             (n_trials, n_participants, n_sessions)
+    # a short demo there: real people, models, report, no display needed
+    demo = subprocess.run([sys.executable, "-m", "mirrorlab", "demo", "--quick", "--no-pilots"],
+                          cwd=clone, env=env, capture_output=True, text=True, timeout=1200)
+    assert demo.returncode == 0, demo.stderr[-3000:]
+    report = clone / "mirrorlab-demo-report.html"
+    assert demo.stdout.strip().splitlines()[-1] == f"report: {report}"
+    assert "stark2024 (continuous-naming) already imported" in demo.stderr
+    html = report.read_text(encoding="utf-8")
+    for task in ("stroop", "picture-word", "association", "continuous-naming"):
+        assert f'id="task-{task}"' in html
 
 
 @pytest.mark.slow
