@@ -57,8 +57,11 @@ def test_demo_runs_the_whole_pipeline(tmp_path, xvfb_display):
     sections = _sections(html)
     assert set(sections) == {"stroop", "picture-word", "association", "continuous-naming",
                              "simulated-pilots"}
-    assert "38 participant(s)" in sections["stroop"] and "SIM01" not in sections["stroop"]
-    assert "SIM01" not in sections["continuous-naming"] and "201" in sections["continuous-naming"]
+    stroop_people = re.search(r"<p>Participants \((\d+)\): ([^<]*)</p>", sections["stroop"])
+    assert stroop_people.group(1) == "38" and "SIM" not in stroop_people.group(2)
+    assert "2 simulated participant(s) (SIM01, SIM02" in sections["stroop"]    # said, left out
+    naming_people = re.search(r"<p>Participants \((\d+)\): ([^<]*)</p>", sections["continuous-naming"])
+    assert naming_people.group(1) == "4" and naming_people.group(2) == "201, 202, 203, 204"
     assert "published aggregates" in sections["picture-word"]
     assert "people" not in sections["picture-word"].replace("not people", "")
     assert "No human data for the association task is bundled" in sections["association"]
