@@ -239,3 +239,21 @@ def test_continuous_naming_models_replay_each_stark_controls_own_sequences(model
     assert run["stimulus_set"] == "import:stark2024"
     assert run["stimulus_set_hash"] == store.sessions_frame()["stimulus_set_hash"].iloc[0]
     assert run["parameters"]["trial_sequences"] == "each participant's own"
+
+
+@pytest.mark.slow
+def test_fit_own_sequences_from_the_command_line(tmp_path, bundled_data_dir):
+    db = str(tmp_path / "stark.db")
+    imported = subprocess.run([*MIRRORLAB, "import", "stark2024", "--db", db], capture_output=True,
+                              text=True, timeout=600)
+    assert "imported 19200 trials of 40 participants" in imported.stdout, imported.stderr
+    result = subprocess.run([*MIRRORLAB, "fit", "howard2006", "--task", "continuous-naming",
+                             "--study", "stark2024", "--own-sequences", "--n", "1", "--seed", "2",
+                             "--db", db], capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "(in-sample), simulated 19200 trials on their own sequences" in result.stdout
+    wrong = subprocess.run([*MIRRORLAB, "fit", "cohen1990", "--task", "stroop", "--own-sequences",
+                            "--db", db], capture_output=True, text=True, timeout=300)
+    assert wrong.returncode == 2 and "Traceback" not in wrong.stderr
+    assert wrong.stderr.strip() == ("mirrorlab: error: --own-sequences is for continuous naming, "
+                                    "without --stimuli")

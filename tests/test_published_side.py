@@ -65,3 +65,23 @@ def test_a_published_table_of_another_task_is_refused(tmp_path):
     store = Store(f"sqlite:///{tmp_path / 'x.db'}")
     with pytest.raises(AnalysisInputError, match="not human picture-word data"):
         compare_with_published(store, "picture-word", ["dunbar-macleod1984-stroop"])
+
+
+def test_compare_on_picture_word_without_people_uses_the_published_aggregates(tmp_path):
+    import subprocess
+    import sys
+
+    url = f"sqlite:///{tmp_path / 'pw.db'}"
+    store = Store(url)
+    run_model(store, "weaver", "picture-word-en", n=1, seed=4)
+    report = tmp_path / "pw.html"
+    result = subprocess.run([sys.executable, "-m", "mirrorlab", "compare", "--task", "picture-word",
+                             "--db", url, "--report", str(report)], capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "the human side is published aggregates (glaser1984-picture-naming, " \
+           "glaser1984-word-reading), labelled 'published'" in result.stderr
+    rows = [line.split() for line in result.stdout.splitlines() if line.startswith("weaver")]
+    assert [(r[1], r[2], r[3]) for r in rows] == [("glaser1984-picture-naming", "published", "27"),
+                                                  ("glaser1984-word-reading", "published", "27")]
+    assert "published aggregates" in report.read_text(encoding="utf-8")

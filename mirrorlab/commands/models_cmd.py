@@ -107,12 +107,12 @@ def run_fit(args: argparse.Namespace) -> int:
     stimulus_set = args.stimuli or DEFAULT_STIMULUS_SETS.get(args.task)
     if stimulus_set is None:
         raise ModelInputError(f"unknown task {args.task!r}; tasks: {', '.join(DEFAULT_STIMULUS_SETS)}")
-    human = human_trials_for(store, args.task, args.study)
     if args.own_sequences:
         from mirrorlab.pipeline import SEQUENCE_TASKS, run_model_on_human_sequences
 
         if args.task not in SEQUENCE_TASKS or args.stimuli:
             raise ModelInputError("--own-sequences is for continuous naming, without --stimuli")
+        human = human_trials_for(store, args.task, args.study)
         result = run_model_on_human_sequences(store, args.model, human, n=args.n, seed=args.seed,
                                               params=_params(args))
         _print_fit(result.fit)
@@ -120,6 +120,7 @@ def run_fit(args: argparse.Namespace) -> int:
               f"participants' {len(human)} trials (in-sample), simulated {result.n_trials} trials "
               f"on their own sequences, seed {result.seed} ({store.url})")
         return 0
+    human = human_trials_for(store, args.task, args.study)
     result = run_model(store, args.model, stimulus_set, n=args.n, seed=args.seed,
                        params=_params(args), instructions=args.instruction, human_trials=human)
     _print_fit(result.fit)
