@@ -85,3 +85,14 @@ def test_compare_on_picture_word_without_people_uses_the_published_aggregates(tm
     assert [(r[1], r[2], r[3]) for r in rows] == [("glaser1984-picture-naming", "published", "27"),
                                                   ("glaser1984-word-reading", "published", "27")]
     assert "published aggregates" in report.read_text(encoding="utf-8")
+
+
+def test_pratte2010_selection_is_the_one_in_the_authors_cleaning_script(bundled_data_dir):
+    script = (bundled_data_dir / "pratte2010_stroop" / "cleaning.R.orig.txt").read_text(encoding="utf-8")
+    experiment_1 = script[:script.index("##Experiment 2")]
+    assert "dat$rt > .2 & dat$rt < 2" in experiment_1
+    assert "acc == 1 & cond != 2 & exp == 1" in experiment_1 and "dat$trial %in% 0:4" in experiment_1
+    row, = published_table("pratte2010-trial-selection").rows
+    assert (row["rt_above_ms"], row["rt_below_ms"]) == (200.0, 2000.0)
+    assert row["first_trials_dropped_per_block"] == len(range(0, 5))
+    assert row["conditions"] == ("congruent", "incongruent") and row["correct_only"]
