@@ -128,19 +128,25 @@ def _prediction_model(human_rt: pd.DataFrame, items: pd.DataFrame, model: str, s
 
 def compare(store_or_trials, task: str, models: list[str] | None = None, engine: str = "statsmodels",
             cleaning: CleaningOptions | None = None, structure: str = "auto",
-            fit_accuracy: bool = True) -> ComparisonResult:
-    """Clean, fit and compare people and models on one task (see the module docstring)."""
+            fit_accuracy: bool = True, include_simulated: bool = False,
+            human_sessions=None) -> ComparisonResult:
+    """Clean, fit and compare people and models on one task (see the module docstring);
+    simulated participants only with ``include_simulated``; with ``human_sessions`` (ids)
+    only those sessions' people."""
     started = time.perf_counter()
     cleaning = cleaning or CleaningOptions()
     check_engine(engine)
     design = design_for(task)
-    loaded = load(store_or_trials, task)
+    loaded = load(store_or_trials, task, include_simulated=include_simulated,
+                  human_sessions=human_sessions)
     messages = loaded.messages
     runs = choose_model_runs(loaded, models)
     trials = select_trials(loaded, runs)
     if not (trials["source"] == "human").any():
+        simulated = f" ({messages[0]})" if messages and "simulated" in messages[0] else ""
         raise AnalysisInputError(f"no human {task} trials in {loaded.where}: run sessions "
-                                 "(`mirrorlab run`) or import data (`mirrorlab import`) first")
+                                 "(`mirrorlab run`) or import data (`mirrorlab import`) first"
+                                 + simulated)
     if not runs:
         messages.append(f"no model trials for task {task} in {loaded.where}: the report shows people only "
                         "(run `mirrorlab simulate MODEL` or `mirrorlab fit MODEL --task "

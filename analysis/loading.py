@@ -10,6 +10,10 @@ import pandas as pd
 from analysis.errors import AnalysisInputError
 
 
+#: The ``source`` of trials answered by a simulated participant (``mirrorlab run --simulate``).
+SIMULATED = "simulated"
+
+
 @dataclass
 class LoadedTrials:
     trials: pd.DataFrame
@@ -17,10 +21,17 @@ class LoadedTrials:
     model_runs: pd.DataFrame
     where: str
     messages: list[str] = field(default_factory=list)
+    simulated_sessions: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
-def load(store_or_trials, task: str) -> LoadedTrials:
-    """Trials of ``task`` with reviews applied, plus sessions and model runs of that task."""
+def load(store_or_trials, task: str, include_simulated: bool = False,
+         human_sessions=None) -> LoadedTrials:
+    """Trials of ``task`` with reviews applied, plus sessions and model runs of that task.
+
+    Simulated participants (``source="simulated"``) are not people: they are left out and
+    their sessions listed apart (``simulated_sessions``), unless ``include_simulated``, which
+    analyses them on the human side and says so in the messages. ``human_sessions`` (session
+    ids) keeps only those sessions' people, e.g. one group of a study."""
     if isinstance(store_or_trials, pd.DataFrame):
         trials = store_or_trials
         if "task" in trials:
@@ -45,7 +56,41 @@ def load(store_or_trials, task: str) -> LoadedTrials:
     if trials.empty:
         raise AnalysisInputError(f"no {task} trials in {where}: run sessions, import data or "
                                  "simulate models first")
-    return LoadedTrials(trials.reset_index(drop=True), sessions, runs, where)
+    trials, sessions, simulated_sessions, messages = _separate_simulated(trials, sessions,
+                                                                         include_simulated)
+    if human_sessions is not None:
+        chosen = {int(s) for s in human_sessions}
+        is_person = trials["source"] == "human"
+        trials = trials[~is_person | trials["session_id"].isin(chosen)]
+        if len(sessions):
+            sessions = sessions[sessions["session_id"].isin(chosen)].reset_index(drop=True)
+    return LoadedTrials(trials.reset_index(drop=True), sessions, runs, where, messages,
+                        simulated_sessions)
+
+
+def _separate_simulated(trials: pd.DataFrame, sessions: pd.DataFrame, include_simulated: bool):
+    """(trials, people's sessions, simulated sessions, messages): simulated participants out of
+    the human side, or — asked for — in it, labelled in the messages either way."""
+    simulated = trials["source"] == SIMULATED
+    simulated_sessions = pd.DataFrame()
+    if len(sessions) and "simulated" in sessions:
+        is_simulated = sessions["simulated"].fillna(False).astype(bool)
+        simulated_sessions = sessions[is_simulated].reset_index(drop=True)
+        if not include_simulated:
+            sessions = sessions[~is_simulated].reset_index(drop=True)
+    if not simulated.any():
+        return trials, sessions, simulated_sessions, []
+    codes = sorted(trials.loc[simulated, "agent"].astype(str).unique())
+    shown = ", ".join(codes[:8]) + (f" and {len(codes) - 8} more" if len(codes) > 8 else "")
+    if include_simulated:
+        trials = trials.copy()
+        trials.loc[simulated, "source"] = "human"
+        return trials, sessions, simulated_sessions, [
+            f"the human side includes {len(codes)} simulated participant(s) ({shown}), as asked "
+            "(--include-simulated): they are simulations, not people."]
+    return trials[~simulated], sessions, simulated_sessions, [
+        f"{len(codes)} simulated participant(s) ({shown}, {int(simulated.sum())} trials) left out: "
+        "simulations are not people (--include-simulated analyses them with the human data)."]
 
 
 def _has_fit(value) -> bool:

@@ -149,7 +149,8 @@ def build_html(results) -> str:
             + "</ul>")
     for result in results:
         parts.append(f'<section id="task-{escape(result.task)}">')
-        parts.extend(_task_section(result))
+        # published aggregates or no human data (analysis.published_side) bring their own section
+        parts.extend(result.section_html() if hasattr(result, "section_html") else _task_section(result))
         parts.append("</section>")
     parts.append("</body></html>")
     return "\n".join(p for p in parts if p)

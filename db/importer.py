@@ -35,6 +35,32 @@ A *mapping* says how the file's columns become shared-row fields. It is a small 
     [templates]                 # fields built from other (mapped) fields
     item_id = "{ink}_{word}"
 
+    [extras]                    # extra per-trial fields (kept in the row's extras) = column
+    accuracy_code = "correct"
+
+    [missing]                   # raw values that mean "no value" for one field
+    rt_ms = ["0"]
+
+    [derive.ordinal_position]   # fields computed over the rows, in file order
+    rule = "count"              # 1, 2, 3 ... within each group of `within`
+    within = ["participant", "session_number", "category"]
+    only_when = {condition = "experimental"}   # other rows get no value
+
+    [derive.lag]                # rows between this one and the previous one of its group
+    rule = "lag"
+    sequence = ["participant", "session_number"]
+    within = ["category"]
+    only_when = {condition = "experimental"}
+
+    [derive.group]              # a label from numeric ranges of another field
+    rule = "ranges"
+    from = "participant"
+    ranges = {aphasia = [101, 120], control = [201, 220]}
+
+A recoding table (``[values.FIELD]``) may give ``"*"`` for every raw value it does not list.
+Fields named in ``[extras]`` or derived under a name that is not a shared column are stored in
+the trial's ``extras``.
+
 An import is all or nothing: the file is read and every row checked first, then sessions
 (status ``imported``, one per participant) and trials are written in one transaction. A
 problem is reported in one line with the file, the line and the column.
@@ -91,10 +117,21 @@ class ImportMapping:
     na_values: list[str] = field(default_factory=lambda: ["NA", "N/A", "NaN", "nan", ""])
     dataset: dict[str, Any] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
+    extras: dict[str, str] = field(default_factory=dict)
+    missing: dict[str, list[str]] = field(default_factory=dict)
+    derive: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def check(self) -> None:
         known = set(TRIAL_COLUMNS) | set(EXTRA_FIELDS)
-        for section in (self.columns, self.constants, self.values, self.scale, self.templates):
+        for name in self.extras:
+            if name in known:
+                raise ImportMappingError(f"mapping {self.name}: [extras] field {name!r} is a shared "
+                                         "field; map it under [columns]")
+        for name, spec in self.derive.items():
+            check_derivation(self.name, name, spec)
+        known |= set(self.extras) | set(self.derive)
+        for section in (self.columns, self.constants, self.values, self.scale, self.templates,
+                        self.missing):
             for name in section:
                 if name not in known:
                     raise ImportMappingError(
@@ -140,7 +177,15 @@ def load_mapping(name_or_path: str) -> ImportMapping:
         na_values=[str(v) for v in source.get("na_values", ["NA", "N/A", "NaN", "nan", ""])],
         dataset=dict(data.get("dataset", {})),
         files=[str(f) for f in source.get("files", [])],
+        extras={k: str(v) for k, v in data.get("extras", {}).items()},
+        missing={k: [str(x) for x in (v if isinstance(v, list) else [v])]
+                 for k, v in data.get("missing", {}).items()},
+        derive={k: dict(v) for k, v in data.get("derive", {}).items() if isinstance(v, dict)},
     )
+    bad = [k for k, v in data.get("derive", {}).items() if not isinstance(v, dict)]
+    if bad:
+        raise ImportMappingError(f"mapping {path}: [derive.{bad[0]}] must be a table "
+                                 "(rule = \"count\" | \"lag\" | \"ranges\", ...)")
     mapping.check()
     return mapping
 
@@ -188,10 +233,12 @@ def _line_number(row_position: int, mapping: ImportMapping) -> int:
 
 
 def _convert(field_name: str, raw: str, where: str, mapping: ImportMapping) -> Any:
-    if raw in mapping.na_values:
+    if raw in mapping.na_values or raw in mapping.missing.get(field_name, ()):
         return None
     if field_name in mapping.values:
         recode = mapping.values[field_name]
+        if raw not in recode and "*" in recode:
+            raw = "*"
         if raw not in recode:
             expected = ", ".join(sorted(recode))
             raise ImportMappingError(f"{where}: value {raw!r} has no entry in the mapping's "
@@ -225,7 +272,7 @@ def _convert(field_name: str, raw: str, where: str, mapping: ImportMapping) -> A
 def read_rows(path: Path, mapping: ImportMapping) -> list[dict[str, Any]]:
     """Read and convert every row (raising on the first problem, before anything is written)."""
     frame = _read_table(path, mapping)
-    needed = set(mapping.columns.values()) | set(mapping.filters)
+    needed = set(mapping.columns.values()) | set(mapping.extras.values()) | set(mapping.filters)
     missing = sorted(needed - set(frame.columns))
     if missing:
         raise ImportMappingError(
@@ -236,12 +283,14 @@ def read_rows(path: Path, mapping: ImportMapping) -> list[dict[str, Any]]:
         mask = frame[column].isin(allowed)
         keep = mask if keep is None else keep & mask
     positions = range(len(frame)) if keep is None else [i for i, k in enumerate(keep.tolist()) if k]
-    columns = {name: frame[source].tolist() for name, source in mapping.columns.items()}
+    columns = {name: frame[source].tolist()
+               for name, source in (*mapping.columns.items(), *mapping.extras.items())}
+    column_of = {**mapping.columns, **mapping.extras}
     rows: list[dict[str, Any]] = []
     for position in positions:
         row: dict[str, Any] = dict(mapping.constants)
         for name, values in columns.items():
-            where = f"{path} line {_line_number(position, mapping)} column {mapping.columns[name]!r}"
+            where = f"{path} line {_line_number(position, mapping)} column {column_of[name]!r}"
             row[name] = _convert(name, values[position].strip(), where, mapping)
         for name, template in mapping.templates.items():
             try:
@@ -254,7 +303,100 @@ def read_rows(path: Path, mapping: ImportMapping) -> list[dict[str, Any]]:
         rows.append(row)
     if not rows:
         raise ImportMappingError(f"{path}: no rows left after the mapping's filter {mapping.filters}")
+    for name, spec in mapping.derive.items():
+        derive_field(rows, name, spec, where=f"{path}: mapping {mapping.name} [derive.{name}]")
     return rows
+
+
+# ---------------------------------------------------------------------------- derived fields
+DERIVATION_RULES = ("count", "lag", "ranges")
+
+
+def check_derivation(mapping_name: str, name: str, spec: dict[str, Any]) -> None:
+    """A ``[derive.NAME]`` table names a known rule and the options that rule needs."""
+    where = f"mapping {mapping_name}: [derive.{name}]"
+    rule = spec.get("rule")
+    if rule not in DERIVATION_RULES:
+        raise ImportMappingError(f"{where}: rule {rule!r} is not one of {', '.join(DERIVATION_RULES)}")
+    needed = {"count": ("within",), "lag": ("sequence", "within"), "ranges": ("from", "ranges")}[rule]
+    for option in needed:
+        if option not in spec:
+            raise ImportMappingError(f"{where}: rule {rule!r} needs {option} = ...")
+    for option in ("within", "sequence"):
+        if option in spec and not (isinstance(spec[option], list) and spec[option]):
+            raise ImportMappingError(f"{where}: {option} must be a list of field names")
+    if "only_when" in spec and not isinstance(spec["only_when"], dict):
+        raise ImportMappingError(f"{where}: only_when must be a table {{field = value}}")
+    if rule == "ranges":
+        ranges = spec["ranges"]
+        if not isinstance(ranges, dict) or not all(
+                isinstance(v, list) and len(v) == 2 and all(isinstance(x, (int, float)) for x in v)
+                for v in ranges.values()):
+            raise ImportMappingError(f"{where}: ranges must be {{label = [low, high]}} with numbers")
+
+
+def _applies(row: dict[str, Any], only_when: dict[str, Any]) -> bool:
+    for field_name, wanted in only_when.items():
+        allowed = wanted if isinstance(wanted, list) else [wanted]
+        if str(row.get(field_name)) not in {str(a) for a in allowed}:
+            return False
+    return True
+
+
+def _group_key(row: dict[str, Any], fields: Sequence[str], where: str) -> tuple:
+    try:
+        return tuple(row[f] for f in fields)
+    except KeyError as exc:
+        raise ImportMappingError(f"{where}: field {exc.args[0]!r} is not a mapped field") from None
+
+
+def derive_field(rows: list[dict[str, Any]], name: str, spec: dict[str, Any], *, where: str) -> None:
+    """Compute ``name`` on every row (in file order), by the rule of ``spec``:
+
+    * ``count``: 1, 2, 3 … for the rows of each ``within`` group (e.g. the ordinal position of a
+      picture within its category, per participant and session);
+    * ``lag``: how many rows of the same ``sequence`` lie between a row and the previous row of
+      its ``within`` group (empty for the first); rows that ``only_when`` excludes still count
+      as intervening rows;
+    * ``ranges``: the label whose ``[low, high]`` holds the number in field ``from``.
+    """
+    only_when = spec.get("only_when", {})
+    rule = spec["rule"]
+    if rule == "count":
+        counts: dict[tuple, int] = {}
+        for row in rows:
+            if not _applies(row, only_when):
+                row[name] = None
+                continue
+            key = _group_key(row, spec["within"], where)
+            counts[key] = counts.get(key, 0) + 1
+            row[name] = counts[key]
+    elif rule == "lag":
+        position_in: dict[tuple, int] = {}
+        last_seen: dict[tuple, int] = {}
+        for row in rows:
+            sequence = _group_key(row, spec["sequence"], where)
+            position = position_in.get(sequence, 0)
+            position_in[sequence] = position + 1
+            if not _applies(row, only_when):
+                row[name] = None
+                continue
+            key = sequence + _group_key(row, spec["within"], where)
+            row[name] = position - last_seen[key] - 1 if key in last_seen else None
+            last_seen[key] = position
+    else:  # ranges
+        source = spec["from"]
+        for row in rows:
+            value = _group_key(row, [source], where)[0]
+            try:
+                number = float(value)
+            except (TypeError, ValueError):
+                raise ImportMappingError(f"{where}: {source} value {value!r} is not a number") from None
+            labels = [label for label, (low, high) in spec["ranges"].items() if low <= number <= high]
+            if not labels:
+                ranges = ", ".join(f"{label} {low}-{high}" for label, (low, high) in spec["ranges"].items())
+                raise ImportMappingError(f"{where}: {source} {value!r} is in none of the ranges ({ranges})")
+            row[name] = labels[0]
 
 
 def file_sha256(paths: Iterable[Path]) -> str:
@@ -271,11 +413,27 @@ class ImportResult:
     n_trials: int
     n_participants: int
     files: list[str]
+    n_sessions: int = 0
+
+
+#: The counts a bundled dataset's mapping may declare under [dataset] (checked on import).
+COUNT_KEYS = ("n_trials", "n_participants", "n_sessions")
+
+
+def _check_counts(mapping: ImportMapping, counts: dict[str, int]) -> None:
+    """Refuse (before writing) an import whose counts differ from those its source documents."""
+    for key in COUNT_KEYS:
+        expected = mapping.dataset.get(key)
+        if expected is not None and int(expected) != counts[key]:
+            raise ImportMappingError(
+                f"mapping {mapping.name}: the files give {counts[key]} {key[2:]}, the source "
+                f"documents {expected}; the bundled files or the mapping have changed")
 
 
 def import_files(store: Store, paths: Sequence[Path | str], mapping: ImportMapping, *, study: str | None = None,
-                 progress: Callable[[int], None] | None = None) -> ImportResult:
-    """Import one or more files with one mapping into ``study`` (all or nothing)."""
+                 progress: Callable[[int], None] | None = None, check_counts: bool = False) -> ImportResult:
+    """Import one or more files with one mapping into ``study`` (all or nothing). With
+    ``check_counts`` the counts the mapping declares (``[dataset] n_trials`` …) must match."""
     paths = [Path(p) for p in paths]
     study_name = study or mapping.dataset.get("study") or paths[0].stem
     rows: list[dict[str, Any]] = []
@@ -291,6 +449,10 @@ def import_files(store: Store, paths: Sequence[Path | str], mapping: ImportMappi
         row.setdefault("session", session_number)
         key = (code, row["task"], session_number)
         by_participant.setdefault(key, []).append(row)
+    n_participants = len({code for code, _, _ in by_participant})
+    if check_counts:
+        _check_counts(mapping, {"n_trials": len(rows), "n_participants": n_participants,
+                                "n_sessions": len(by_participant)})
 
     with store.orm(write=True) as orm:
         study_row = orm.scalar(select(Study).where(Study.name == study_name))
@@ -308,10 +470,13 @@ def import_files(store: Store, paths: Sequence[Path | str], mapping: ImportMappi
         versions = software_versions()
         parameters = {"mapping": mapping.name, "dataset": mapping.dataset,
                       "files": [os.path.basename(p) for p in paths]}
+        participants: dict[str, Participant] = {}
         for (code, task, session_number), trials in by_participant.items():
-            participant = Participant(study_id=study_row.id, code=code)
-            orm.add(participant)
-            orm.flush()
+            participant = participants.get(code)
+            if participant is None:  # one participant, however many sessions
+                participant = participants[code] = Participant(study_id=study_row.id, code=code)
+                orm.add(participant)
+                orm.flush()
             session = Session(participant_id=participant.id, task=task,
                               session_number=session_number, status="imported",
                               stimulus_set=f"import:{study_name}", stimulus_set_hash=data_hash,
@@ -326,8 +491,8 @@ def import_files(store: Store, paths: Sequence[Path | str], mapping: ImportMappi
             if progress:
                 progress(len(batch))
         orm.commit()
-    return ImportResult(study=study_name, n_trials=len(rows), n_participants=len(by_participant),
-                        files=[str(p) for p in paths])
+    return ImportResult(study=study_name, n_trials=len(rows), n_participants=n_participants,
+                        files=[str(p) for p in paths], n_sessions=len(by_participant))
 
 
 # ---------------------------------------------------------------------------- bundled datasets
@@ -341,13 +506,54 @@ def bundled_datasets() -> list[str]:
     return sorted(p.stem for p in MAPPINGS_DIR.glob("*.toml"))
 
 
+@dataclass
+class BundledDataset:
+    """What ``mirrorlab datasets`` lists: a bundled dataset, its licence and its counts."""
+
+    name: str
+    study: str
+    task: str
+    citation: str
+    licence: str
+    licence_file: str
+    folder: str
+    files: list[str]
+    n_trials: int | None
+    n_participants: int | None
+    n_sessions: int | None
+    note: str = ""
+
+
+def describe_datasets() -> list[BundledDataset]:
+    """Every bundled dataset, from its mapping's ``[dataset]`` table (no data file is read)."""
+    described = []
+    for name in bundled_datasets():
+        mapping = load_mapping(name)
+        if not mapping.files:
+            continue
+        info = mapping.dataset
+        folder = Path(mapping.files[0]).parts[0]
+        licence_files = sorted(p.name for p in (DATASETS_DIR / folder).glob("*")
+                               if p.name.lower().startswith("licen"))
+        described.append(BundledDataset(
+            name=name, study=str(info.get("study", name)),
+            task=str(mapping.constants.get("task", "")), citation=str(info.get("citation", "")),
+            licence=str(info.get("licence", "")),
+            licence_file=f"db/datasets/{folder}/{licence_files[0]}" if licence_files else "",
+            folder=f"db/datasets/{folder}", files=list(mapping.files),
+            n_trials=info.get("n_trials"), n_participants=info.get("n_participants"),
+            n_sessions=info.get("n_sessions"), note=str(info.get("note", ""))))
+    return described
+
+
 def import_dataset(store: Store, name: str, *, study: str | None = None, data_dir: Path | None = None,
                    progress: Callable[[int], None] | None = None) -> ImportResult:
     """Import a dataset whose mapping is bundled (``pratte2010``, ``vonbastian2016``,
-    ``williams_stroop_language``) from the files bundled in ``db/datasets/``."""
+    ``williams_stroop_language``, ``stark2024``) from the files bundled in ``db/datasets/``;
+    the counts must be those its source documents."""
     mapping = load_mapping(name)
     if not mapping.files:
         raise ImportMappingError(f"mapping {name} names no data files; use import_files")
     folder = data_dir or bundled_data_dir()
     paths = [folder / f for f in mapping.files]
-    return import_files(store, paths, mapping, study=study, progress=progress)
+    return import_files(store, paths, mapping, study=study, progress=progress, check_counts=True)

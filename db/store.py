@@ -411,11 +411,12 @@ class Store:
                     "software_versions": session.software_versions,
                     "machine_info": session.machine_info, "started_at": session.started_at,
                     "ended_at": session.ended_at, "n_trials": n_trials,
+                    "simulated": bool((session.parameters or {}).get("simulated_participant")),
                 })
         return pd.DataFrame(rows, columns=[
             "session_id", "study", "participant", "task", "session_number", "status", "seed",
             "language", "response_mode", "stimulus_set", "stimulus_set_hash", "software_versions",
-            "machine_info", "started_at", "ended_at", "n_trials"])
+            "machine_info", "started_at", "ended_at", "n_trials", "simulated"])
 
     def model_runs_frame(self, *, task: str | None = None):
         import pandas as pd

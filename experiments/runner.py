@@ -428,7 +428,9 @@ class SessionRunner:
             extras["simulated_mean_ms"] = planned.mean_ms
             extras["simulated_press_late_ms"] = self.agent.press_lateness_ms(planned)
         row = {key: value for key, value in trial.items()}
-        row.update({"response": response, "correct": correct, "rt_ms": rt_ms, "source": "human",
+        # a simulated (or scripted) participant is not a person: its trials are kept apart
+        source = "simulated" if self.agent is not None else "human"
+        row.update({"response": response, "correct": correct, "rt_ms": rt_ms, "source": source,
                     "agent": self.plan.participant, "session": self.plan.session_number,
                     "extras": extras})
         return row

@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "mirrorlab.commands.compare_cmd",
     "mirrorlab.commands.stimuli_cmd",
     "mirrorlab.commands.data_cmd",
+    "mirrorlab.commands.datasets_cmd",
     "mirrorlab.commands.db_cmd",
     "mirrorlab.commands.demo_cmd",
 )

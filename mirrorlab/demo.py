@@ -1,18 +1,27 @@
 """``mirrorlab demo``: the whole pipeline on the embedded SQLite default, in a few minutes.
 
-1. **People.** The real Stroop data of Pratte et al. (2010) are imported (when the shared data
-   folder is there), and simulated participants do every task through the real PsychoPy loop
-   (a private Xvfb is started when there is no screen); their trials are committed as they end.
-2. **Models.** Every model is fitted to the human trials of its task and simulated on the same
-   stimulus set people saw: Cohen et al. (1990), Cohen & Huston (1994), the Stroop CNN and
-   WEAVER++ on Stroop; WEAVER++ on picture–word interference; the Roelofs (2018) and
-   Howard et al. (2006) accounts on continuous naming; the embedding model on the Japanese
-   association set.
-3. **Comparison.** Mixed-effects models and human–model fit per task, written into one
-   self-contained HTML report, whose path is printed last.
+1. **People.** The real data bundled in ``db/datasets/``: Stroop from Pratte et al. (2010),
+   38 participants; continuous naming from Stark et al. (2024), of whom the 20 controls are
+   analysed. Picture–word interference has no bundled trial-level human data: its human side
+   is the published aggregates of Glaser & Düngelhoff (1984), labelled ``published``. The
+   association task has no bundled human data at all (the course's own students are the
+   intended source), and the report says so.
+2. **Models.** The Stroop models (Cohen et al. 1990, Cohen & Huston 1994, the Stroop CNN,
+   WEAVER++) are fitted to the Pratte participants and simulated on the Stroop set; WEAVER++
+   runs picture–word interference with its published defaults; the Roelofs (2018) and
+   Howard et al. (2006) accounts are fitted to the Stark controls and replay each control's
+   own trial sequence (in-sample, and the fit says so); the embedding model runs the Japanese
+   association set with its defaults.
+3. **Comparison.** Mixed-effects models and human–model fit per task with people, cell-by-
+   cell agreement with the published aggregates for picture–word, all in one self-contained
+   HTML report, whose path is printed last.
+4. **Simulated pilots** (``--no-pilots`` skips them): simulated participants do every task
+   through the real PsychoPy loop (a private Xvfb is started when there is no screen). They
+   are stored as ``source="simulated"``, never analysed as people, and get their own
+   labelled section of the report.
 
-Running it again reuses what the database already holds (imported data, simulated sessions)
-and adds new model runs; the report uses each model's newest run.
+Running it again reuses what the database already holds (imported data, pilot sessions) and
+adds new model runs; the report uses each model's newest run.
 """
 
 from __future__ import annotations
@@ -21,6 +30,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -37,24 +47,25 @@ DEMO_SESSIONS = (
     ("continuous-naming-en", 80, {"iti_ms": 200.0, "fixation_ms": 200.0}),
 )
 PICTURE_WORD_TRIALS_PER_RELATION_AND_SOA = 2
-#: (model, stimulus set it is fitted for and simulated on, extra parameters); the task is the set's.
+#: The bundled human datasets whose people are the human side of their task (the task is the
+#: mapping's): dataset -> (extras filter or None, how many participants --quick keeps or None).
+HUMAN_DATASETS = {"pratte2010": (None, None), "stark2024": (("group", "control"), 4)}
+#: (model, stimulus set, how it meets people); the task is the set's. "fit": fitted to the
+#: task's people and simulated on the set; "replay": fitted to the people and simulated on their
+#: own sequences (the set only names the task); "defaults": simulated with its published
+#: defaults (no human trials to fit to).
 DEMO_MODELS = (
-    ("cohen1990", "stroop-en", {}),
-    ("cohen-huston1994", "stroop-en", {}),
-    ("stroop-cnn", "stroop-en", {}),
-    ("weaver", "stroop-en", {}),
-    ("weaver", "picture-word-en", {}),
-    ("weaver-cumulative", "continuous-naming-en", {}),
-    ("howard2006", "continuous-naming-en", {}),
-    ("embedding", "association-ja", {}),
+    ("cohen1990", "stroop-en", "fit"),
+    ("cohen-huston1994", "stroop-en", "fit"),
+    ("stroop-cnn", "stroop-en", "fit"),
+    ("weaver", "stroop-en", "fit"),
+    ("weaver", "picture-word-en", "defaults"),
+    ("weaver-cumulative", "continuous-naming-en", "replay"),
+    ("howard2006", "continuous-naming-en", "replay"),
+    ("embedding", "association-ja", "defaults"),
 )
-
-
-def task_of_set(name: str) -> str:
-    """The task of a bundled stimulus set (the demo's picture–word list: its source set's)."""
-    from stimuli import load_set
-
-    return load_set(DEMO_PICTURE_WORD_SOURCE if name == DEMO_PICTURE_WORD_SET else name).task
+#: Published aggregates that are the human side of a task without trial-level people.
+PUBLISHED_HUMAN_SIDE = ("glaser1984-picture-naming", "glaser1984-word-reading")
 DEMO_STUDY = "demo"
 
 
@@ -67,7 +78,8 @@ class DemoOptions:
     participants: int = 2
     n_model_agents: int = 10
     seed: int = 2026
-    quick: bool = False          # fewer trials, no CNN: for tests
+    quick: bool = False          # fewer trials, no CNN, a few controls: for tests
+    pilots: bool = True           # simulated pilot sessions in PsychoPy (their own section)
     parallel_sessions: int = 2
     engine: str = "mixedlm"       # seconds instead of minutes on demo-sized data
     structure: str = "auto"
@@ -86,17 +98,61 @@ def _step(title: str, action: Callable[[], Any]) -> Any:
     return result
 
 
-def import_real_data(store) -> str:
-    from db.errors import ImportMappingError
+def task_of_set(name: str) -> str:
+    """The task of a bundled stimulus set (the demo's picture–word list: its source set's)."""
+    from stimuli import load_set
+
+    return load_set(DEMO_PICTURE_WORD_SOURCE if name == DEMO_PICTURE_WORD_SET else name).task
+
+
+def task_of_dataset(name: str) -> str:
+    """The task a bundled dataset's mapping stores its trials under."""
+    from db.importer import load_mapping
+
+    return load_mapping(name).constants["task"]
+
+
+def human_side() -> dict[str, tuple[str, tuple | None, int | None]]:
+    """task -> (study, extras filter, --quick participants) for the tasks with bundled people."""
+    return {task_of_dataset(name): (name, *how) for name, how in HUMAN_DATASETS.items()}
+
+
+def no_human_data_note(task: str) -> str:
+    return (f"No human data for the {task} task is bundled with mirrorlab: the course's own "
+            f"students are the intended source (`mirrorlab run {task}`). The model's "
+            "choices are stored, but there is no one to compare them with here.")
+
+
+def import_real_data(store) -> list[str]:
+    """Import the bundled datasets the demo uses (each once)."""
     from db.importer import import_dataset
 
-    if "pratte2010" in set(store.sessions_frame()["study"]):
-        return "Pratte et al. (2010) already imported"
-    try:
-        result = import_dataset(store, "pratte2010")
-    except ImportMappingError as exc:  # no shared data folder on this machine
-        return f"real data not imported ({exc})"
-    return f"imported Pratte et al. (2010): {result.n_participants} participants, {result.n_trials} trials"
+    studies = set(store.sessions_frame()["study"])
+    notes = []
+    for dataset in HUMAN_DATASETS:
+        task = task_of_dataset(dataset)
+        if dataset in studies:
+            notes.append(f"{dataset} ({task}) already imported")
+            continue
+        result = import_dataset(store, dataset)
+        notes.append(f"imported {dataset} ({task}): {result.n_participants} participants, "
+                     f"{result.n_sessions} sessions, {result.n_trials} trials")
+    return notes
+
+
+def demo_people(store, task: str, quick: bool = False):
+    """The human side of a task with people: the study's trials (e.g. the Stark controls)."""
+    from mirrorlab.pipeline import human_trials_for
+
+    study, only, quick_participants = human_side()[task]
+    trials = human_trials_for(store, task, study)
+    if only is not None:
+        key, value = only
+        trials = trials[[(e or {}).get(key) == value for e in trials["extras"]]]
+    if quick and quick_participants:
+        keep = sorted(trials["agent"].unique())[:quick_participants]
+        trials = trials[trials["agent"].isin(keep)]
+    return trials
 
 
 def demo_picture_word_set(folder: Path, seed: int) -> Path:
@@ -197,41 +253,106 @@ def run_simulated_sessions(store, options: DemoOptions) -> list[str]:
 
 
 def run_models(store, options: DemoOptions) -> list[str]:
-    from mirrorlab.pipeline import human_trials_for, run_model
+    """Every demo model, fitted to people where the task has them (see DEMO_MODELS)."""
+    from mirrorlab.pipeline import run_model, run_model_on_human_sequences
     from models.base import ModelInputError
 
     notes = []
-    for model, stimulus_set, params in DEMO_MODELS:
+    for model, stimulus_set, how in DEMO_MODELS:
         task = task_of_set(stimulus_set)
         if model in options.skip_models or (options.quick and model == "stroop-cnn"):
             continue
-        try:
-            human = human_trials_for(store, task)
-        except ModelInputError as exc:
-            notes.append(f"{model} on {task}: not fitted ({exc})")
-            continue
-        result = _step(f"fit and simulate {model} on {stimulus_set}",
-                       lambda: run_model(store, model, stimulus_set, n=options.n_model_agents,
-                                         seed=options.seed, params=params, human_trials=human))
+        human = None
+        if how in ("fit", "replay"):
+            try:
+                human = demo_people(store, task, options.quick)
+            except ModelInputError as exc:
+                notes.append(f"{model} on {task}: not fitted ({exc})")
+                continue
+        if how == "replay":
+            who = f"{human['agent'].nunique()} Stark controls' own sequences"
+            result = _step(f"fit {model} to the Stark controls and replay {who}",
+                           lambda: run_model_on_human_sequences(store, model, human, n=1,
+                                                                seed=options.seed))
+        else:
+            title = (f"fit {model} to {human['agent'].nunique()} people and simulate on {stimulus_set}"
+                     if how == "fit" else f"simulate {model} on {stimulus_set} (published defaults; "
+                                          "no human trials to fit to)")
+            result = _step(title, lambda: run_model(store, model, stimulus_set,
+                                                    n=options.n_model_agents, seed=options.seed,
+                                                    human_trials=human))
         fit = result.fit or {}
         summary = ", ".join(f"{k} {fit[k]:.3g}" for k in ("r", "rmse_ms") if isinstance(fit.get(k), (int, float)))
         notes.append(f"{model} on {task}: run {result.run_id}, {result.n_trials} trials" +
-                     (f" ({summary})" if summary else ""))
+                     (f" (in-sample fit: {summary})" if summary else ""))
     return notes
+
+
+@dataclass
+class SimulatedPilots:
+    """The report's section on simulated pilot sessions: what they did, apart from people."""
+
+    sessions: Any
+    means: Any
+    task: str = "simulated-pilots"
+
+    def tables(self) -> dict:
+        return {"sessions": self.sessions, "condition_means": self.means}
+
+    def section_html(self) -> list[str]:
+        from analysis.report import table_html
+
+        return ["<h1>Simulated pilots (not people)</h1>",
+                '<div class="note">These sessions were answered by simulated participants '
+                "through the real PsychoPy loop (`mirrorlab run --simulate`), to check the "
+                "experiments. They are stored with source = simulated and are left out of every "
+                "analysis above; their RTs are drawn from a simulation profile, not measured "
+                "from anyone.</div>",
+                "<h2>Sessions</h2>", table_html(self.sessions),
+                "<h2>Mean RT per task and condition (correct trials)</h2>", table_html(self.means)]
+
+
+def simulated_pilots_section(store) -> SimulatedPilots | None:
+    sessions = store.sessions_frame()
+    pilots = sessions[sessions["simulated"]] if len(sessions) else sessions
+    if pilots.empty:
+        return None
+    trials = store.trials_frame(source="simulated")
+    correct = trials[trials["correct"].fillna(False).astype(bool)]
+    means = (correct.groupby(["task", "condition"])["rt_ms"].agg(["mean", "size"])
+             .rename(columns={"mean": "rt_ms", "size": "n_trials"}).reset_index())
+    columns = ["session_id", "study", "participant", "task", "status", "seed", "stimulus_set", "n_trials"]
+    return SimulatedPilots(sessions=pilots[columns].reset_index(drop=True), means=means)
 
 
 def compare_and_report(store, options: DemoOptions) -> Path:
     from analysis import compare, write_report
+    from analysis.published_side import NoHumanData, compare_with_published
 
-    results = []
+    from stimuli.published import published_table
     from stimuli.tasks import task_names
 
+    people = human_side()
+    published: dict[str, list[str]] = {}
+    for key in PUBLISHED_HUMAN_SIDE:
+        published.setdefault(published_table(key).task, []).append(key)
+    results = []
     for task in task_names():
-        if store.count_trials(task=task) == 0:
-            continue
-        results.append(_step(f"compare people and models on {task}",
-                             lambda: compare(store, task, engine=options.engine,
-                                             structure=options.structure)))
+        if task in people:
+            study = people[task][0]
+            sessions = sorted(set(demo_people(store, task, options.quick)["session_id"]))
+            results.append(_step(
+                f"compare people ({study}, {len(sessions)} sessions) and models on {task}",
+                lambda: compare(store, task, engine=options.engine, structure=options.structure,
+                                human_sessions=sessions)))
+        elif task in published:
+            results.append(_step(f"compare models on {task} with published aggregates",
+                                 lambda: compare_with_published(store, task, published[task])))
+        else:
+            results.append(NoHumanData(task, no_human_data_note(task)))
+    pilots = simulated_pilots_section(store)
+    if pilots is not None:
+        results.append(pilots)
     return write_report(results, options.report, tables_dir=options.tables_dir)
 
 
@@ -240,10 +361,15 @@ def run_demo(options: DemoOptions) -> Path:
 
     store = Store(options.db)
     _say(f"[demo] database: {store.url}")
-    _say("[demo] " + _step("import real data", lambda: import_real_data(store)))
-    for note in _step("simulated participants in PsychoPy", lambda: run_simulated_sessions(store, options)):
+    for note in _step("import people (bundled datasets)", lambda: import_real_data(store)):
         _say(f"[demo]   {note}")
     for note in _step("models", lambda: run_models(store, options)):
         _say(f"[demo]   {note}")
+    if options.pilots:
+        for note in _step("simulated pilots in PsychoPy (not people; own report section)",
+                          lambda: run_simulated_sessions(store, options)):
+            _say(f"[demo]   {note}")
+    else:
+        _say("[demo] simulated pilots: skipped (--no-pilots)")
     report = _step("report", lambda: compare_and_report(store, options))
     return Path(report).resolve()

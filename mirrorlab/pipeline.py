@@ -110,7 +110,8 @@ def run_model(store, model_name: str, stimulus_set_name: str, *, n: int = 20, se
 
 
 def human_trials_for(store, task: str, study: str | None = None):
-    """Human trials of a task (reviews applied), optionally from one study only."""
+    """Human trials of a task (reviews applied), optionally from one study only. Only people:
+    simulated participants (``source="simulated"``) are never what a model is fitted to."""
     from models.base import ModelInputError
 
     trials = store.trials_frame(task=task, source="human")
@@ -120,6 +121,116 @@ def human_trials_for(store, task: str, study: str | None = None):
         trials = trials[trials["session_id"].isin(in_study)]
     if len(trials) == 0:
         where = f" of study {study!r}" if study else ""
+        n_simulated = store.count_trials(task=task, source="simulated")
+        note = (f" ({n_simulated} trials of simulated participants are not people: models are "
+                "fitted to people only)") if n_simulated else ""
         raise ModelInputError(f"no human {task} trials{where} in {store.url}: run sessions "
-                              "(`mirrorlab run`) or import data (`mirrorlab import`) first")
+                              "(`mirrorlab run`) or import data (`mirrorlab import`) first" + note)
     return trials
+
+
+# ---------------------------------------------------------------------------- people's own sequences
+#: Stimulus columns of a human trial that a model's trial list carries over (no responses).
+SEQUENCE_COLUMNS = ("task", "instruction", "item_id", "condition", "picture", "category",
+                    "ordinal_position", "lag", "language", "expected_response", "session",
+                    "block", "trial_index", "is_practice")
+
+
+def human_sequences_as_trial_list(human_trials):
+    """The trials each person saw, as a model's trial list: the same ``item_id``s in the same
+    order, one sequence per participant (``agent``) × ``session``, with the stimulus columns
+    only (no response, RT or correctness). ``human_trial_id`` links each row to its trial."""
+    import pandas as pd
+
+    from models.base import ModelInputError
+
+    missing = [c for c in ("agent", "item_id", "category", "condition") if c not in human_trials]
+    if missing:
+        raise ModelInputError(f"human trials lack the column(s) {', '.join(missing)} needed to "
+                              "replay their sequences")
+    order = [c for c in ("agent", "session", "trial_index") if c in human_trials]
+    frame = human_trials.sort_values(order, kind="stable") if order else human_trials
+    trials = frame[[c for c in SEQUENCE_COLUMNS if c in frame] + ["agent"]].copy()
+    if "picture" not in trials:
+        trials["picture"] = frame["item_id"]
+    blank = trials["picture"].isna() | (trials["picture"].astype(str).str.strip() == "")
+    trials.loc[blank, "picture"] = frame.loc[blank, "item_id"]
+    trials["human_trial_id"] = frame["trial_id"].to_numpy() if "trial_id" in frame else pd.NA
+    trials["human_session_id"] = frame["session_id"].to_numpy() if "session_id" in frame else pd.NA
+    return trials.reset_index(drop=True)
+
+
+def run_model_on_human_sequences(store, model_name: str, human_trials, *, fit_trials=None,
+                                 n: int = 1, seed: int | None = None,
+                                 params: Mapping[str, Any] | None = None) -> ModelRunResult:
+    """Fit ``model_name`` (to ``fit_trials``, default ``human_trials`` — then the fit is
+    in-sample and says so), simulate it ``n`` times on every participant's own trial sequence
+    in ``human_trials`` and store one run. Its trials carry the human trials' ``item_id``s in
+    their order; ``agent`` is ``<model>#<run>/<participant>/sim-00k`` and ``extras`` link each
+    row to the human trial it replays."""
+    from db.provenance import software_versions
+    from models.registry import make_model
+
+    seed = new_seed() if seed is None else int(seed)
+    model = make_model(model_name, **dict(params or {}))
+    if hasattr(model, "use_store"):
+        model.use_store(store)
+    in_sample = fit_trials is None
+    fit = dict(model.fit(human_trials if in_sample else fit_trials) or {})
+    fit["fitted_to"] = (f"{_describe_people(human_trials)}: the same trials the model is "
+                        "simulated on and judged against (in-sample)") if in_sample \
+        else _describe_people(fit_trials)
+    trials = human_sequences_as_trial_list(human_trials)
+    links = trials[["agent", "human_trial_id", "human_session_id"]].copy()
+    rows = model.simulate(trials.drop(columns=["human_trial_id", "human_session_id"]), n=n, seed=seed)
+    task = str(trials["task"].iloc[0])
+    set_names, set_hash = _stimulus_sets_of(store, links["human_session_id"])
+    run_id = store.start_model_run(
+        model=model_name, model_version=model.version, task=task,
+        parameters={**model.get_params(), "trial_sequences": "each participant's own"},
+        seed=seed, n_simulated=n, stimulus_set=set_names, stimulus_set_hash=set_hash,
+        software_versions=software_versions(), fit=fit)
+    rows = rows.copy()
+    per_sequence = len(trials)
+    replica = [f"sim-{k // per_sequence + 1:03d}" for k in range(len(rows))]
+    human_agent = list(links["agent"]) * n
+    rows["source"] = f"model:{model_name}"
+    rows["agent"] = [f"{model_name}#{run_id}/{who}/{sim}" for who, sim in zip(human_agent, replica)]
+    rows["extras"] = [{**(extra or {}), "human_trial_id": _int_or_none(t), "human_session_id": _int_or_none(s)}
+                      for extra, t, s in zip(rows["extras"], list(links["human_trial_id"]) * n,
+                                             list(links["human_session_id"]) * n)]
+    try:
+        n_trials = store.add_trials(rows.to_dict("records"), model_run_id=run_id)
+    except Exception:
+        store.finish_model_run(run_id, status="failed")
+        raise
+    store.finish_model_run(run_id, status="completed")
+    return ModelRunResult(run_id=run_id, model=model_name, task=task, n_trials=n_trials,
+                          seed=seed, fit=fit)
+
+
+def _int_or_none(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _describe_people(trials) -> str:
+    n_people = trials["agent"].nunique() if "agent" in trials else 0
+    return f"{n_people} participants' {len(trials)} trials"
+
+
+def _stimulus_sets_of(store, session_ids) -> tuple[str | None, str | None]:
+    """The stimulus set name(s) and hash the replayed sessions recorded (one hash when they
+    share it, as imported sessions of one study do; else a hash over the distinct ones)."""
+    import hashlib
+
+    sessions = store.sessions_frame()
+    mine = sessions[sessions["session_id"].isin({int(s) for s in session_ids.dropna()})]
+    if mine.empty:
+        return None, None
+    names = sorted(mine["stimulus_set"].dropna().astype(str).unique())
+    hashes = sorted(mine["stimulus_set_hash"].dropna().astype(str).unique())
+    set_hash = hashes[0] if len(hashes) == 1 else hashlib.sha256("".join(hashes).encode()).hexdigest()
+    return ", ".join(names)[:200] or None, set_hash

@@ -1,5 +1,7 @@
-"""`mirrorlab demo` end to end: real data, simulated participants in PsychoPy, every model,
-the comparison and one report — on a fresh SQLite file."""
+"""`mirrorlab demo` end to end on a fresh SQLite file: real people (Pratte 2010 for Stroop,
+the Stark 2024 controls for continuous naming), published aggregates for picture–word, a plain
+statement for the association task, every model, simulated pilots in PsychoPy kept in their
+own labelled section, one report."""
 
 from __future__ import annotations
 
@@ -12,42 +14,66 @@ import pytest
 from db.store import Store
 
 
+def _sections(html: str) -> dict[str, str]:
+    return {task: body for task, body in re.findall(r'<section id="task-([^"]+)">(.*?)</section>', html, re.S)}
+
+
 @pytest.mark.slow
 @pytest.mark.gui
 def test_demo_runs_the_whole_pipeline(tmp_path, xvfb_display):
     db = tmp_path / "demo.db"
     report = tmp_path / "report.html"
-    result = subprocess.run(
-        [sys.executable, "-m", "mirrorlab", "demo", "--quick", "--participants", "2",
-         "--db", str(db), "--report", str(report), "--tables", str(tmp_path / "tables")],
-        capture_output=True, text=True, timeout=1500, cwd=tmp_path)
+    command = [sys.executable, "-m", "mirrorlab", "demo", "--quick", "--participants", "2",
+               "--db", str(db), "--report", str(report), "--tables", str(tmp_path / "tables")]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=1500, cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.strip().splitlines()[-1] == f"report: {report}"
     assert "failed" not in result.stderr, result.stderr[-3000:]
+    for step in ("import people", "models", "simulated pilots in PsychoPy", "report"):
+        assert f"[demo] {step}" in result.stderr and re.search(
+            rf"\[demo\] {re.escape(step)}[^\n]*: done in [\d.]+ s", result.stderr), step
 
     store = Store(f"sqlite:///{db}")
     sessions = store.sessions_frame()
-    simulated = sessions[sessions["study"] == "demo"]
-    assert set(simulated["task"]) == {"stroop", "picture-word", "association", "continuous-naming"}
-    assert set(simulated["status"]) == {"completed"} and (simulated["n_trials"] > 0).all()
+    pilots = sessions[sessions["study"] == "demo"]
+    assert set(pilots["task"]) == {"stroop", "picture-word", "association", "continuous-naming"}
+    assert set(pilots["status"]) == {"completed"} and (pilots["n_trials"] > 0).all()
+    assert pilots["simulated"].all() and not sessions.loc[sessions["study"] != "demo", "simulated"].any()
+    assert set(store.trials_frame(source="simulated")["agent"]) == {"SIM01", "SIM02"}
     assert (sessions["study"] == "pratte2010").sum() == 38
+    assert (sessions["study"] == "stark2024").sum() == 120
     runs = store.model_runs_frame()
     assert {"cohen1990", "cohen-huston1994", "weaver", "weaver-cumulative", "howard2006",
             "embedding"} <= set(runs["model"])
-    assert runs["fit"].map(bool).all() and set(runs["status"]) == {"completed"}
+    assert set(runs["status"]) == {"completed"}
+    fitted = runs[runs["task"].isin(["stroop", "continuous-naming"])]
+    assert fitted["fit"].map(bool).all()             # fitted to people
+    unfitted = runs[runs["task"].isin(["picture-word", "association"])]
+    assert not unfitted["fit"].map(bool).any()       # no people to fit to: published defaults
+    replay = runs[runs["model"] == "howard2006"].iloc[-1]
+    assert replay["stimulus_set"] == "import:stark2024" and "in-sample" in replay["fit"]["fitted_to"]
 
     html = report.read_text(encoding="utf-8")
-    for task in ("stroop", "picture-word", "association", "continuous-naming"):
-        assert f'id="task-{task}"' in html
-    assert len(re.findall(r'src="data:image/png;base64,', html)) >= 6
-    for model in ("cohen1990", "weaver", "howard2006", "embedding"):
+    sections = _sections(html)
+    assert set(sections) == {"stroop", "picture-word", "association", "continuous-naming",
+                             "simulated-pilots"}
+    stroop_people = re.search(r"<p>Participants \((\d+)\): ([^<]*)</p>", sections["stroop"])
+    assert stroop_people.group(1) == "38" and "SIM" not in stroop_people.group(2)
+    assert "2 simulated participant(s) (SIM01, SIM02" in sections["stroop"]    # said, left out
+    naming_people = re.search(r"<p>Participants \((\d+)\): ([^<]*)</p>", sections["continuous-naming"])
+    assert naming_people.group(1) == "4" and naming_people.group(2) == "201, 202, 203, 204"
+    assert "published aggregates" in sections["picture-word"]
+    assert "people" not in sections["picture-word"].replace("not people", "")
+    assert "No human data for the association task is bundled" in sections["association"]
+    assert "Simulated pilots (not people)" in sections["simulated-pilots"]
+    assert "SIM01" in sections["simulated-pilots"]
+    assert len(re.findall(r'src="data:image/png;base64,', html)) >= 4
+    for model in ("cohen1990", "weaver", "howard2006"):
         assert model in html
 
-    # a second run reuses the stored sessions and adds new model runs
-    again = subprocess.run(
-        [sys.executable, "-m", "mirrorlab", "demo", "--quick", "--participants", "2",
-         "--db", str(db), "--report", str(report), "--tables", str(tmp_path / "tables")],
-        capture_output=True, text=True, timeout=1500, cwd=tmp_path)
+    # a second run reuses the stored data and sessions and adds new model runs
+    again = subprocess.run(command, capture_output=True, text=True, timeout=1500, cwd=tmp_path)
     assert again.returncode == 0, again.stderr[-3000:]
     assert "all simulated sessions already in the database" in again.stderr
+    assert "pratte2010 (stroop) already imported" in again.stderr
     assert len(Store(f"sqlite:///{db}").sessions_frame()) == len(sessions)

@@ -187,7 +187,7 @@ def test_stroop_session_stores_scripted_keys_and_the_generated_list(xvfb_display
         should_be_right = not (row.trial_index % 4 == 3 and not row.is_practice)
         assert row.correct is should_be_right
         assert (row.response == row.expected_response) is should_be_right
-        assert row.source == "human" and row.agent == "P01" and row.session == 1
+        assert row.source == "simulated" and row.agent == "P01" and row.session == 1
         assert row.extras["dropped_frames"] >= 0 and row.extras["target_onset_s"] > 0
     session = store.get_session(session_id)
     assert session.status == "completed" and session.seed == 4

@@ -39,18 +39,50 @@ def register(subparsers) -> None:
                         help="also trim RTs beyond SD standard deviations per participant × condition")
     parser.add_argument("--keep-errors", action="store_true", help="keep error trials in RT analyses")
     parser.add_argument("--no-accuracy", action="store_true", help="skip the binomial accuracy model")
+    parser.add_argument("--include-simulated", action="store_true",
+                        help="analyse simulated participants (`mirrorlab run --simulate`) with the "
+                             "human data (default: left out, they are not people)")
     add_db_option(parser)
     parser.set_defaults(handler=run_compare)
 
 
+def published_human_tables(task: str) -> list[str]:
+    """Keys of the published human aggregates of ``task`` (``stimuli/published/``)."""
+    from stimuli.published import tables_for_task
+
+    return [t.key for t in tables_for_task(task) if t.kind == "human" and
+            any("effect_ms" in row or "rt_ms" in row for row in t.rows)]
+
+
 def run_compare(args: argparse.Namespace) -> int:
     from analysis import CleaningOptions, compare, write_report
+    from db.store import Store
 
     models = [m.strip() for m in args.models.split(",") if m.strip()] if args.models else None
+    store = Store(args.db)
+    published = published_human_tables(args.task)
+    if (published and store.count_trials(task=args.task, source="human") == 0
+            and store.count_trials(task=args.task) > store.count_trials(task=args.task, source="simulated")):
+        # models but no people: the published aggregates are the human side, labelled as such
+        from analysis.published_side import compare_with_published
+
+        print(f"mirrorlab compare: note: no human {args.task} trials in {store.url}; the human "
+              f"side is published aggregates ({', '.join(published)}), labelled 'published'",
+              file=sys.stderr)
+        result = compare_with_published(store, args.task, published, models)
+        for message in result.messages:
+            print(f"mirrorlab compare: note: {message}", file=sys.stderr)
+        if not result.fit_table.empty:
+            print(result.fit_table[["model", "published_table", "source", "n_cells", "r", "rmse_ms"]]
+                  .to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+        path = write_report(result, args.report or f"report-{args.task}.html", tables_dir=args.tables)
+        print(f"report: {path}")
+        return 0
     cleaning = CleaningOptions(rt_min_ms=args.rt_min, rt_max_ms=args.rt_max, sd_trim=args.sd_trim,
                                drop_errors=not args.keep_errors)
-    result = compare(args.db, args.task, models=models, engine=args.engine, cleaning=cleaning,
-                     structure=args.structure, fit_accuracy=not args.no_accuracy)
+    result = compare(store, args.task, models=models, engine=args.engine, cleaning=cleaning,
+                     structure=args.structure, fit_accuracy=not args.no_accuracy,
+                     include_simulated=args.include_simulated)
     for message in result.messages:
         print(f"mirrorlab compare: note: {message}", file=sys.stderr)
     if not result.fit_table.empty:

@@ -15,13 +15,13 @@ def register(subparsers) -> None:
         description="Import trial-level data into the trial table. Give a mapping file (TOML, see "
                     "db/importer.py) or a bundled mapping name with --mapping, or map columns on the "
                     "command line with --map FIELD=COLUMN and --set FIELD=VALUE. --dataset NAME imports "
-                    "a bundled dataset from the shared data folder. All or nothing: a bad row stops "
+                    "a bundled dataset (see `mirrorlab datasets`). All or nothing: a bad row stops "
                     "the import before anything is written.",
         epilog="Example: mirrorlab import LEF_stroop.csv --sep ';' --map participant=ID "
                "--map condition=congruency --map rt_ms=RT --map correct=accuracy --set task=stroop")
     parser.add_argument("files", nargs="*", type=Path, metavar="FILE",
                         help="data file(s), or the name of a bundled dataset")
-    parser.add_argument("--dataset", help="a bundled dataset: pratte2010, vonbastian2016, "
+    parser.add_argument("--dataset", help="a bundled dataset (`mirrorlab datasets`): pratte2010, stark2024, vonbastian2016, "
                                           "williams_stroop_language")
     parser.add_argument("--mapping", help="mapping TOML file or bundled mapping name")
     parser.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN",

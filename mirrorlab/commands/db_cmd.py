@@ -47,10 +47,14 @@ def run_info(args: argparse.Namespace) -> int:
     print(f"database: {store.url}")
     print(f"schema revision: {current_revision(store.engine)}")
     print(f"sessions: {len(sessions)} ({sessions['participant'].nunique() if len(sessions) else 0} participants)")
-    if len(sessions):
-        summary = sessions.groupby(["study", "task", "status"]).agg(
-            sessions=("session_id", "size"), trials=("n_trials", "sum")).reset_index()
-        print(summary.to_string(index=False))
+    for simulated, title in ((False, "people"), (True, "simulated participants (not people; "
+                                                     "left out of analyses)")):
+        part = sessions[sessions["simulated"] == simulated] if len(sessions) else sessions
+        if len(part):
+            print(f"{title}:")
+            summary = part.groupby(["study", "task", "status"]).agg(
+                sessions=("session_id", "size"), trials=("n_trials", "sum")).reset_index()
+            print(summary.to_string(index=False))
     print(f"model runs: {len(runs)}")
     if len(runs):
         print(runs[["model_run_id", "model", "task", "seed", "n_trials", "status"]].to_string(index=False))

@@ -44,6 +44,10 @@ def register(subparsers) -> None:
     fit.add_argument("--stimuli", metavar="SET", help="stimulus set to simulate after fitting "
                                                       "(default: the task's English set)")
     fit.add_argument("--study", help="fit only to this study's participants")
+    fit.add_argument("--own-sequences", action="store_true",
+                     help="continuous naming: simulate on each participant's own trial sequence "
+                          "(the same pictures in the same order) instead of a stimulus set; "
+                          "--n agents per sequence")
     _add_run_options(fit)
     fit.set_defaults(handler=run_fit)
 
@@ -100,6 +104,23 @@ def run_fit(args: argparse.Namespace) -> int:
 
     stimulus_set = args.stimuli or default_stimulus_set(args.task)
     store = Store(args.db)
+    if args.own_sequences:
+        from mirrorlab.pipeline import run_model_on_human_sequences
+        from models.base import ModelInputError
+        from stimuli.tasks import task_card, task_names
+
+        if not task_card(args.task).order_matters or args.stimuli:
+            ordered = [t for t in task_names() if task_card(t).order_matters]
+            raise ModelInputError(f"--own-sequences is for tasks whose trial order matters "
+                                  f"({', '.join(ordered)}), without --stimuli")
+        human = human_trials_for(store, args.task, args.study)
+        result = run_model_on_human_sequences(store, args.model, human, n=args.n, seed=args.seed,
+                                              params=_params(args))
+        _print_fit(result.fit)
+        print(f"model run {result.run_id}: {result.model} fitted to {human['agent'].nunique()} "
+              f"participants' {len(human)} trials (in-sample), simulated {result.n_trials} trials "
+              f"on their own sequences, seed {result.seed} ({store.url})")
+        return 0
     human = human_trials_for(store, args.task, args.study)
     result = run_model(store, args.model, stimulus_set, n=args.n, seed=args.seed,
                        params=_params(args), instructions=args.instruction, human_trials=human)

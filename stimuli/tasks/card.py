@@ -162,6 +162,9 @@ class TaskCard:
     response_modes: tuple[str, ...] = RESPONSE_MODES
     conflict_trial: Callable[[Mapping[str, Any]], bool] = _never
     human_targets: tuple[str, ...] = ()
+    #: True when a person's responses depend on the order of the trials they saw (continuous
+    #: naming): models are then run on each person's own sequence (``fit --own-sequences``).
+    order_matters: bool = False
 
     def __post_init__(self):
         unknown = set(self.analysis.condition_levels) - set(self.conditions)

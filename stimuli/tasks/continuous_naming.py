@@ -82,4 +82,5 @@ CARD = TaskCard(
         cell_targets="howard2006-ordinal-position",
     ),
     human_targets=("howard2006-ordinal-position", "howard2006-lag"),
+    order_matters=True,
 )
