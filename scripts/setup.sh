@@ -14,6 +14,8 @@ DEBIAN_PACKAGES=(
   fonts-noto-cjk fonts-dejavu-core libcairo2 espeak-ng sox
   # the PostgreSQL server the store tests start, and Chromium for the report tests
   postgresql chromium
+  # jsPsych for mirrorlab serve comes from the npm registry (experiments/online/package-lock.json)
+  nodejs npm
 )
 
 missing=()
@@ -38,4 +40,11 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   .venv/bin/pip install -q -e ".[dev]" --config-settings editable_mode=compat
   .venv/bin/pip check
   touch "$stamp"
+fi
+
+# jsPsych 8 and its plugins for `mirrorlab serve`, pinned by package-lock.json, into the
+# gitignored experiments/online/node_modules (served as static files; never from a CDN)
+if [ ! -f experiments/online/node_modules/.package-lock.json ] || \
+   [ experiments/online/package-lock.json -nt experiments/online/node_modules/.package-lock.json ]; then
+  (cd experiments/online && npm ci --ignore-scripts --no-audit --no-fund --silent)
 fi
