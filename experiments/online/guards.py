@@ -39,10 +39,6 @@ async def _send_json(send, status: int, message: str, extra_headers=()) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-class BodyTooLarge(Exception):
-    pass
-
-
 class GuardMiddleware:
     """Everything a request passes before it reaches a route."""
 
@@ -85,7 +81,10 @@ class GuardMiddleware:
             if message["type"] == "http.request":
                 state["received"] += len(message.get("body", b""))
                 if state["received"] > self.max_body_bytes:
-                    raise BodyTooLarge()
+                    # an HTTPException: the framework answers it (413) inside the route
+                    from starlette.exceptions import HTTPException
+
+                    raise HTTPException(413, f"request body over {self.max_body_bytes} bytes")
             return message
 
         async def send_with_headers(message):
@@ -97,11 +96,7 @@ class GuardMiddleware:
                                       *[h for h in SECURITY_HEADERS if h[0] not in present]]
             await send(message)
 
-        try:
-            await self.app(scope, limited_receive, send_with_headers)
-        except BodyTooLarge:
-            if not state["started"]:
-                await _send_json(send, 413, f"request body over {self.max_body_bytes} bytes")
+        await self.app(scope, limited_receive, send_with_headers)
 
 
 class RateLimiter:

@@ -111,13 +111,27 @@ def run_serve(args: argparse.Namespace) -> int:
                             server_header=False, date_header=False, proxy_headers=False,
                             log_level="warning", timeout_graceful_shutdown=5)
     server = uvicorn.Server(config)
+    listening = _listen(args.host, args.port)        # a clear error before uvicorn starts
     host = f"[{args.host}]" if ":" in args.host else args.host
     print(f"mirrorlab serve: http://{host}:{args.port}/ on {store.url}", flush=True)
     print(f"experimenter view: http://{host}:{args.port}/experimenter/{secret}", flush=True)
-    try:
-        server.run()
-    except OSError as exc:
-        raise OnlineError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
-    if not server.started:
-        raise OnlineError(f"cannot listen on {args.host}:{args.port} (in use, or not allowed)")
+    server.run(sockets=[listening])
     return 0
+
+
+def _listen(host: str, port: int):
+    import socket
+
+    from experiments.online.app import OnlineError
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise OnlineError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
