@@ -112,7 +112,8 @@ class Chromium:
         page = next(t for t in targets if t["type"] == "page")
         from websockets.sync.client import connect
 
-        self.ws = connect(page["webSocketDebuggerUrl"], max_size=None, open_timeout=10)
+        self._connection = connect(page["webSocketDebuggerUrl"], max_size=None, open_timeout=10)
+        self.ws = self._connection.__enter__()
         self._next_id = 0
         self.requests: list[str] = []
         self.console: list[str] = []
@@ -156,8 +157,10 @@ class Chromium:
     def reload(self) -> None:
         self.send("Page.reload", {"ignoreCache": True})
 
-    def press(self, key: str) -> None:
-        """One key press (down, up) as the page sees a real one."""
+    def press(self, key: str, timestamp_s: float | None = None) -> None:
+        """One key press (down, up) as the page sees a real one. ``timestamp_s`` (seconds since
+        the epoch) is the event's time, as an operating system stamps a hardware key; without
+        it the browser stamps the event when it handles it."""
         if key in (" ", "space"):
             fields = {"key": " ", "code": "Space", "text": " ", "windowsVirtualKeyCode": 32}
         elif len(key) == 1:
@@ -166,9 +169,13 @@ class Chromium:
         else:
             codes = {"ArrowLeft": 37, "ArrowUp": 38, "ArrowRight": 39, "ArrowDown": 40}
             fields = {"key": key, "code": key, "windowsVirtualKeyCode": codes.get(key, 0)}
+        if timestamp_s is not None:
+            fields["timestamp"] = timestamp_s
         self.send("Input.dispatchKeyEvent", {"type": "keyDown", **fields})
-        self.send("Input.dispatchKeyEvent", {"type": "keyUp", **{k: v for k, v in fields.items()
-                                                                  if k != "text"}})
+        up = {k: v for k, v in fields.items() if k != "text"}
+        if timestamp_s is not None:
+            up["timestamp"] = timestamp_s + 0.08
+        self.send("Input.dispatchKeyEvent", {"type": "keyUp", **up})
 
     def clock_offset_ms(self, n: int = 15) -> float:
         """page performance.now() − this process's perf_counter (ms), from the round trip
@@ -200,16 +207,19 @@ class PressLog:
     """What the scripted participant did: per trial, the key and the planned delay."""
 
     planned: dict = field(default_factory=dict)        # (trial_index, is_practice) -> (key, delay_ms)
+    late_ms: dict = field(default_factory=dict)        # how late this script sent the key
     events: list = field(default_factory=list)
 
 
 def drive_session(browser: Chromium, plan_key, log: PressLog, *, stop_when=None,
-                  timeout_s: float = 300.0) -> str:
+                  timeout_s: float = 300.0, start: int = 0) -> str:
     """Answer the page until it ends (returns 'end') or ``stop_when(event, log)`` is true
     (returns 'stopped'). ``plan_key(event)`` gives (browser key or None, delay_ms) for a target
-    onset; the key is pressed ``delay_ms`` after the onset on the page's clock."""
-    n = 0
+    onset; the key is pressed ``delay_ms`` after the onset on the page's clock. ``start``: the
+    first page event to wait for (to go on with the same page after a stop)."""
+    n = start
     offset = browser.clock_offset_ms()
+    time_origin_ms = browser.evaluate("performance.timeOrigin")
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         event = browser.evaluate(f"window.mirrorlabOnline ? mirrorlabOnline.waitEvent({n}) : "
@@ -224,6 +234,7 @@ def drive_session(browser: Chromium, plan_key, log: PressLog, *, stop_when=None,
             raise RuntimeError(f"page failed: {event['message']}")
         if kind == "ready":
             offset = browser.clock_offset_ms()
+            time_origin_ms = browser.evaluate("performance.timeOrigin")
         if kind == "screen":
             time.sleep(0.05)
             browser.press(" ")
@@ -232,10 +243,14 @@ def drive_session(browser: Chromium, plan_key, log: PressLog, *, stop_when=None,
             ident = (event["trial_index"], event["is_practice"])
             log.planned[ident] = (key, delay_ms)
             if key is not None:
-                wait_s = (event["onset_ms"] + delay_ms - offset) / 1000.0 - time.perf_counter()
-                if wait_s > 0:
-                    time.sleep(wait_s)
-                browser.press(key)
+                due_s = (event["onset_ms"] + delay_ms - offset) / 1000.0
+                if due_s - time.perf_counter() > 0.003:
+                    time.sleep(due_s - time.perf_counter() - 0.003)
+                while time.perf_counter() < due_s:      # the last 3 ms: spin, not sleep
+                    pass
+                log.late_ms[ident] = (time.perf_counter() - due_s) * 1000.0
+                # the key's event time is the planned one, on the page's own clock
+                browser.press(key, timestamp_s=(time_origin_ms + event["onset_ms"] + delay_ms) / 1000.0)
         elif kind == "end":
             return "end"
         if stop_when is not None and stop_when(event, log):
@@ -245,3 +260,61 @@ def drive_session(browser: Chromium, plan_key, log: PressLog, *, stop_when=None,
 
 def hosts_of(urls) -> set[str]:
     return {urlsplit(u).hostname or urlsplit(u).scheme for u in urls}
+
+
+# ---------------------------------------------------------------------------- load
+def simulated_trial_body(index: int, rng) -> dict:
+    """What a page POSTs for one trial: a Stroop key at a drawn latency."""
+    rt_ms = rng.uniform(400.0, 900.0)
+    onset = rng.uniform(1000.0, 100000.0)
+    return {"trial_index": index, "is_practice": False, "key": rng.choice("dfjk"),
+            "target_onset_ms": onset, "key_time_ms": onset + rt_ms,
+            "fixation_onset_ms": onset - 500.0, "onsets_ms": {"word": onset},
+            "refresh_interval_ms": 16.7, "attempt": 1}
+
+
+def post_trials_concurrently(base: str, tokens: list[str], *, trials_per_participant: int,
+                             max_in_flight: int = 100, seed: int = 0) -> dict:
+    """Open every token's session, then POST ``trials_per_participant`` trials of every
+    participant at once (all requests started together, at most ``max_in_flight`` on the
+    wire). Returns status codes, per-request latency (request sent → committed answer) and
+    the wall time of the whole burst."""
+    import asyncio
+    import random
+
+    import httpx
+
+    rng = random.Random(seed)
+
+    async def burst():
+        limits = httpx.Limits(max_connections=max_in_flight, max_keepalive_connections=max_in_flight)
+        async with httpx.AsyncClient(limits=limits, timeout=120) as client:
+            indices = {}
+            for token in tokens:
+                reply = await client.get(f"{base}/api/s/{token}/session")
+                reply.raise_for_status()
+                indices[token] = [t["trial_index"] for t in reply.json()["trials"]
+                                  if not t["is_practice"]][:trials_per_participant]
+            gate = asyncio.Semaphore(max_in_flight)
+
+            async def one(token, index):
+                body = simulated_trial_body(index, rng)
+                async with gate:
+                    start = time.perf_counter()
+                    reply = await client.post(f"{base}/api/s/{token}/trials", json=body)
+                    return reply.status_code, (time.perf_counter() - start) * 1000.0, token, index
+
+            jobs = [one(token, index) for token in tokens for index in indices[token]]
+            started = time.perf_counter()
+            results = await asyncio.gather(*jobs)
+            return results, time.perf_counter() - started, indices
+
+    results, wall_s, indices = asyncio.run(burst())
+    latencies = sorted(r[1] for r in results)
+
+    def pct(p):
+        return latencies[min(len(latencies) - 1, int(round(p / 100 * (len(latencies) - 1))))]
+
+    return {"statuses": [r[0] for r in results], "n": len(results), "wall_s": wall_s,
+            "trials_per_s": len(results) / wall_s, "p50_ms": pct(50), "p99_ms": pct(99),
+            "max_ms": latencies[-1], "indices": indices}

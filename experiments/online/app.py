@@ -137,9 +137,16 @@ def create_app(store, *, experimenter_secret: str, abandon_after_s: float = DEFA
     async def run(fn, *args):
         return await to_thread.run_sync(fn, *args)
 
+    known_slots: dict[str, Any] = {}           # token → Slot (a slot's link never changes)
+    slot_locks: dict[int, asyncio.Lock] = {}   # one request of a link at a time, off the threads
+
     async def slot_of(request: Request):
         token = request.path_params["token"]
-        slot = await run(sessions.slot_for_token, token)
+        slot = known_slots.get(token)
+        if slot is None:
+            slot = await run(sessions.slot_for_token, token)
+            if slot is not None:
+                known_slots[token] = slot
         if slot is None and not unknown_tokens.allow("unknown"):
             return None, refuse(429, "too many requests with unknown links")
         if slot is None:
@@ -187,8 +194,10 @@ def create_app(store, *, experimenter_secret: str, abandon_after_s: float = DEFA
             measured = parse_trial_post(await read_json(request))
         except ValueError as exc:
             return refuse(400, str(exc))
+        lock = slot_locks.setdefault(slot.id, asyncio.Lock())
         try:
-            result = await run(sessions.store_trial, slot, measured)
+            async with lock:
+                result = await run(sessions.store_trial, slot, measured)
         except SlotClosed:
             return refuse(403, "this link's session is finished")
         except ExperimentError as exc:

@@ -283,12 +283,13 @@ class OnlineSessions:
 
         with self._lock(slot.id):
             opened = self._open_cache.get(slot.id)
-            session_id = self._session_id(slot)
-            if session_id is None:
-                raise ExperimentError("the session has not been opened")
-            if opened is None or opened.session_id != session_id:
+            if opened is None:                      # e.g. the server restarted since /session
+                session_id = self._session_id(slot)
+                if session_id is None:
+                    raise ExperimentError("the session has not been opened")
                 opened = self._reopen(slot, session_id)
                 self._open_cache[slot.id] = opened
+            session_id = opened.session_id
             key = (int(measured["trial_index"]), bool(measured["is_practice"]))
             record = next((r for r in opened.trials if trial_key(r) == key), None)
             if record is None:

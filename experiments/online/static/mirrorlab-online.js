@@ -199,6 +199,8 @@
 
         const onKey = (event) => {
           if (targetOnset === null || response !== null || event.repeat) return;
+          // a key stamped before the target's onset answers nothing shown yet
+          if (event.timeStamp < targetOnset) return;
           const key = event.key.length === 1 ? event.key.toLowerCase() : event.key;
           if (!(key in spec.keys)) return;
           response = { key: spec.keys[key], time_ms: event.timeStamp };
