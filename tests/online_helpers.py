@@ -274,11 +274,13 @@ def simulated_trial_body(index: int, rng) -> dict:
 
 
 def post_trials_concurrently(base: str, tokens: list[str], *, trials_per_participant: int,
-                             max_in_flight: int = 100, seed: int = 0) -> dict:
+                             max_in_flight: int = 100, seed: int = 0,
+                             one_at_a_time: bool = False) -> dict:
     """Open every token's session, then POST ``trials_per_participant`` trials of every
     participant at once (all requests started together, at most ``max_in_flight`` on the
-    wire). Returns status codes, per-request latency (request sent → committed answer) and
-    the wall time of the whole burst."""
+    wire), or with ``one_at_a_time`` as pages do (each participant posts its next trial when
+    the last is committed; all participants at once). Returns status codes, per-request
+    latency (request sent → committed answer) and the wall time of the whole burst."""
     import asyncio
     import random
 
@@ -304,9 +306,15 @@ def post_trials_concurrently(base: str, tokens: list[str], *, trials_per_partici
                     reply = await client.post(f"{base}/api/s/{token}/trials", json=body)
                     return reply.status_code, (time.perf_counter() - start) * 1000.0, token, index
 
-            jobs = [one(token, index) for token in tokens for index in indices[token]]
+            async def participant(token):
+                return [await one(token, index) for index in indices[token]]
+
             started = time.perf_counter()
-            results = await asyncio.gather(*jobs)
+            if one_at_a_time:
+                results = [r for rs in await asyncio.gather(*map(participant, tokens)) for r in rs]
+            else:
+                results = await asyncio.gather(*[one(token, index) for token in tokens
+                                                 for index in indices[token]])
             return results, time.perf_counter() - started, indices
 
     results, wall_s, indices = asyncio.run(burst())

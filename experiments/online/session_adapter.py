@@ -275,11 +275,11 @@ class OnlineSessions:
     def store_trial(self, slot: Slot, measured: dict[str, Any]) -> dict[str, Any]:
         """Build the trial row from the stored trial list and the browser's measurements,
         and commit it (once: a retried POST of a stored trial is answered as stored)."""
-        from sqlalchemy import select
+        from sqlalchemy import select, update
 
         from db.online_schema import OnlineSlot
-        from db.schema import Trial, utc_now
-        from db.store import trial_from_row
+        from db.schema import Session, Trial, utc_now
+        from db.store import trial_values
 
         with self._lock(slot.id):
             opened = self._open_cache.get(slot.id)
@@ -296,27 +296,25 @@ class OnlineSessions:
                 raise ExperimentError(f"trial {key[0]} (practice={key[1]}) is not in this "
                                       "session's trial list")
             row = self.trial_row(opened, record, measured)
-            with self.store.orm(write=True) as orm:
-                status = orm.scalar(select(Trial.id).where(
+            values = trial_values(row, session_id=session_id)
+            with self.store.orm(write=True) as orm:    # one short transaction, Core statements
+                existing = orm.scalar(select(Trial.id).where(
                     Trial.session_id == session_id, Trial.trial_index == key[0],
                     Trial.is_practice.is_(key[1])))
-                if status is not None:
-                    return {"stored": False, "duplicate": True, "trial_id": status}
-                from db.schema import Session
-
-                session = orm.get(Session, session_id)
-                if session is None or session.status == "completed":
+                if existing is not None:
+                    return {"stored": False, "duplicate": True}
+                status = orm.scalar(select(Session.status).where(Session.id == session_id))
+                if status is None or status == "completed":
                     raise SlotClosed("the session is completed")
-                if session.status != "running":          # came back after the timeout
-                    session.status, session.ended_at = "running", None
-                trial = trial_from_row(row, session_id=session_id)
-                orm.add(trial)
-                slot_row = orm.get(OnlineSlot, slot.id)
-                slot_row.last_seen_at = utc_now()
+                if status != "running":                   # came back after the timeout
+                    orm.execute(update(Session).where(Session.id == session_id)
+                                .values(status="running", ended_at=None))
+                self.store.insert_trial_values(orm, [values])
+                orm.execute(update(OnlineSlot).where(OnlineSlot.id == slot.id)
+                            .values(last_seen_at=utc_now()))
                 orm.commit()
-                trial_id = trial.id
-            return {"stored": True, "duplicate": False, "trial_id": trial_id,
-                    "correct": row["correct"], "rt_ms": row["rt_ms"]}
+            return {"stored": True, "duplicate": False, "correct": row["correct"],
+                    "rt_ms": row["rt_ms"]}
 
     @staticmethod
     def trial_row(opened: OpenSession, record: dict[str, Any], measured: dict[str, Any]):
