@@ -190,3 +190,18 @@ def test_cli_errors_are_one_line(sqlite_url, tmp_path):
         busy = mirrorlab("serve", "--port", str(port), "--db", sqlite_url)
     assert busy.returncode == 2 and "mirrorlab: error: cannot listen" in busy.stderr
     assert "Traceback" not in busy.stderr
+
+
+def test_a_link_that_floods_the_server_is_slowed_down_with_429(sqlite_url):
+    links = make_links(sqlite_url, "--study", "rl", "--n", "2", "--task", "stroop",
+                       "--max-trials", "3", "--no-practice", "--simulated")
+    server = Server(sqlite_url, extra_args=["--rate", "2"]).start()     # burst 6
+    try:
+        with httpx.Client(timeout=30) as client:
+            flood = [client.get(f"{server.base}/api/s/{links[0]['token']}/session").status_code
+                     for _ in range(30)]
+            assert flood.count(429) >= 10 and flood[0] == 200
+            # another link is not slowed down by the first one's flood
+            assert client.get(f"{server.base}/api/s/{links[1]['token']}/session").status_code == 200
+    finally:
+        server.stop()
