@@ -155,6 +155,13 @@ def test_a_browser_session_stores_the_lab_plan_rows_with_honest_timing(task, n_m
         assert (frame["correct"].astype(bool) == answered).all()
     errors, late = rt_errors(frame, log)
     report(capsys, task, errors, late)
+    unanswered = frame[frame["rt_ms"].isna()]
+    if len(unanswered):
+        with capsys.disabled():
+            for row in unanswered.to_dict("records"):
+                ident = (int(row["trial_index"]), bool(row["is_practice"]))
+                print(f"{task}: trial {ident} stored without RT: planned {log.planned.get(ident)}, "
+                      f"sent late by {log.late_ms.get(ident)} ms, key {row['extras'].get('response_key')}")
     # a key this script sent after the trial's deadline (a starved test machine) is no answer
     assert len(errors) >= 0.9 * len(frame)
     assert abs(statistics.mean(errors)) < 5.0
