@@ -195,7 +195,7 @@ def test_cli_errors_are_one_line(sqlite_url, tmp_path):
 def test_a_link_that_floods_the_server_is_slowed_down_with_429(sqlite_url):
     links = make_links(sqlite_url, "--study", "rl", "--n", "2", "--task", "stroop",
                        "--max-trials", "3", "--no-practice", "--simulated")
-    server = Server(sqlite_url, extra_args=["--rate", "2"]).start()     # burst 6
+    server = Server(sqlite_url, extra_args=["--rate", "0.5"]).start()   # burst 1.5
     try:
         with httpx.Client(timeout=30) as client:
             flood = [client.get(f"{server.base}/api/s/{links[0]['token']}/session").status_code
