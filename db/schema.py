@@ -287,3 +287,7 @@ TRIAL_COLUMNS: tuple[str, ...] = (
     "is_practice",
     "extras",
 )
+
+# Tables of other parts that live in their own modules but in the same metadata (migrations
+# and the schema check see them): online browser sessions (``mirrorlab serve``).
+from db import online_schema as _online_schema  # noqa: E402,F401

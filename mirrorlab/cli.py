@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "mirrorlab.commands.datasets_cmd",
     "mirrorlab.commands.db_cmd",
     "mirrorlab.commands.demo_cmd",
+    "mirrorlab.commands.serve_cmd",
 )
 
 

@@ -39,3 +39,14 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   .venv/bin/pip check
   touch "$stamp"
 fi
+
+# jsPsych 8 and its plugins for `mirrorlab serve`, pinned by package-lock.json, into the
+# gitignored experiments/online/node_modules (served as static files; never from a CDN)
+if ! command -v npm >/dev/null 2>&1; then   # Node.js may come from elsewhere (NodeSource)
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends nodejs npm
+fi
+if [ ! -f experiments/online/node_modules/.package-lock.json ] || \
+   [ experiments/online/package-lock.json -nt experiments/online/node_modules/.package-lock.json ]; then
+  (cd experiments/online && npm ci --ignore-scripts --no-audit --no-fund --silent)
+fi
