@@ -34,7 +34,6 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from mirrorlab.virtual_display import virtual_display_if_needed
 
 #: (stimulus set, simulated-session trials, task parameters that shorten the demo); the task
 #: is the set's. Picture–word interference uses a short fixed list over every SOA
@@ -225,24 +224,34 @@ def session_commands(store, options: DemoOptions) -> list[tuple[str, list[str]]]
 
 def run_simulated_sessions(store, options: DemoOptions) -> list[str]:
     """Simulated participants through the real PsychoPy loop: each session is a real
-    ``mirrorlab run --simulate`` process (two at a time), under a private Xvfb if needed."""
+    ``mirrorlab run --simulate`` process, ``parallel_sessions`` at a time, each on a private
+    Xvfb display of its own (on one shared display the simulated key presses, sent with XTEST
+    to whichever window has the focus, would reach the other session's window)."""
+    import os
     import subprocess
+
+    from mirrorlab.virtual_display import display_answers, private_displays
 
     commands = session_commands(store, options)
     if not commands:
         return ["all simulated sessions already in the database"]
-    with virtual_display_if_needed() as display:
-        if display is None:
+    with private_displays(max(1, options.parallel_sessions)) as displays:
+        if not displays and display_answers(os.environ.get("DISPLAY")):
+            displays = [os.environ["DISPLAY"]]      # no Xvfb: the screen, one session at a time
+        if not displays:
             return ["no display and no Xvfb: simulated sessions skipped"]
         notes = []
         pending = list(commands)
-        running: list[tuple[str, subprocess.Popen]] = []
+        running: list[tuple[str, str, subprocess.Popen]] = []
         while pending or running:
-            while pending and len(running) < options.parallel_sessions:
+            free = [d for d in displays if d not in {display for _, display, _ in running}]
+            while pending and free:
                 label, command = pending.pop(0)
-                running.append((label, subprocess.Popen(command, stdout=subprocess.PIPE,
-                                                        stderr=subprocess.PIPE, text=True)))
-            label, process = running.pop(0)
+                display = free.pop(0)
+                process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                           text=True, env={**os.environ, "DISPLAY": display})
+                running.append((label, display, process))
+            label, _, process = running.pop(0)
             out, err = process.communicate()
             if process.returncode != 0:
                 lines = (err or out).strip().splitlines()

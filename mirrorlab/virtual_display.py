@@ -32,16 +32,8 @@ def _die_with_parent() -> None:
         pass
 
 
-@contextlib.contextmanager
-def virtual_display_if_needed(width: int = 1280, height: int = 1024) -> Iterator[str | None]:
-    """Yield a usable ``$DISPLAY`` (the existing one, or a new Xvfb); ``None`` if neither."""
-    existing = os.environ.get("DISPLAY")
-    if display_answers(existing):
-        yield existing
-        return
-    if not shutil.which("Xvfb"):
-        yield None
-        return
+def _start_xvfb(width: int, height: int) -> tuple[subprocess.Popen, str] | None:
+    """A new Xvfb (with GLX and XTEST) and its display name, or None if it did not start."""
     read_fd, write_fd = os.pipe()
     process = subprocess.Popen(
         ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", f"{width}x{height}x24",
@@ -59,20 +51,56 @@ def virtual_display_if_needed(width: int = 1280, height: int = 1024) -> Iterator
     os.close(read_fd)
     if not number.strip():
         process.terminate()
+        return None
+    return process, f":{number.decode().strip()}"
+
+
+def _stop_xvfb(process: subprocess.Popen) -> None:
+    # psychtoolbox (PsychoPy's keyboard) keeps its own X connection for the life of the
+    # process, and Xlib exits the process when that server goes away. Then Xvfb is left
+    # to die with this process (see _die_with_parent) instead of being stopped here.
+    if "psychtoolbox" not in sys.modules:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def virtual_display_if_needed(width: int = 1280, height: int = 1024) -> Iterator[str | None]:
+    """Yield a usable ``$DISPLAY`` (the existing one, or a new Xvfb); ``None`` if neither."""
+    existing = os.environ.get("DISPLAY")
+    if display_answers(existing):
+        yield existing
+        return
+    started = _start_xvfb(width, height) if shutil.which("Xvfb") else None
+    if started is None:
         yield None
         return
-    display = f":{number.decode().strip()}"
+    process, display = started
     os.environ["DISPLAY"] = display
     try:
         yield display
     finally:
-        # psychtoolbox (PsychoPy's keyboard) keeps its own X connection for the life of the
-        # process, and Xlib exits the process when that server goes away. Then Xvfb is left
-        # to die with this process (see _die_with_parent) instead of being stopped here.
-        if "psychtoolbox" not in sys.modules:
-            process.terminate()
-            process.wait(timeout=10)
+        _stop_xvfb(process)
         if existing is None:
             os.environ.pop("DISPLAY", None)
         else:
             os.environ["DISPLAY"] = existing
+
+
+@contextlib.contextmanager
+def private_displays(count: int, width: int = 1280, height: int = 1024) -> Iterator[list[str]]:
+    """``count`` new Xvfb displays of their own (``$DISPLAY`` untouched), for sessions that
+    run side by side: XTEST key presses go to the focused window of a display, so two
+    PsychoPy windows on one display would take each other's keys. Yields fewer displays
+    (possibly none) when Xvfb is missing or does not start."""
+    servers = []
+    try:
+        for _ in range(count if shutil.which("Xvfb") else 0):
+            started = _start_xvfb(width, height)
+            if started is None:
+                break
+            servers.append(started)
+        yield [display for _, display in servers]
+    finally:
+        for process, _ in servers:
+            _stop_xvfb(process)
