@@ -59,6 +59,7 @@ except ModuleNotFoundError:  # Python 3.10: the same parser from PyPI (a declare
 from db.errors import ImportMappingError
 from db.provenance import software_versions
 from db.schema import TRIAL_COLUMNS, Participant, Session, Study, Trial
+from db.rows import TrialRow, trial_row
 from db.store import Store, trial_values
 
 MAPPINGS_DIR = Path(__file__).with_name("mappings")
@@ -291,6 +292,10 @@ def import_files(store: Store, paths: Sequence[Path | str], mapping: ImportMappi
         row.setdefault("session", session_number)
         key = (code, row["task"], session_number)
         by_participant.setdefault(key, []).append(row)
+    built: dict[tuple[str, str, int], list[TrialRow]] = {}
+    for key, trials in by_participant.items():   # every row checked before anything is written
+        built[key] = [trial_row(row, trial_index=row.get("trial_index", index))
+                      for index, row in enumerate(trials)]
 
     with store.orm(write=True) as orm:
         study_row = orm.scalar(select(Study).where(Study.name == study_name))
@@ -308,7 +313,7 @@ def import_files(store: Store, paths: Sequence[Path | str], mapping: ImportMappi
         versions = software_versions()
         parameters = {"mapping": mapping.name, "dataset": mapping.dataset,
                       "files": [os.path.basename(p) for p in paths]}
-        for (code, task, session_number), trials in by_participant.items():
+        for (code, task, session_number), trials in built.items():
             participant = Participant(study_id=study_row.id, code=code)
             orm.add(participant)
             orm.flush()
@@ -319,8 +324,6 @@ def import_files(store: Store, paths: Sequence[Path | str], mapping: ImportMappi
                               response_mode=mapping.dataset.get("response_mode"))
             orm.add(session)
             orm.flush()
-            for index, row in enumerate(trials):
-                row.setdefault("trial_index", index)
             batch = [trial_values(row, session_id=session.id) for row in trials]
             Store.insert_trial_values(orm, batch)
             if progress:

@@ -24,6 +24,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from db.rows import split_trial_fields, trial_row
 from experiments.errors import ExperimentError, SessionAborted
 from experiments.session_plan import (
     RESPONSE_MODES,
@@ -425,11 +426,11 @@ class SessionRunner:
             extras["simulated_intended_correct"] = planned.intended_correct
             extras["simulated_mean_ms"] = planned.mean_ms
             extras["simulated_press_late_ms"] = self.agent.press_lateness_ms(planned)
-        row = {key: value for key, value in trial.items()}
-        row.update({"response": response, "correct": correct, "rt_ms": rt_ms, "source": "human",
-                    "agent": self.plan.participant, "session": self.plan.session_number,
-                    "extras": extras})
-        return row
+        stimulus, presentation_only = split_trial_fields(trial)   # picture files → extras
+        return trial_row(stimulus, response=response, correct=correct, rt_ms=rt_ms,
+                         source="human", agent=self.plan.participant,
+                         session=self.plan.session_number,
+                         extras={**presentation_only, **extras}).as_dict()
 
     def _csv_row(self, trial, row, timing) -> dict[str, Any]:
         extras = row["extras"]

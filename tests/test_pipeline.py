@@ -52,7 +52,7 @@ def test_fit_uses_the_human_trials_in_the_database(tmp_path, bundled_data_dir):
     out = _run("fit", "cohen1990", "--task", "stroop", "--n", "4", "--seed", "3", "--db", db)
     assert "fitted to 38 participants' 19152 trials" in out.stdout
     run = Store(db).model_runs_frame().iloc[-1]
-    assert run["fit"]["r"] > 0.9 and run["fit"]["ms_per_cycle"] > 0
+    assert run["fit"]["r"] > 0.9 and run["fit"]["ms_per_unit"] > 0
 
 
 def test_bad_model_parameters_and_tasks_are_one_line(tmp_path):
