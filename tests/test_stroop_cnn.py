@@ -109,10 +109,12 @@ def test_same_seed_same_rows_and_a_cache_hit(trained, cache_dir):
 def test_fit_maps_uncertainty_to_ms(trained):
     human = pd.DataFrame([{"instruction": "colour_naming", "condition": c, "rt_ms": rt, "correct": True}
                           for c, rt in (("congruent", 703), ("neutral", 720), ("incongruent", 790))])
+    before = trained.get_params()
     fit = trained.fit(human)
-    assert fit["ms_per_uncertainty"] > 0 and trained.ms_per_uncertainty == fit["ms_per_uncertainty"]
-    assert np.isfinite(fit["rmse_ms"]) and fit["n"] == 3
-    predicted = {c["condition"]: c["model_rt_ms"] for c in fit["conditions"]}
+    assert fit["ms_per_unit"] > 0 and trained.fitted_["ms_per_unit"] == fit["ms_per_unit"]
+    assert trained.get_params() == before          # the fit never overwrites parameters
+    assert np.isfinite(fit["rmse_ms"]) and fit["n_trials"] == 3
+    predicted = {c["condition"]: c["model_rt_ms"] for c in fit["cells"]}
     assert predicted["incongruent"] > predicted["congruent"]
 
 
