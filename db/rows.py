@@ -117,7 +117,7 @@ def plain(value: Any) -> Any:
         value = value.item()
         if isinstance(value, float) and math.isnan(value):
             return None
-    if isinstance(value, dict):
+    if isinstance(value, Mapping):
         return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple, np.ndarray)):
         return [plain(v) for v in value]

@@ -55,7 +55,7 @@ def json_safe(value: Any) -> Any:
         return None
     if value.__class__.__name__ in ("NAType", "NaTType"):
         return None
-    if isinstance(value, dict):
+    if isinstance(value, Mapping):       # dicts, and mapping types such as a fit report
         return {str(k): json_safe(v) for k, v in value.items()}
     if isinstance(value, (list, tuple, np.ndarray)):
         return [json_safe(v) for v in value]

@@ -20,8 +20,9 @@ Implementation (details and the reasons in ``docs/models/weaver.md``):
   (one 25-ms step by default). A bias of 2.5 units per step for the whole trial leaves the
   target unable to ever lead its competitors by the critical difference (no retrieval within
   1000 ms from the second position on), so the published value is read as one step's input.
-* RT = other stages + scale × E[T]; ``fit`` sets both by least squares on the means by ordinal
-  position (defaults: the fit to Howard et al.'s human curve).
+* RT = ``intercept_ms`` + ``ms_per_unit`` × E[T] (``models.base.RTMapping``); ``fit`` puts
+  both, by least squares on the means by ordinal position, into ``fitted_`` (defaults: the fit
+  to Howard et al.'s human curve).
 """
 
 from __future__ import annotations
@@ -31,9 +32,9 @@ from typing import Any, ClassVar, Mapping
 import numpy as np
 import pandas as pd
 
-from models.base import ModelInputError
+from models.base import FitReport, ModelInputError, fit_rt_mapping
 from models.weaver.model import Weaver
-from models.weaver.fitting import _usable_human_trials, fit_linear_mapping, json_cells
+from models.weaver.fitting import json_cells, rt_trials
 from models.weaver.network import TrialNetwork
 from models.weaver.rules import picture_naming_network
 from models.weaver.sequences import naming_contexts, position_and_lag_means
@@ -56,7 +57,7 @@ class WeaverCumulative(Weaver):
                  conceptual_bias: float = 2.5, conceptual_bias_duration_ms: float | None = 25.0,
                  include_superordinates: bool = False,
                  link_weights: Mapping[tuple[str, str], float] | str | None = None,
-                 other_stages_ms: float = 492.0, ms_scale: float = 1.0,
+                 intercept_ms: float = 492.0, ms_per_unit: float = 1.0,
                  rt_mode: str = "sample"):
         super().__init__(step_ms=step_ms, conceptual_rate_per_ms=conceptual_rate_per_ms,
                          concept_lemma_rate_per_ms=concept_lemma_rate_per_ms,
@@ -64,8 +65,8 @@ class WeaverCumulative(Weaver):
                          external_input_per_ms=external_input_per_ms,
                          critical_difference=critical_difference, max_latency_ms=max_latency_ms,
                          include_superordinates=include_superordinates,
-                         link_weights=link_weights, other_stages_ms=other_stages_ms,
-                         ms_scale=ms_scale, rt_mode=rt_mode)
+                         link_weights=link_weights, intercept_ms=intercept_ms,
+                         ms_per_unit=ms_per_unit, rt_mode=rt_mode)
         self.conceptual_bias = conceptual_bias
         self.conceptual_bias_duration_ms = conceptual_bias_duration_ms
 
@@ -90,10 +91,11 @@ class WeaverCumulative(Weaver):
             index[i] = keys[key]
         return networks, index
 
-    def fit(self, human_trials: pd.DataFrame, fit_scale: bool | None = None) -> dict[str, Any]:
-        """Least squares on the means by ordinal position: human = constant + scale · E[T]."""
+    def fit(self, human_trials: pd.DataFrame, fit_scale: bool | None = None) -> FitReport:
+        """Least squares on the means by ordinal position: human = constant + scale · E[T]
+        (into ``fitted_``)."""
         fit_scale = self.fit_scale_by_default if fit_scale is None else fit_scale
-        human = _usable_human_trials(self.name, human_trials).reset_index(drop=True)
+        human = rt_trials(self.name, human_trials).reset_index(drop=True)
         if "ordinal_position" not in human.columns:
             raise ModelInputError(f"model {self.name}: human trials lack the column "
                                   "ordinal_position")
@@ -101,8 +103,8 @@ class WeaverCumulative(Weaver):
         return _fit_by_position(self, human, fit_scale)
 
 
-def _fit_by_position(model, human: pd.DataFrame, fit_scale: bool) -> dict[str, Any]:
-    """Shared by both cumulative accounts: map model values (``model_ms``) to human RTs."""
+def _fit_by_position(model, human: pd.DataFrame, fit_scale: bool) -> FitReport:
+    """Map model values (``model_ms``) to the human means by ordinal position."""
     experimental = human[human["condition"].astype(str) == "experimental"].copy()
     experimental["ordinal_position"] = pd.to_numeric(experimental["ordinal_position"],
                                                      errors="coerce")
@@ -111,16 +113,17 @@ def _fit_by_position(model, human: pd.DataFrame, fit_scale: bool) -> dict[str, A
     if len(means) < 2:
         raise ModelInputError(f"model {model.name}: need human trials at two or more ordinal "
                               "positions to fit")
-    result = fit_linear_mapping(means["model_ms"].to_numpy(), means["human_ms"].to_numpy(),
-                                fit_scale)
-    model.other_stages_ms, model.ms_scale = result["other_stages_ms"], result["ms_scale"]
+    fit = fit_rt_mapping(means["model_ms"], means["human_ms"], unit=model.latency_unit,
+                         fit_slope=fit_scale, ms_per_unit=float(model.ms_per_unit))
     means = means.reset_index()
-    means["fitted_ms"] = model.other_stages_ms + model.ms_scale * means["model_ms"]
-    result["n_cells"] = int(len(means))
-    result["cells"] = json_cells(means)
-    result["ms_per_position"] = float(np.polyfit(means["ordinal_position"], means["fitted_ms"],
-                                                 1)[0])
-    return result
+    means["fitted_ms"] = fit.fitted_ms
+    return model._store_fit(FitReport(
+        model=model.name, fitted={"intercept_ms": fit.mapping.intercept_ms,
+                                  "ms_per_unit": fit.mapping.ms_per_unit},
+        r=fit.r, rmse_ms=fit.rmse_ms, n_trials=int(means["n"].sum()), cells=json_cells(means),
+        rt_mapping=fit.mapping,
+        details={"ms_per_position": float(np.polyfit(means["ordinal_position"],
+                                                     means["fitted_ms"], 1)[0])}))
 
 
 def cumulative_curves(model, n_sequences: int = 8, seed: int = 0) -> pd.DataFrame:
@@ -146,11 +149,12 @@ def report_against_howard(model, trials: pd.DataFrame, unit: str) -> dict[str, A
     positions = sorted(HOWARD_2006_BY_POSITION)
     model_pos = np.array([raw["position"][p] for p in positions])
     human_pos = np.array([HOWARD_2006_BY_POSITION[p] for p in positions], dtype=float)
-    mapping = fit_linear_mapping(model_pos, human_pos, fit_scale=True)
-    fitted_pos = mapping["other_stages_ms"] + mapping["ms_scale"] * model_pos
+    fit = fit_rt_mapping(model_pos, human_pos, unit=model.latency_unit, fit_slope=True)
+    mapping = {"intercept_ms": fit.mapping.intercept_ms, "ms_per_unit": fit.mapping.ms_per_unit,
+               "r": fit.r, "rmse_ms": fit.rmse_ms}
+    fitted_pos = fit.mapping.to_ms(model_pos)
     lags = sorted(HOWARD_2006_BY_LAG)
-    fitted_lag = np.array([mapping["other_stages_ms"] + mapping["ms_scale"] * raw["lag"][g]
-                           for g in lags])
+    fitted_lag = fit.mapping.to_ms([raw["lag"][g] for g in lags])
     human_lag = np.array([HOWARD_2006_BY_LAG[g] for g in lags], dtype=float)
     position_table = pd.DataFrame({"ordinal_position": positions, f"model_{unit}": model_pos,
                                    "model_ms": fitted_pos, "human_ms": human_pos})

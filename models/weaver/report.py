@@ -1,6 +1,6 @@
 """The WEAVER++ family against the published effects: r and RMSE per task.
 
-``fit_report()`` (also importable as ``models.weaver.model.fit_report``) compares
+``fit_report()`` compares
 
 * picture naming and word reading with Glaser & Düngelhoff's (1984) difference scores
   (condition − nonword, 3 relations × 9 SOAs; no constant: WEAVER++ latencies are ms), also with
@@ -38,7 +38,7 @@ def glaser_dungelhoff_effects(model: Weaver | None = None, instruction: str = PI
 
     model = model or Weaver()
     grid = picture_word_grid(n_items=n_items, instruction=instruction)
-    grid["expected_ms"] = model.ms_scale * model.expected_retrieval_ms(grid)
+    grid["expected_ms"] = model.param("ms_per_unit") * model.expected_retrieval_ms(grid)
     means = grid.groupby(["condition", "soa_ms"])["expected_ms"].mean().unstack("soa_ms")
     effects = (means - means.loc["nonword"]).drop(index="nonword")
     long = effects.stack().rename("model_ms").reset_index()
@@ -65,7 +65,7 @@ def stroop_fit(model: Weaver | None = None) -> tuple[pd.DataFrame, dict[str, flo
     rows = []
     for instruction, human in DUNBAR_MACLEOD_1984.items():
         trials = stroop_list(instruction)
-        trials["model_ms"] = model.ms_scale * model.expected_retrieval_ms(trials)
+        trials["model_ms"] = model.param("ms_per_unit") * model.expected_retrieval_ms(trials)
         means = trials.groupby("condition")["model_ms"].mean()
         constant = float(np.mean([human[c] - means[c] for c in human]))
         for condition in STROOP_CONDITIONS:
