@@ -25,19 +25,22 @@ from models.weaver.rules import PICTURE_NAMING, WORD_CATEGORISING, WORD_READING
 
 
 def glaser_dungelhoff_effects(model: Weaver | None = None, instruction: str = PICTURE_NAMING,
-                              n_items: int = 1) -> pd.DataFrame:
-    """Model difference scores (condition − nonword, ms) on the G&D design, with the published
-    value beside each: columns instruction, condition, soa_ms, model_ms, human_ms.
+                              trials: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Model difference scores (condition − nonword, ms) on the G&D design (every relation ×
+    SOA), with the published value beside each: columns instruction, condition, soa_ms,
+    model_ms, human_ms. ``trials``: the trial list; by default the one people see in the
+    bundled picture–word set (``models.weaver.lists.people_trial_list``).
 
     ``soa_ms`` here is Glaser & Düngelhoff's axis: onset of the irrelevant stimulus relative to
     the target (negative = distractor first). In picture naming that is the trial list's
     ``soa_ms`` (word − picture); in word reading it is its negative (picture − word).
     """
-    from models.weaver.lists import picture_word_grid
+    from models.weaver.lists import people_trial_list
     from models.weaver.targets import glaser_dungelhoff_frame
 
     model = model or Weaver()
-    grid = picture_word_grid(n_items=n_items, instruction=instruction)
+    grid = (people_trial_list("picture-word", instruction) if trials is None
+            else trials[trials["instruction"] == instruction]).copy()
     grid["expected_ms"] = model.param("ms_per_unit") * model.expected_retrieval_ms(grid)
     means = grid.groupby(["condition", "soa_ms"])["expected_ms"].mean().unstack("soa_ms")
     effects = (means - means.loc["nonword"]).drop(index="nonword")
@@ -83,11 +86,14 @@ def fit_picture_onset_delay(model: Weaver | None = None,
     concept than a word's reaches its input form) for the least RMSE against Glaser &
     Düngelhoff's picture-naming table. Not a published parameter: an explicit, reported
     extension (see docs/models/weaver.md)."""
+    from models.weaver.lists import people_trial_list
+
     base = (model or Weaver()).get_params()
+    trials = people_trial_list("picture-word", PICTURE_NAMING)
     results = []
     for delay in delays_ms:
         table = glaser_dungelhoff_effects(Weaver(**{**base, "picture_onset_delay_ms": delay}),
-                                          PICTURE_NAMING)
+                                          PICTURE_NAMING, trials)
         results.append({"picture_onset_delay_ms": float(delay), **_agreement(table)})
     best = min(results, key=lambda row: row["rmse_ms"])
     return {"best": best, "grid": pd.DataFrame(results)}
