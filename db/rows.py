@@ -28,7 +28,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from typing import Any, Optional
 
 import numpy as np
@@ -80,7 +80,8 @@ class TrialRow:
     extras: Optional[dict[str, Any]] = None
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The row as a plain dict (shallow: ``extras`` and ``choices`` are the row's own)."""
+        return {name: getattr(self, name) for name in ROW_FIELDS}
 
 
 #: The shared columns, in the order of :class:`TrialRow`.
@@ -101,27 +102,45 @@ STIMULUS_FIELDS: tuple[str, ...] = (
 
 def is_missing(value: Any) -> bool:
     """None, NaN, pandas NA/NaT."""
+    kind = type(value)
+    if kind is str or kind is int or kind is bool:       # the common cases, fast
+        return False
     if value is None:
         return True
-    if isinstance(value, (float, np.floating)) and math.isnan(value):
-        return True
-    return value.__class__.__name__ in ("NAType", "NaTType")
+    if isinstance(value, (float, np.floating)):
+        return bool(math.isnan(value))
+    return kind.__name__ in ("NAType", "NaTType")
 
 
 def plain(value: Any) -> Any:
     """numpy / pandas scalars and NaN (also inside dicts and lists) as plain Python values
     that the database and JSON columns accept."""
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
+    if kind is float:
+        return None if math.isnan(value) else value
+    if kind is dict or isinstance(value, Mapping):
+        return {str(k): plain(v) for k, v in value.items()}
+    if kind is list or kind is tuple or kind is np.ndarray:
+        return [plain(v) for v in value]
     if is_missing(value):
         return None
     if isinstance(value, np.generic):
         value = value.item()
         if isinstance(value, float) and math.isnan(value):
             return None
-    if isinstance(value, Mapping):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, np.ndarray)):
-        return [plain(v) for v in value]
     return value
+
+
+class _Where:
+    """Names the row in an error message; built only when there is an error."""
+
+    def __init__(self, values: Mapping[str, Any], **overrides: Any):
+        self.values, self.overrides = values, overrides
+
+    def __str__(self) -> str:
+        return _where({**self.values, **self.overrides})
 
 
 def _where(values: Mapping[str, Any]) -> str:
@@ -130,7 +149,7 @@ def _where(values: Mapping[str, Any]) -> str:
     return f"trial row ({', '.join(parts)})" if parts else "trial row"
 
 
-def _as_bool(name: str, value: Any, where: str) -> Optional[bool]:
+def _as_bool(name: str, value: Any, where: object) -> Optional[bool]:
     if is_missing(value):
         return None
     if isinstance(value, (bool, np.bool_)):
@@ -142,7 +161,7 @@ def _as_bool(name: str, value: Any, where: str) -> Optional[bool]:
     raise TrialRowError(f"{where}: {name} {value!r} is not True, False or None")
 
 
-def _as_int(name: str, value: Any, where: str) -> Optional[int]:
+def _as_int(name: str, value: Any, where: object) -> Optional[int]:
     if is_missing(value) or value == "":
         return None
     try:
@@ -154,7 +173,7 @@ def _as_int(name: str, value: Any, where: str) -> Optional[int]:
     return int(number)
 
 
-def _as_number(name: str, value: Any, where: str) -> Optional[float]:
+def _as_number(name: str, value: Any, where: object) -> Optional[float]:
     if is_missing(value) or value == "":
         return None
     try:
@@ -178,7 +197,7 @@ def trial_row(values: Mapping[str, Any] | TrialRow | None = None, /, **more: Any
         values = values.as_dict()
     merged: dict[str, Any] = {k: v for k, v in dict(values or {}).items() if k not in STORE_KEYS}
     merged.update(more)
-    where = _where(merged)
+    where = _Where(merged)
     unknown = sorted(set(merged) - set(ROW_FIELDS))
     if unknown:
         raise TrialRowError(
@@ -187,7 +206,7 @@ def trial_row(values: Mapping[str, Any] | TrialRow | None = None, /, **more: Any
     out: dict[str, Any] = {}
     for name in _TEXT:
         value = merged.get(name)
-        out[name] = None if is_missing(value) else str(plain(value))
+        out[name] = value if type(value) is str else None if is_missing(value) else str(plain(value))
     for name in _INTEGER:
         out[name] = _as_int(name, merged.get(name), where)
     for name in _NUMBER:
@@ -217,6 +236,26 @@ def trial_row(values: Mapping[str, Any] | TrialRow | None = None, /, **more: Any
         raise TrialRowError(f"{where}: source {out['source']!r} is not human, simulated, "
                             "published or model:<name>")
     return TrialRow(**out)
+
+
+def with_answer(row: TrialRow, *, agent: str, response: Any = None, correct: Any = None,
+                rt_ms: Any = None, extras: Mapping[str, Any] | None = None) -> TrialRow:
+    """``row`` (already built by :func:`trial_row`) answered by ``agent``: the same checks
+    as :func:`trial_row` on the answer fields only, so that a model's many agents on one
+    trial list do not re-check the same stimulus columns (the simulation's bulk path)."""
+    where = _Where(row.__dict__, agent=agent)
+    if not agent:
+        raise TrialRowError(f"{where}: agent is empty")
+    if extras is not None and not isinstance(extras, Mapping):
+        raise TrialRowError(f"{where}: extras {extras!r} is not a mapping")
+    values = row.as_dict()
+    values.update(
+        agent=str(agent),
+        response=response if type(response) is str else None if is_missing(response)
+        else str(plain(response)),
+        correct=_as_bool("correct", correct, where), rt_ms=_as_number("rt_ms", rt_ms, where),
+        extras=(plain(dict(extras)) or None) if extras is not None else None)
+    return TrialRow(**values)
 
 
 def split_trial_fields(record: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:

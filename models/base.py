@@ -332,22 +332,23 @@ class Model:
         (agent-major: all of agent 1's trials, then agent 2's…) with the model's answers, each
         row built by ``db.rows.trial_row``. Presentation-only columns of the trial list
         (picture files…) are left out: the stimulus set and its hash identify them."""
-        from db.rows import rows_frame, split_trial_fields, trial_row
+        from db.rows import rows_frame, split_trial_fields, trial_row, with_answer
 
         records = [split_trial_fields(r)[0] for r in trials.reset_index(drop=True).to_dict("records")]
         n_trials = len(records)
         if not (len(response) == len(correct) == len(rt_ms) == len(extras) == n_trials * n_agents):
             raise AssertionError(f"model {self.name}: answers for {len(response)} rows, "
                                  f"expected {n_trials * n_agents}")
-        source = f"model:{self.name}"
+        # the stimulus columns are checked once per trial, the answers once per row
+        stimuli = [trial_row(record, source=f"model:{self.name}", agent="sim-001")
+                   for record in records]
         rows = []
         for agent in range(n_agents):
             label = f"sim-{agent + 1:03d}"
-            for t, record in enumerate(records):
+            for t, stimulus in enumerate(stimuli):
                 i = agent * n_trials + t
-                rows.append(trial_row(record, response=response[i], correct=correct[i],
-                                      rt_ms=rt_ms[i], source=source, agent=label,
-                                      extras=extras[i]))
+                rows.append(with_answer(stimulus, agent=label, response=response[i],
+                                        correct=correct[i], rt_ms=rt_ms[i], extras=extras[i]))
         return rows_frame(rows)
 
 

@@ -135,3 +135,17 @@ def test_downgrade_puts_the_values_back_into_extras(tmp_path):
         extras = [row[0] for row in connection.execute(text("SELECT extras FROM trials ORDER BY id"))]
     assert '"word_colour": "red"' in extras[0] and '"dropped_frames": 0' in extras[0]
     assert '"distractor_category": "animal"' in extras[1]
+
+
+def test_the_bulk_path_checks_the_answers_as_trial_row_does():
+    from db.rows import with_answer
+
+    stimulus = trial_row(BASE, item_id="red_0", condition="congruent")
+    row = with_answer(stimulus, agent="sim-002", response="red", correct=np.bool_(True),
+                      rt_ms=np.float64(431.0), extras={"rt_cycles": np.int64(21)})
+    assert row == trial_row(stimulus.as_dict(), agent="sim-002", response="red", correct=True,
+                            rt_ms=431.0, extras={"rt_cycles": 21})
+    with pytest.raises(TrialRowError, match=re.escape("agent 'sim-003'") + ".*correct 'maybe'"):
+        with_answer(stimulus, agent="sim-003", correct="maybe")
+    with pytest.raises(TrialRowError, match="rt_ms nan is not a finite|rt_ms 'x' is not a number"):
+        with_answer(stimulus, agent="sim-003", rt_ms="x")
