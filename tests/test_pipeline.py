@@ -53,6 +53,19 @@ def test_fit_uses_the_human_trials_in_the_database(tmp_path, bundled_data_dir):
     assert "fitted to 38 participants' 19152 trials" in out.stdout
     run = Store(db).model_runs_frame().iloc[-1]
     assert run["fit"]["r"] > 0.9 and run["fit"]["ms_per_unit"] > 0
+    # calibrated on the trials the analysis keeps (its default cleaning), and it says so
+    assert run["fit"]["cleaning"]["rt_min_ms"] == 200.0 and run["fit"]["cleaning"]["rt_max_ms"] == 2000.0
+    assert run["fit"]["n_human_trials_given"] == 19152 and run["fit"]["n_trials"] == 18000
+    assert run["parameters"]["ms_per_unit"] == 13.86      # the constructor's, not the fit's
+    # the same cleaning options as `mirrorlab compare`
+    _run("fit", "cohen1990", "--task", "stroop", "--n", "2", "--seed", "3", "--rt-max", "1200",
+         "--db", db)
+    narrow = Store(db).model_runs_frame().iloc[-1]["fit"]
+    assert narrow["cleaning"]["rt_max_ms"] == 1200.0 and narrow["n_trials"] < 18000
+    bad = _run("fit", "cohen1990", "--task", "stroop", "--rt-min", "900", "--rt-max", "800",
+               "--db", db, check=False)
+    assert bad.returncode == 2 and bad.stderr.startswith("mirrorlab: error: cleaning: RT bounds")
+    assert len(Store(db).model_runs_frame()) == 2      # nothing stored for the refused fit
 
 
 def test_bad_model_parameters_and_tasks_are_one_line(tmp_path):
