@@ -288,7 +288,10 @@ class Model:
         return RTMapping(float(self.param("intercept_ms")), float(self.param("ms_per_unit")),
                          self.latency_unit)
 
-    def _store_fit(self, report: FitReport) -> FitReport:
+    def record_fit(self, report: FitReport) -> FitReport:
+        """Keep a fit: ``report.fitted`` (constructor-parameter names only) becomes
+        ``fitted_``, the report ``fit_report_``. Every ``fit`` ends here; fitting code outside
+        a model (likelihood fits, cross-validation) calls it too."""
         unknown = set(report.fitted) - set(self.param_names())
         if unknown:
             raise AssertionError(f"model {self.name}: fitted values {sorted(unknown)} are not "

@@ -254,7 +254,7 @@ class EmbeddingModel(Model):
         report = FitReport(model=self.name, fitted=fitted, n_trials=int(len(trials)),
                            details=details)
         self._fit_rt(trials, scores, report)
-        return self._store_fit(report)
+        return self.record_fit(report)
 
     def _fit_rt(self, trials: pd.DataFrame, scores: AssociationScores, report: FitReport) -> None:
         if "rt_ms" not in trials.columns:

@@ -103,4 +103,4 @@ class PDPStroopModel(Model):
         report = condition_mapping_report(cells, self.condition_cycles(cells, colours), self.name,
                                           self.latency_unit)
         report.details["colours"] = list(colours)
-        return self._store_fit(report)
+        return self.record_fit(report)

@@ -219,7 +219,7 @@ class StroopCNN(Model):
         accuracy = out.assign(correct=correct).groupby(["instruction", "condition"])["correct"].mean()
         report.details["model_accuracy"] = {f"{i}/{c}": round(float(v), 4)
                                             for (i, c), v in accuracy.items()}
-        return self._store_fit(report)
+        return self.record_fit(report)
 
 
 def _progress_bar(epochs: int):

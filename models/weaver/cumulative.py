@@ -117,7 +117,7 @@ def _fit_by_position(model, human: pd.DataFrame, fit_scale: bool) -> FitReport:
                          fit_slope=fit_scale, ms_per_unit=float(model.ms_per_unit))
     means = means.reset_index()
     means["fitted_ms"] = fit.fitted_ms
-    return model._store_fit(FitReport(
+    return model.record_fit(FitReport(
         model=model.name, fitted={"intercept_ms": fit.mapping.intercept_ms,
                                   "ms_per_unit": fit.mapping.ms_per_unit},
         r=fit.r, rmse_ms=fit.rmse_ms, n_trials=int(means["n"].sum()), cells=json_cells(means),

@@ -237,7 +237,7 @@ def fit_to_position_means(model: Howard2006, trials: pd.DataFrame, human_means: 
         increment = round(float(best.x), 4)
     cycles, fit = mapped(increment)
     fitted = fit.fitted_ms
-    return model._store_fit(FitReport(
+    return model.record_fit(FitReport(
         model=model.name,
         fitted={"priming_increment": increment, "intercept_ms": fit.mapping.intercept_ms,
                 "ms_per_unit": fit.mapping.ms_per_unit},

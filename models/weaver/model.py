@@ -364,7 +364,7 @@ class Weaver(Model):
         report = FitReport(model=self.name, fitted=fitted, r=fit.r, rmse_ms=fit.rmse_ms,
                            n_trials=int(means["n"].sum()), cells=json_cells(means),
                            rt_mapping=fit.mapping)
-        return self._store_fit(report)
+        return self.record_fit(report)
 
 
 # ---------------------------------------------------------------------- helpers
