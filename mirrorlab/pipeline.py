@@ -77,15 +77,16 @@ def model_trial_list(stimulus_set, model, seed: int, instructions: Sequence[str]
 
 def trials_to_fit(human_trials, cleaning=None):
     """Human trials cleaned once, with the analysis' own options (``analysis.cleaning``), as
-    ``fit`` receives them: the rows accuracy analyses keep (answered, correctness known,
-    inside the RT bounds), with ``in_rt_analysis`` marking the rows RT analyses keep. So a
-    model is calibrated on exactly the trials the comparison judges it on."""
+    ``fit`` receives them: the rows the analysis keeps for accuracy or for RTs (answered,
+    inside the RT bounds; errors and trials of unknown correctness as the analysis treats
+    them), with ``in_rt_analysis`` marking the rows RT analyses keep. So a model is
+    calibrated on exactly the trials the comparison judges it on."""
     from analysis.cleaning import CleaningOptions, clean_trials
 
     options = cleaning or CleaningOptions()
     human = human_trials.reset_index(drop=True)
     cleaned = clean_trials(human, options)
-    kept = human.loc[cleaned.accuracy.index].copy()
+    kept = human.loc[cleaned.accuracy.index.union(cleaned.rt.index)].copy()
     kept["in_rt_analysis"] = kept.index.isin(cleaned.rt.index)
     return kept.reset_index(drop=True), options
 

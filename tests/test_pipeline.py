@@ -79,3 +79,24 @@ def test_bad_model_parameters_and_tasks_are_one_line(tmp_path):
         assert result.returncode == 2, result.stderr
         assert expected in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert Store(db).model_runs_frame().empty  # nothing half-stored
+
+
+def test_trials_to_fit_keeps_what_the_analysis_keeps():
+    """Errors stay for choice fits but not for RTs; unknown correctness (voice, unreviewed)
+    stays in RT fits as it stays in RT analyses; out-of-bounds RTs and timeouts leave."""
+    import pandas as pd
+
+    from analysis.cleaning import CleaningOptions
+    from mirrorlab.pipeline import trials_to_fit
+
+    human = pd.DataFrame({
+        "source": "human", "agent": "P01", "condition": "congruent",
+        "response": ["red", "blue", "red", "red", "", "red"],
+        "correct": [True, False, None, True, False, True],
+        "rt_ms": [650.0, 700.0, 640.0, 150.0, None, 2500.0]})
+    kept, options = trials_to_fit(human)
+    assert options == CleaningOptions()
+    assert kept["rt_ms"].tolist() == [650.0, 700.0, 640.0]
+    assert kept["in_rt_analysis"].tolist() == [True, False, True]
+    wide, _ = trials_to_fit(human, CleaningOptions(rt_min_ms=100, rt_max_ms=3000))
+    assert wide["rt_ms"].tolist() == [650.0, 700.0, 640.0, 150.0, 2500.0]
