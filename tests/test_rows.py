@@ -13,6 +13,7 @@ from sqlalchemy import text
 from db.engine import make_engine
 from db.migrate import current_revision, head_revision, upgrade
 from db.rows import ROW_FIELDS, TrialRowError, split_trial_fields, trial_row
+from db.errors import StoreError
 from db.schema import TRIAL_COLUMNS
 from db.store import Store
 
@@ -88,28 +89,41 @@ def test_a_row_error_on_the_command_line_is_one_line(tmp_path):
     assert len(result.stderr.strip().splitlines()) == 1
 
 
-def _database_at_0001(path) -> str:
+def _database_at_0001(url: str) -> str:
     """A database as the previous release wrote it: revision 0001, the two stimulus values
     kept in extras."""
-    url = f"sqlite:///{path}"
+    import datetime as dt
+
+    import sqlalchemy as sa
+
     engine = make_engine(url)
     upgrade(engine, "0001")
+    now = dt.datetime(2026, 11, 30, 10, tzinfo=dt.timezone.utc)
+    runs = sa.table("model_runs", *(sa.column(c) for c in (
+        "id", "model", "model_version", "task", "parameters", "status", "created_at")))
+    trials = sa.table("trials", sa.column("model_run_id"), sa.column("task"), sa.column("source"),
+                      sa.column("agent"), sa.column("is_practice"), sa.column("extras", sa.JSON),
+                      sa.column("created_at"), sa.column("rt_ms"))
     with engine.begin() as connection:
-        connection.execute(text("INSERT INTO model_runs (id, model, model_version, task, parameters,"
-                                " status, created_at) VALUES (1, 'weaver', '1.0', 'picture-word',"
-                                " '{}', 'completed', '2026-11-30 10:00:00')"))
-        for i, extras in enumerate(['{"word_colour": "red", "dropped_frames": 0}',
-                                    '{"distractor_category": "animal"}', 'null']):
-            connection.execute(text(
-                "INSERT INTO trials (model_run_id, task, source, agent, is_practice, extras,"
-                " created_at, rt_ms) VALUES (1, 'stroop', 'model:weaver', 'weaver#1/sim-001', 0,"
-                f" '{extras}', '2026-11-30 10:00:00', {600 + i})"))
+        connection.execute(runs.insert().values(id=1, model="weaver", model_version="1.0",
+                                                task="picture-word", parameters="{}",
+                                                status="completed", created_at=now))
+        for i, extras in enumerate([{"word_colour": "red", "dropped_frames": 0},
+                                    {"distractor_category": "animal"}, None]):
+            connection.execute(trials.insert().values(
+                model_run_id=1, task="stroop", source="model:weaver", agent="weaver#1/sim-001",
+                is_practice=False, extras=extras, created_at=now, rt_ms=600.0 + i))
     engine.dispose()
     return url
 
 
-def test_an_old_database_opens_after_upgrade_with_its_values_in_the_new_columns(tmp_path):
-    url = _database_at_0001(tmp_path / "old.db")
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_an_old_database_opens_after_upgrade_with_its_values_in_the_new_columns(backend, tmp_path,
+                                                                                request):
+    url = f"sqlite:///{tmp_path / 'old.db'}" if backend == "sqlite" else request.getfixturevalue("pg_url")
+    _database_at_0001(url)
+    with pytest.raises(StoreError, match="mirrorlab db upgrade"):   # not changed silently
+        Store(url)
     result = subprocess.run([sys.executable, "-m", "mirrorlab", "db", "upgrade", "--db", url],
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
@@ -123,7 +137,7 @@ def test_an_old_database_opens_after_upgrade_with_its_values_in_the_new_columns(
 
 
 def test_downgrade_puts_the_values_back_into_extras(tmp_path):
-    url = _database_at_0001(tmp_path / "old.db")
+    url = _database_at_0001(f"sqlite:///{tmp_path / 'old.db'}")
     engine = make_engine(url)
     upgrade(engine, "0002_stimulus_columns")
     from alembic import command
