@@ -5,7 +5,7 @@ embedded (``models.embeddings``), and
 
 * the model's choice is the option with the highest cosine to the target;
 * choice probabilities are a softmax of the cosines, ``p_j ∝ exp(cos_j / temperature)``;
-  ``fit`` sets the temperature by maximum likelihood of the human choices;
+  ``fit`` fits the temperature by maximum likelihood of the human choices;
 * the RT comes from the choice margin (highest minus second-highest cosine: how clearly the
   evidence favours the winner) through the shared line ``models.base.RTMapping``:
   ``rt_ms = intercept_ms + ms_per_unit · margin`` plus Gaussian trial noise of
@@ -149,7 +149,7 @@ class EmbeddingModel(Model):
 
     # ------------------------------------------------------------------ simulate
     def simulate(self, trials: pd.DataFrame, n: int = 1, seed: int | None = None) -> pd.DataFrame:
-        """``n`` simulated agents answer every trial; input columns + response, correct, rt_ms…"""
+        """``n`` simulated agents answer every trial: shared rows (``Model.shared_rows``)."""
         if int(n) < 1:
             raise ModelInputError(f"model embedding: n must be at least 1, got {n}")
         n = int(n)
