@@ -58,7 +58,7 @@ def main() -> int:
     options = dict(rate=model.rate, noise_sd=model.noise_sd, accumulator_rate=model.accumulator_rate,
                    accumulator_noise_sd=model.accumulator_noise_sd, threshold=model.threshold,
                    settle_cycles=model.settle_cycles, max_cycles=model.max_cycles,
-                   ms_per_cycle=model.ms_per_cycle)
+                   ms_per_cycle=model.soa_ms_per_cycle)
     n_trials = repeats * len(design)
 
     best = None

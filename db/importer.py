@@ -85,6 +85,7 @@ except ModuleNotFoundError:  # Python 3.10: the same parser from PyPI (a declare
 from db.errors import ImportMappingError
 from db.provenance import software_versions
 from db.schema import TRIAL_COLUMNS, Participant, Session, Study, Trial
+from db.rows import TrialRow, trial_row
 from db.store import Store, trial_values
 
 MAPPINGS_DIR = Path(__file__).with_name("mappings")
@@ -453,6 +454,10 @@ def import_files(store: Store, paths: Sequence[Path | str], mapping: ImportMappi
     if check_counts:
         _check_counts(mapping, {"n_trials": len(rows), "n_participants": n_participants,
                                 "n_sessions": len(by_participant)})
+    built: dict[tuple[str, str, int], list[TrialRow]] = {}
+    for key, trials in by_participant.items():   # every row checked before anything is written
+        built[key] = [trial_row(row, trial_index=row.get("trial_index", index))
+                      for index, row in enumerate(trials)]
 
     with store.orm(write=True) as orm:
         study_row = orm.scalar(select(Study).where(Study.name == study_name))
@@ -471,7 +476,7 @@ def import_files(store: Store, paths: Sequence[Path | str], mapping: ImportMappi
         parameters = {"mapping": mapping.name, "dataset": mapping.dataset,
                       "files": [os.path.basename(p) for p in paths]}
         participants: dict[str, Participant] = {}
-        for (code, task, session_number), trials in by_participant.items():
+        for (code, task, session_number), trials in built.items():
             participant = participants.get(code)
             if participant is None:  # one participant, however many sessions
                 participant = participants[code] = Participant(study_id=study_row.id, code=code)
@@ -484,8 +489,6 @@ def import_files(store: Store, paths: Sequence[Path | str], mapping: ImportMappi
                               response_mode=mapping.dataset.get("response_mode"))
             orm.add(session)
             orm.flush()
-            for index, row in enumerate(trials):
-                row.setdefault("trial_index", index)
             batch = [trial_values(row, session_id=session.id) for row in trials]
             Store.insert_trial_values(orm, batch)
             if progress:

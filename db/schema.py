@@ -154,9 +154,9 @@ class ModelRun(Base):
 class Trial(Base):
     """The shared trial row. Exactly one of ``session_id`` / ``model_run_id`` is set.
 
-    Units are in the names. ``choices`` is a list of strings for choice tasks. Whatever only
-    some sources have goes into ``extras``: onset timing and dropped frames for people,
-    cycles and activations for models.
+    Units are in the names. ``choices`` is a list of strings for choice tasks. Rows are built
+    by ``db.rows.trial_row`` (the one builder); whatever only some sources have goes into
+    ``extras``: onset timing and dropped frames for people, cycles and activations for models.
     """
 
     __tablename__ = "trials"
@@ -179,8 +179,10 @@ class Trial(Base):
     soa_ms: Mapped[Optional[float]] = mapped_column(Float)
     word: Mapped[Optional[str]] = mapped_column(String(200))
     ink: Mapped[Optional[str]] = mapped_column(String(50))
+    word_colour: Mapped[Optional[str]] = mapped_column(String(50))
     picture: Mapped[Optional[str]] = mapped_column(String(200))
     distractor: Mapped[Optional[str]] = mapped_column(String(200))
+    distractor_category: Mapped[Optional[str]] = mapped_column(String(100))
     target: Mapped[Optional[str]] = mapped_column(String(200))
     choices: Mapped[Optional[list[str]]] = mapped_column(JSON)
     category: Mapped[Optional[str]] = mapped_column(String(100))
@@ -267,8 +269,10 @@ TRIAL_COLUMNS: tuple[str, ...] = (
     "soa_ms",
     "word",
     "ink",
+    "word_colour",
     "picture",
     "distractor",
+    "distractor_category",
     "target",
     "choices",
     "category",

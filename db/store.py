@@ -26,6 +26,7 @@ from sqlalchemy.orm import sessionmaker
 from db.engine import make_engine
 from db.errors import SessionExistsError, StoreError
 from db.migrate import ensure_current
+from db.rows import TrialRow, trial_row
 from db.schema import (
     TRIAL_COLUMNS,
     Demographics,
@@ -41,7 +42,6 @@ from db.schema import (
 )
 
 DEFAULT_STUDY = "default"
-_TRIAL_FIELDS = frozenset(TRIAL_COLUMNS)
 
 
 def json_safe(value: Any) -> Any:
@@ -55,37 +55,17 @@ def json_safe(value: Any) -> Any:
         return None
     if value.__class__.__name__ in ("NAType", "NaTType"):
         return None
-    if isinstance(value, dict):
+    if isinstance(value, Mapping):       # dicts, and mapping types such as a fit report
         return {str(k): json_safe(v) for k, v in value.items()}
     if isinstance(value, (list, tuple, np.ndarray)):
         return [json_safe(v) for v in value]
     return value
 
 
-def trial_from_row(row: Mapping[str, Any], **links: Any) -> Trial:
-    """Build a ``Trial`` from a mapping with shared-row columns; unknown keys go to extras."""
-    values: dict[str, Any] = {}
-    extras = dict(row.get("extras") or {})
-    for key, value in row.items():
-        if key == "extras":
-            continue
-        if key in _TRIAL_FIELDS:
-            values[key] = json_safe(value)
-        elif key not in ("trial_id", "session_id", "model_run_id", "created_at"):
-            extras[key] = json_safe(value)
-    if values.get("correct") is not None:
-        values["correct"] = bool(values["correct"])
-    for key in ("ordinal_position", "lag", "session", "block", "trial_index"):
-        if values.get(key) is not None:
-            values[key] = int(values[key])
-    for key in ("item_id", "response", "expected_response"):
-        if values.get(key) is not None:
-            values[key] = str(values[key])
-    values["extras"] = json_safe(extras) or None
-    values.setdefault("is_practice", False)
-    if values["is_practice"] is None:
-        values["is_practice"] = False
-    return Trial(**values, **links)
+def trial_from_row(row: Mapping[str, Any] | TrialRow, **links: Any) -> Trial:
+    """A ``Trial`` from a row built by (or acceptable to) ``db.rows.trial_row``: unknown keys
+    are an error (``TrialRowError``), never moved into extras."""
+    return Trial(**trial_row(row).as_dict(), **links)
 
 
 def trial_values(row: Mapping[str, Any], **links: Any) -> dict[str, Any]:

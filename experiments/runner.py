@@ -24,6 +24,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from db.rows import split_trial_fields, trial_row
 from experiments.errors import ExperimentError, SessionAborted
 from experiments.session_plan import (
     RESPONSE_MODES,
@@ -427,13 +428,13 @@ class SessionRunner:
             extras["simulated_intended_correct"] = planned.intended_correct
             extras["simulated_mean_ms"] = planned.mean_ms
             extras["simulated_press_late_ms"] = self.agent.press_lateness_ms(planned)
-        row = {key: value for key, value in trial.items()}
+        stimulus, presentation_only = split_trial_fields(trial)   # picture files → extras
         # a simulated (or scripted) participant is not a person: its trials are kept apart
         source = "simulated" if self.agent is not None else "human"
-        row.update({"response": response, "correct": correct, "rt_ms": rt_ms, "source": source,
-                    "agent": self.plan.participant, "session": self.plan.session_number,
-                    "extras": extras})
-        return row
+        return trial_row(stimulus, response=response, correct=correct, rt_ms=rt_ms,
+                         source=source, agent=self.plan.participant,
+                         session=self.plan.session_number,
+                         extras={**presentation_only, **extras}).as_dict()
 
     def _csv_row(self, trial, row, timing) -> dict[str, Any]:
         extras = row["extras"]

@@ -52,7 +52,8 @@ class ModelRunResult:
 
 
 def model_trial_list(stimulus_set, model, seed: int, instructions: Sequence[str] | None = None):
-    """The trials people would see, for every instruction of the set the model performs."""
+    """The trials people would see, for every instruction of the set the model performs
+    (the model declares them in ``instructions``; None: all of the set's)."""
     import pandas as pd
 
     from models.base import ModelInputError
@@ -61,9 +62,8 @@ def model_trial_list(stimulus_set, model, seed: int, instructions: Sequence[str]
         raise ModelInputError(f"model {model.name} does {', '.join(model.tasks)}, "
                               f"not {stimulus_set.task} (stimulus set {stimulus_set.name})")
     chosen = list(instructions or stimulus_set.instructions)
-    supported = getattr(model, "instructions", None)
-    if supported and not instructions:
-        chosen = [i for i in chosen if i in supported]
+    if model.instructions and not instructions:
+        chosen = [i for i in chosen if i in model.instructions]
     unknown = [i for i in chosen if i not in stimulus_set.instructions]
     if unknown:
         raise ModelInputError(f"stimulus set {stimulus_set.name} has no instruction "
@@ -75,11 +75,29 @@ def model_trial_list(stimulus_set, model, seed: int, instructions: Sequence[str]
     return trials
 
 
+def trials_to_fit(human_trials, cleaning=None):
+    """Human trials cleaned once, with the analysis' own options (``analysis.cleaning``), as
+    ``fit`` receives them: the rows the analysis keeps for accuracy or for RTs (answered,
+    inside the RT bounds; errors and trials of unknown correctness as the analysis treats
+    them), with ``in_rt_analysis`` marking the rows RT analyses keep. So a model is
+    calibrated on exactly the trials the comparison judges it on."""
+    from analysis.cleaning import CleaningOptions, clean_trials
+
+    options = cleaning or CleaningOptions()
+    human = human_trials.reset_index(drop=True)
+    cleaned = clean_trials(human, options)
+    kept = human.loc[cleaned.accuracy.index.union(cleaned.rt.index)].copy()
+    kept["in_rt_analysis"] = kept.index.isin(cleaned.rt.index)
+    return kept.reset_index(drop=True), options
+
+
 def run_model(store, model_name: str, stimulus_set_name: str, *, n: int = 20, seed: int | None = None,
               params: Mapping[str, Any] | None = None, instructions: Sequence[str] | None = None,
-              human_trials=None) -> ModelRunResult:
+              human_trials=None, cleaning=None) -> ModelRunResult:
     """Simulate ``model_name`` on a stimulus set and store the run; with ``human_trials``,
-    fit the model to them first and store the fit with the run."""
+    clean them with the analysis' options (``cleaning``: an ``analysis.CleaningOptions``,
+    default the analysis' defaults), fit the model to them first and store the fit report
+    with the run. The run records the model's constructor parameters (secrets redacted)."""
     from db.provenance import software_versions
     from models.registry import make_model
     from stimuli import load_set
@@ -87,15 +105,21 @@ def run_model(store, model_name: str, stimulus_set_name: str, *, n: int = 20, se
     seed = new_seed() if seed is None else int(seed)
     stimulus_set = load_set(stimulus_set_name)
     model = make_model(model_name, **dict(params or {}))
-    if hasattr(model, "use_store"):
+    if model.uses_store:
         model.use_store(store)
-    fit = model.fit(human_trials) if human_trials is not None else None
+    fit = None
+    if human_trials is not None:
+        fit_trials, options = trials_to_fit(human_trials, cleaning)
+        fit = model.fit(fit_trials).to_dict()
+        fit["cleaning"] = options.as_dict()
+        fit["n_human_trials_given"] = int(len(human_trials))
     trials = model_trial_list(stimulus_set, model, seed, instructions)
     rows = model.simulate(trials, n=n, seed=seed)
     run_id = store.start_model_run(
         model=model_name, model_version=model.version, task=stimulus_set.task,
-        parameters=model.get_params(), seed=seed, n_simulated=n, stimulus_set=stimulus_set.name,
-        stimulus_set_hash=stimulus_set.hash, software_versions=software_versions(), fit=fit)
+        parameters=model.recorded_params(), seed=seed, n_simulated=n,
+        stimulus_set=stimulus_set.name, stimulus_set_hash=stimulus_set.hash,
+        software_versions=software_versions(), fit=fit)
     rows = rows.copy()
     rows["source"] = f"model:{model_name}"
     rows["agent"] = [f"{model_name}#{run_id}/{agent}" for agent in rows["agent"]]
@@ -162,21 +186,25 @@ def human_sequences_as_trial_list(human_trials):
 
 def run_model_on_human_sequences(store, model_name: str, human_trials, *, fit_trials=None,
                                  n: int = 1, seed: int | None = None,
-                                 params: Mapping[str, Any] | None = None) -> ModelRunResult:
+                                 params: Mapping[str, Any] | None = None,
+                                 cleaning=None) -> ModelRunResult:
     """Fit ``model_name`` (to ``fit_trials``, default ``human_trials`` — then the fit is
-    in-sample and says so), simulate it ``n`` times on every participant's own trial sequence
-    in ``human_trials`` and store one run. Its trials carry the human trials' ``item_id``s in
-    their order; ``agent`` is ``<model>#<run>/<participant>/sim-00k`` and ``extras`` link each
-    row to the human trial it replays."""
+    in-sample and says so; either cleaned with the analysis' options, ``cleaning``), simulate
+    it ``n`` times on every participant's own trial sequence in ``human_trials`` (all of it,
+    uncleaned: the sequence is what they saw) and store one run. Its trials carry the human
+    trials' ``item_id``s in their order; ``agent`` is ``<model>#<run>/<participant>/sim-00k``
+    and ``extras`` link each row to the human trial it replays."""
     from db.provenance import software_versions
     from models.registry import make_model
 
     seed = new_seed() if seed is None else int(seed)
     model = make_model(model_name, **dict(params or {}))
-    if hasattr(model, "use_store"):
+    if model.uses_store:
         model.use_store(store)
     in_sample = fit_trials is None
-    fit = dict(model.fit(human_trials if in_sample else fit_trials) or {})
+    cleaned, options = trials_to_fit(human_trials if in_sample else fit_trials, cleaning)
+    fit = model.fit(cleaned).to_dict()
+    fit["cleaning"] = options.as_dict()
     fit["fitted_to"] = (f"{_describe_people(human_trials)}: the same trials the model is "
                         "simulated on and judged against (in-sample)") if in_sample \
         else _describe_people(fit_trials)
@@ -187,7 +215,7 @@ def run_model_on_human_sequences(store, model_name: str, human_trials, *, fit_tr
     set_names, set_hash = _stimulus_sets_of(store, links["human_session_id"])
     run_id = store.start_model_run(
         model=model_name, model_version=model.version, task=task,
-        parameters={**model.get_params(), "trial_sequences": "each participant's own"},
+        parameters={**model.recorded_params(), "trial_sequences": "each participant's own"},
         seed=seed, n_simulated=n, stimulus_set=set_names, stimulus_set_hash=set_hash,
         software_versions=software_versions(), fit=fit)
     rows = rows.copy()

@@ -8,8 +8,13 @@ from models.pdp.stimuli import canonical_trials
 from models.registry import make_model
 
 
+def with_cycles(out: pd.DataFrame) -> pd.DataFrame:
+    """Shared rows keep the model's RT in cycles in extras; as a column for the checks here."""
+    return out.assign(rt_cycles=out["extras"].map(lambda e: e["rt_cycles"]).astype(float))
+
+
 def cycles_by_cell(model, colours=("red", "green")):
-    out = model.simulate(canonical_trials(colours), n=1, seed=0)
+    out = with_cycles(model.simulate(canonical_trials(colours), n=1, seed=0))
     assert out["correct"].all(), out.loc[~out["correct"], ["instruction", "condition", "response"]]
     means = out.groupby(["instruction", "condition"])["rt_cycles"].agg(["min", "max"])
     assert (means["min"] == means["max"]).all()      # deterministic: every item the same
@@ -50,7 +55,7 @@ def test_japanese_set_reaches_the_same_units_as_english():
     results = {}
     for name in ("stroop-en", "stroop-ja"):
         trials = load_set(name).trial_list(seed=3, instruction="colour_naming", include_practice=False)
-        out = model.simulate(trials, n=1, seed=0)
+        out = with_cycles(model.simulate(trials, n=1, seed=0))
         results[name] = out.groupby("condition")["rt_cycles"].mean()
         assert out["source"].eq("model:cohen-huston1994").all()
     pd.testing.assert_series_equal(results["stroop-en"], results["stroop-ja"])
@@ -59,9 +64,9 @@ def test_japanese_set_reaches_the_same_units_as_english():
 def test_noise_makes_agents_differ_but_the_seed_fixes_them():
     model = CohenHuston1994(noise_sd=0.05)
     trials = canonical_trials(("red", "green"), instructions=("colour_naming",))
-    first = model.simulate(trials, n=20, seed=11)
-    again = model.simulate(trials, n=20, seed=11)
-    other = model.simulate(trials, n=20, seed=12)
+    first = with_cycles(model.simulate(trials, n=20, seed=11))
+    again = with_cycles(model.simulate(trials, n=20, seed=11))
+    other = with_cycles(model.simulate(trials, n=20, seed=12))
     pd.testing.assert_frame_equal(first, again)
     assert not np.array_equal(first["rt_cycles"].to_numpy(), other["rt_cycles"].to_numpy())
     errors = first.loc[~first["correct"], "condition"]
@@ -71,10 +76,10 @@ def test_noise_makes_agents_differ_but_the_seed_fixes_them():
 def test_an_early_incongruent_word_captures_the_response():
     """SOA: the word k cycles before the colour. Like the 1990 model, earlier words interfere
     more; in the bidirectional net a word 100 ms early already wins the response."""
-    model = CohenHuston1994(ms_per_cycle=10.0)
+    model = CohenHuston1994(ms_per_unit=10.0)
     rts = {}
     for soa in (-100, 0, 100, 300):
-        out = model.simulate(canonical_trials(("red", "green"), ("colour_naming",), soa_ms=soa), seed=0)
+        out = with_cycles(model.simulate(canonical_trials(("red", "green"), ("colour_naming",), soa_ms=soa), seed=0))
         by = out.groupby("condition")
         rts[soa] = (by["rt_cycles"].mean(), by["correct"].mean())
     assert rts[-100][1]["incongruent"] == 0.0

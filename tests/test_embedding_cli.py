@@ -50,8 +50,8 @@ def test_fit_to_human_trials_in_the_database(sqlite_url, capsys):
     """People are stood in for by the model with known parameters (no human association data
     ships with the project); the fit through the command line must recover them."""
     store = Store(sqlite_url)
-    truth = EmbeddingModel(backend="use-multilingual", temperature=0.03, rt_intercept_ms=1500,
-                           rt_slope_ms=-2000, rt_noise_sd_ms=100)
+    truth = EmbeddingModel(backend="use-multilingual", temperature=0.03, intercept_ms=1500,
+                           ms_per_unit=-2000, rt_noise_sd_ms=100)
     people = truth.simulate(bundled_trial_list("association-en"), n=30, seed=2)
     for agent, rows in people.groupby("agent"):
         session = store.start_session(participant_code=agent.replace("sim", "P"), task="association",
@@ -64,7 +64,10 @@ def test_fit_to_human_trials_in_the_database(sqlite_url, capsys):
     assert "temperature=" in out and "rmse_ms=" in out
     fit = store.model_runs_frame().iloc[-1]["fit"]
     assert fit["temperature"] == pytest.approx(0.03, rel=0.2)
-    assert fit["rt_slope_ms"] == pytest.approx(-2000, rel=0.2)
+    assert fit["ms_per_unit"] == pytest.approx(-2000, rel=0.2)
     assert fit["r"] < -0.8
     run_parameters = store.model_runs_frame().iloc[-1]["parameters"]
-    assert run_parameters["temperature"] == pytest.approx(fit["temperature"])
+    # the run records what the user set; the fitted values are the fit's, never the parameters
+    assert run_parameters["temperature"] == 0.05
+    assert fit["fitted"]["temperature"] == fit["temperature"]
+    assert fit["cleaning"]["rt_max_ms"] == 2000.0     # cleaned as the analysis cleans

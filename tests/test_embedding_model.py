@@ -78,7 +78,7 @@ def test_sampled_choices_follow_the_softmax_probabilities():
 
 
 def test_rt_falls_with_the_margin():
-    model = EmbeddingModel(backend="use-multilingual", rt_intercept_ms=1500, rt_slope_ms=-3000,
+    model = EmbeddingModel(backend="use-multilingual", intercept_ms=1500, ms_per_unit=-3000,
                            rt_noise_sd_ms=0)
     rows = model.simulate(course_trials(), n=1, seed=1)
     margins = model.score(course_trials()).margin
@@ -89,18 +89,18 @@ def test_rt_falls_with_the_margin():
 
 def test_fit_recovers_temperature_and_rt_line_from_simulated_people():
     trials = bundled_trial_list("association-en")
-    truth = EmbeddingModel(backend="use-multilingual", temperature=0.04, rt_intercept_ms=1600,
-                           rt_slope_ms=-2500, rt_noise_sd_ms=150)
+    truth = EmbeddingModel(backend="use-multilingual", temperature=0.04, intercept_ms=1600,
+                           ms_per_unit=-2500, rt_noise_sd_ms=150)
     people = truth.simulate(trials, n=60, seed=5)
     people["source"] = "human"
     model = EmbeddingModel(backend="use-multilingual")
     fit = model.fit(people)
     assert fit["temperature"] == pytest.approx(0.04, rel=0.15)
-    assert fit["rt_intercept_ms"] == pytest.approx(1600, abs=60)
-    assert fit["rt_slope_ms"] == pytest.approx(-2500, rel=0.15)
+    assert fit["intercept_ms"] == pytest.approx(1600, abs=60)
+    assert fit["ms_per_unit"] == pytest.approx(-2500, rel=0.15)
     assert fit["rt_noise_sd_ms"] == pytest.approx(150, rel=0.15)
     assert fit["r"] < -0.8 and fit["rmse_ms"] < 60
-    assert model.temperature == fit["temperature"]
+    assert model.fitted_["temperature"] == fit["temperature"] and model.temperature == 0.05
     assert fit["n_choice_trials"] == len(people)
 
 

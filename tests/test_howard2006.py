@@ -56,8 +56,9 @@ def test_fit_recovers_the_published_curve():
     print({k: v for k, v in result.items() if k != "cells"})
     assert result["r"] > 0.98 and result["rmse_ms"] < 10
     assert 25 <= result["ms_per_position"] <= 35
-    assert model.priming_increment == result["priming_increment"] != 0.2
-    assert model.ms_per_cycle == pytest.approx(5.27)  # scale kept unless asked
+    assert model.fitted_["priming_increment"] == result["priming_increment"] != 0.2
+    assert model.priming_increment == 0.2             # the constructor value stays as set
+    assert model.param("ms_per_unit") == pytest.approx(5.27)  # scale kept unless asked
 
 
 def test_simulation_is_reproducible_and_mostly_correct():

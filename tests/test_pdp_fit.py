@@ -24,9 +24,12 @@ def dunbar_macleod_trials() -> pd.DataFrame:
 def test_dunbar_macleod_fit_keeps_the_published_ordering(name, max_rmse_ms):
     model = make_model(name)
     fit = model.fit(dunbar_macleod_trials())
-    assert fit["ms_per_cycle"] > 0 and fit["r"] > 0.98 and fit["rmse_ms"] < max_rmse_ms
-    assert (model.ms_per_cycle, model.intercept_ms) == (fit["ms_per_cycle"], fit["intercept_ms"])
-    predicted = {(c["instruction"], c["condition"]): c["model_rt_ms"] for c in fit["conditions"]}
+    assert fit["ms_per_unit"] > 0 and fit["r"] > 0.98 and fit["rmse_ms"] < max_rmse_ms
+    # the fitted line is in fitted_; the constructor's (published) values stay as they were
+    assert model.fitted_ == {"ms_per_unit": fit["ms_per_unit"], "intercept_ms": fit["intercept_ms"]}
+    assert model.get_params() == make_model(name).get_params()
+    assert model.rt_mapping().ms_per_unit == fit["ms_per_unit"]
+    predicted = {(c["instruction"], c["condition"]): c["model_rt_ms"] for c in fit["cells"]}
     colour = [predicted[("colour_naming", c)] for c in ("congruent", "neutral", "incongruent")]
     word = [predicted[("word_reading", c)] for c in ("congruent", "neutral", "incongruent")]
     assert colour[0] < colour[1] < colour[2]
@@ -65,8 +68,8 @@ def test_pratte_fit_follows_the_human_ordering(pratte_store, name):
     model = make_model(name)
     fit = model.fit(human)
     assert fit["colours"] == ["red", "green", "blue"]
-    assert fit["n"] > 15000
-    cells = {c["condition"]: c for c in fit["conditions"]}
+    assert fit["n_trials"] > 15000
+    cells = {c["condition"]: c for c in fit["cells"]}
     assert set(cells) == {"congruent", "neutral", "incongruent"}
     human_order = sorted(cells, key=lambda c: cells[c]["human_rt_ms"])
     model_order = sorted(cells, key=lambda c: cells[c]["model_rt_ms"])
@@ -87,7 +90,7 @@ def test_simulated_run_is_stored_with_its_fit(pratte_store):
     assert result.fit["rmse_ms"] < 25
     # the stored run was simulated with the fitted cycles -> ms line
     cycles = stored["extras"].map(lambda extra: extra["rt_cycles"]).astype(float)
-    expected_ms = result.fit["intercept_ms"] + result.fit["ms_per_cycle"] * cycles
+    expected_ms = result.fit["intercept_ms"] + result.fit["ms_per_unit"] * cycles
     responded = stored["rt_ms"].notna()
     assert (abs(stored.loc[responded, "rt_ms"] - expected_ms[responded]) < 1e-6).all()
     assert abs(stored["rt_ms"].mean() - 770) < 120   # Pratte's people: ~730-820 ms

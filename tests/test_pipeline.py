@@ -52,7 +52,20 @@ def test_fit_uses_the_human_trials_in_the_database(tmp_path, bundled_data_dir):
     out = _run("fit", "cohen1990", "--task", "stroop", "--n", "4", "--seed", "3", "--db", db)
     assert "fitted to 38 participants' 19152 trials" in out.stdout
     run = Store(db).model_runs_frame().iloc[-1]
-    assert run["fit"]["r"] > 0.9 and run["fit"]["ms_per_cycle"] > 0
+    assert run["fit"]["r"] > 0.9 and run["fit"]["ms_per_unit"] > 0
+    # calibrated on the trials the analysis keeps (its default cleaning), and it says so
+    assert run["fit"]["cleaning"]["rt_min_ms"] == 200.0 and run["fit"]["cleaning"]["rt_max_ms"] == 2000.0
+    assert run["fit"]["n_human_trials_given"] == 19152 and run["fit"]["n_trials"] == 18000
+    assert run["parameters"]["ms_per_unit"] == 13.86      # the constructor's, not the fit's
+    # the same cleaning options as `mirrorlab compare`
+    _run("fit", "cohen1990", "--task", "stroop", "--n", "2", "--seed", "3", "--rt-max", "1200",
+         "--db", db)
+    narrow = Store(db).model_runs_frame().iloc[-1]["fit"]
+    assert narrow["cleaning"]["rt_max_ms"] == 1200.0 and narrow["n_trials"] < 18000
+    bad = _run("fit", "cohen1990", "--task", "stroop", "--rt-min", "900", "--rt-max", "800",
+               "--db", db, check=False)
+    assert bad.returncode == 2 and bad.stderr.startswith("mirrorlab: error: cleaning: RT bounds")
+    assert len(Store(db).model_runs_frame()) == 2      # nothing stored for the refused fit
 
 
 def test_bad_model_parameters_and_tasks_are_one_line(tmp_path):
@@ -66,3 +79,24 @@ def test_bad_model_parameters_and_tasks_are_one_line(tmp_path):
         assert result.returncode == 2, result.stderr
         assert expected in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert Store(db).model_runs_frame().empty  # nothing half-stored
+
+
+def test_trials_to_fit_keeps_what_the_analysis_keeps():
+    """Errors stay for choice fits but not for RTs; unknown correctness (voice, unreviewed)
+    stays in RT fits as it stays in RT analyses; out-of-bounds RTs and timeouts leave."""
+    import pandas as pd
+
+    from analysis.cleaning import CleaningOptions
+    from mirrorlab.pipeline import trials_to_fit
+
+    human = pd.DataFrame({
+        "source": "human", "agent": "P01", "condition": "congruent",
+        "response": ["red", "blue", "red", "red", "", "red"],
+        "correct": [True, False, None, True, False, True],
+        "rt_ms": [650.0, 700.0, 640.0, 150.0, None, 2500.0]})
+    kept, options = trials_to_fit(human)
+    assert options == CleaningOptions()
+    assert kept["rt_ms"].tolist() == [650.0, 700.0, 640.0]
+    assert kept["in_rt_analysis"].tolist() == [True, False, True]
+    wide, _ = trials_to_fit(human, CleaningOptions(rt_min_ms=100, rt_max_ms=3000))
+    assert wide["rt_ms"].tolist() == [650.0, 700.0, 640.0, 150.0, 2500.0]

@@ -71,7 +71,8 @@ def record_voice_session(url, tmp_path):
                          "language": language, "expected_response": expected,
                          "source": "human", "agent": "P07", "session": 1,
                          "block": 0 if practice else 1, "trial_index": index,
-                         "is_practice": practice, **fields}, session_id=session_id)
+                         "is_practice": practice, "rt_ms": fields.pop("rt_ms"),
+                         "extras": fields}, session_id=session_id)
     recorder.close()
     frame = store.trials_frame(session_id=session_id)
     store.dispose()
@@ -264,7 +265,9 @@ def test_interactive_review_points_at_a_skipped_breath(sqlite_url, tmp_path, mon
     result = recorder.stop("P08_t0", start_s + 0.1)   # stimulus 100 ms into the recording
     store.add_trial({"task": "picture-word", "item_id": "pear", "picture": "pear",
                      "expected_response": "pear", "source": "human", "agent": "P08",
-                     "trial_index": 0, "block": 1, **result.trial_fields()}, session_id=session_id)
+                     "trial_index": 0, "block": 1, "rt_ms": result.rt_ms,
+                     "extras": {k: v for k, v in result.trial_fields().items() if k != "rt_ms"}},
+                    session_id=session_id)
     assert result.rt_ms == pytest.approx(700, abs=15)
 
     monkeypatch.setattr("sys.stdin", io.StringIO("y\n\n"))

@@ -35,7 +35,7 @@ def test_session_trials_round_trip(store_url):
                                      trial_list=[{"item_id": "red_0"}],
                                      software_versions={"python": "3.11"})
     for i in range(5):
-        store.add_trial(_row(i, onset_s=1.5 + i, dropped_frames=0), session_id=session_id)
+        store.add_trial(_row(i, extras={"onset_s": 1.5 + i, "dropped_frames": 0}), session_id=session_id)
     store.finish_session(session_id)
 
     frame = store.trials_frame(task="stroop")
@@ -69,7 +69,7 @@ def test_model_run_bulk_insert_and_reviews(store_url):
     run_id = store.start_model_run(model="cohen1990", model_version="1", task="stroop",
                                    parameters={"tau": 0.1}, seed=3, n_simulated=2)
     rows = [{**_row(i), "source": "model:cohen1990", "agent": f"cohen1990#{run_id}/sim-001",
-             "rt_cycles": 20 + i} for i in range(300)]
+             "extras": {"rt_cycles": 20 + i}} for i in range(300)]
     assert store.add_trials(rows, model_run_id=run_id, chunk_size=100) == 300
     store.finish_model_run(run_id, fit={"r": 0.9})
     frame = store.trials_frame(source="model:cohen1990")

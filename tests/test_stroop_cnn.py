@@ -9,6 +9,11 @@ from models.base import ModelInputError
 from models.registry import make_model
 from models.stroop_cnn.render import render_word
 
+
+def with_uncertainty(out: pd.DataFrame) -> pd.DataFrame:
+    """Shared rows keep the network's uncertainty (its RT proxy) in extras; as a column here."""
+    return out.assign(rt_uncertainty=out["extras"].map(lambda e: e["uncertainty"]).astype(float))
+
 #: Small enough to train in well under a minute on one shared core.
 TINY = dict(reading_images=3000, reading_epochs=6, channels=(8, 16, 32), hidden_units=32,
             naming_images_per_colour=8, naming_steps=60, batch_size=16, training_seed=0)
@@ -31,7 +36,7 @@ def colour_naming_run(trained):
     from stimuli import load_set
 
     trials = load_set("stroop-en").trial_list(seed=2, instruction="colour_naming", include_practice=False)
-    return trained.simulate(trials, n=6, seed=7)
+    return with_uncertainty(trained.simulate(trials, n=6, seed=7))
 
 
 def test_renders_english_and_japanese_in_the_ink():
@@ -70,7 +75,7 @@ def test_japanese_words_interfere_too(trained):
     from stimuli import load_set
 
     trials = load_set("stroop-ja").trial_list(seed=2, instruction="colour_naming", include_practice=False)
-    out = trained.simulate(trials, n=3, seed=2)
+    out = with_uncertainty(trained.simulate(trials, n=3, seed=2))
     accuracy = out.groupby("condition")["correct"].mean()
     assert out["correct"].mean() > 0.5
     assert accuracy["incongruent"] < accuracy["neutral"] < accuracy["congruent"]
@@ -80,7 +85,7 @@ def test_word_reading_uses_the_reader(trained):
     from stimuli import load_set
 
     trials = load_set("stroop-en").trial_list(seed=2, instruction="word_reading", include_practice=False)
-    out = trained.simulate(trials, n=2, seed=1)
+    out = with_uncertainty(trained.simulate(trials, n=2, seed=1))
     assert out["correct"].mean() > 0.7
     assert out["source"].eq("model:stroop-cnn").all()
 
@@ -89,12 +94,12 @@ def test_same_seed_same_rows_and_a_cache_hit(trained, cache_dir):
     from stimuli import load_set
 
     trials = load_set("stroop-ja").trial_list(seed=4, instruction="colour_naming", include_practice=False)
-    first = trained.simulate(trials, n=2, seed=3)
+    first = with_uncertainty(trained.simulate(trials, n=2, seed=3))
     second_model = make_model("stroop-cnn", cache_dir=cache_dir, **TINY)
-    again = second_model.simulate(trials, n=2, seed=3)
+    again = with_uncertainty(second_model.simulate(trials, n=2, seed=3))
     assert second_model.cache_hit is True
     pd.testing.assert_frame_equal(first, again)
-    other = trained.simulate(trials, n=2, seed=4)
+    other = with_uncertainty(trained.simulate(trials, n=2, seed=4))
     assert not np.allclose(first["rt_uncertainty"], other["rt_uncertainty"])
     assert trained.cache_path() == second_model.cache_path()
     assert make_model("stroop-cnn", cache_dir=cache_dir, **{**TINY, "training_seed": 1}).cache_path() \
@@ -104,10 +109,12 @@ def test_same_seed_same_rows_and_a_cache_hit(trained, cache_dir):
 def test_fit_maps_uncertainty_to_ms(trained):
     human = pd.DataFrame([{"instruction": "colour_naming", "condition": c, "rt_ms": rt, "correct": True}
                           for c, rt in (("congruent", 703), ("neutral", 720), ("incongruent", 790))])
+    before = trained.get_params()
     fit = trained.fit(human)
-    assert fit["ms_per_uncertainty"] > 0 and trained.ms_per_uncertainty == fit["ms_per_uncertainty"]
-    assert np.isfinite(fit["rmse_ms"]) and fit["n"] == 3
-    predicted = {c["condition"]: c["model_rt_ms"] for c in fit["conditions"]}
+    assert fit["ms_per_unit"] > 0 and trained.fitted_["ms_per_unit"] == fit["ms_per_unit"]
+    assert trained.get_params() == before          # the fit never overwrites parameters
+    assert np.isfinite(fit["rmse_ms"]) and fit["n_trials"] == 3
+    predicted = {c["condition"]: c["model_rt_ms"] for c in fit["cells"]}
     assert predicted["incongruent"] > predicted["congruent"]
 
 
@@ -116,6 +123,6 @@ def test_bad_input_is_one_line_user_error(trained):
                             "ink": "purple", "word_colour": "red", "condition": "incongruent",
                             "expected_response": "purple"}])
     with pytest.raises(ModelInputError, match="purple"):
-        trained.simulate(trials)
+        with_uncertainty(trained.simulate(trials))
     with pytest.raises(ModelInputError, match="'word'"):
-        trained.simulate(trials.assign(ink="red", expected_response="red").drop(columns=["word"]))
+        with_uncertainty(trained.simulate(trials.assign(ink="red", expected_response="red").drop(columns=["word"])))

@@ -88,14 +88,15 @@ def test_pdp_soa_cycles_do_not_follow_the_last_fit(sqlite_url, bundled_data_dir)
     trials = canonical_trials(("red", "green"), ("colour_naming",), soa_ms=-200.0)
     model = CohenHuston1994()
     before = model.simulate(trials, seed=1)
-    scale_before = model.ms_per_cycle
+    scale_before = model.param("ms_per_unit")
     model.fit(human)
-    print(f"ms per cycle: {scale_before:.2f} before, {model.ms_per_cycle:.2f} after the fit; "
+    print(f"ms per cycle: {scale_before:.2f} before, {model.param('ms_per_unit'):.2f} after the fit; "
           f"SOA time scale {model.soa_ms_per_cycle:.2f}")
-    assert abs(model.ms_per_cycle - scale_before) > 1.0
+    assert abs(model.param("ms_per_unit") - scale_before) > 1.0
     after = model.simulate(trials, seed=1)
     assert [e["soa_cycles"] for e in after["extras"]] == [e["soa_cycles"] for e in before["extras"]]
     assert after["extras"].iloc[0]["soa_cycles"] == round(-200.0 / 9.29)
-    np.testing.assert_array_equal(after["rt_cycles"], before["rt_cycles"])
+    np.testing.assert_array_equal([e["rt_cycles"] for e in after["extras"]],
+                                  [e["rt_cycles"] for e in before["extras"]])
     with pytest.raises(ModelInputError, match="soa_ms_per_cycle"):
         CohenHuston1994(soa_ms_per_cycle=0.0).simulate(trials)

@@ -9,7 +9,8 @@ import pytest
 
 from models.base import ModelInputError
 from models.registry import make_model, model_class
-from models.weaver.model import Weaver, fit_report, glaser_dungelhoff_effects, stroop_fit
+from models.weaver.model import Weaver
+from models.weaver.report import fit_report, glaser_dungelhoff_effects, stroop_fit
 from models.weaver.dynamics import hazard_reference_loop, run_hazard
 from models.weaver.hazard import expected_latency_ms, sample_latency_ms
 from models.weaver.lists import picture_word_grid, stroop_list
@@ -210,7 +211,7 @@ def test_store_round_trip_and_fit_recovers_the_constants(sqlite_url):
     from db.provenance import software_versions
     from db.store import Store
 
-    model = Weaver(rt_mode="expected", other_stages_by_instruction_ms={
+    model = Weaver(rt_mode="expected", intercept_by_instruction_ms={
         "picture_naming": 612.0, "word_reading": 480.0})
     trials = pd.concat([picture_word_grid(n_items=2),
                         picture_word_grid(n_items=2, instruction="word_reading"),
@@ -224,18 +225,20 @@ def test_store_round_trip_and_fit_recovers_the_constants(sqlite_url):
     stored = store.trials_frame(task="picture-word", source="model:weaver")
     assert len(stored) == (rows["task"] == "picture-word").sum()
     # Pretend the stored rows were people: the fit must find the constants that made them
-    # (the store keeps distractor_category in extras; the model must still see the relations).
+    # (distractor_category is a column of the shared row, so the model sees the relations).
     fresh = Weaver()
     result = fresh.fit(stored.assign(source="human"))
     store.finish_model_run(run, fit=result)
-    constants = result["other_stages_by_instruction_ms"]
+    constants = result["intercept_by_instruction_ms"]
     assert constants["picture-word:picture_naming"] == pytest.approx(612.0, abs=0.01)
     assert constants["picture-word:word_reading"] == pytest.approx(480.0, abs=0.01)
     assert result["rmse_ms"] < 0.01 and result["r"] > 0.999 and result["n_cells"] == 72
+    assert fresh.get_params() == Weaver().get_params()     # fitted values live in fitted_
+    assert fresh.fitted_["intercept_by_instruction_ms"] == constants
     again = fresh.simulate(trials[trials["task"] == "picture-word"], n=1, seed=5)
     assert fresh.rt_mode == "sample" and again["rt_ms"].notna().all()
     scaled = Weaver().fit(stored, fit_scale=True)
-    assert scaled["ms_scale"] == pytest.approx(1.0, abs=1e-6)
+    assert scaled["ms_per_unit"] == pytest.approx(1.0, abs=1e-6)
     store.dispose()
 
 
@@ -284,15 +287,25 @@ def test_link_weights_from_an_embedding_backend():
     assert "\n" not in str(error.value)
 
 
-def test_fits_imported_stroop_data_without_word_colours(sqlite_url, bundled_data_dir):
-    """Pratte et al. (2010) trials have word and ink but no word_colour: it is derived."""
+def test_fits_imported_stroop_data_with_the_word_colours_the_import_gives(sqlite_url,
+                                                                          bundled_data_dir):
+    """Pratte et al. (2010) code the word shown; the import mapping turns that code into
+    word_colour (a column of the shared row), so the model reads it instead of guessing it."""
     from db.importer import import_dataset
     from db.store import Store
 
     store = Store(sqlite_url)
     import_dataset(store, "pratte2010", data_dir=bundled_data_dir)
     human = store.trials_frame(task="stroop", source="human")
-    assert "word_colour" not in human.columns
+    by_condition = human.groupby("condition")
+    assert (by_condition.get_group("congruent")["word_colour"]
+            == by_condition.get_group("congruent")["ink"]).all()
+    incongruent = by_condition.get_group("incongruent")
+    assert (incongruent["word_colour"] != incongruent["ink"]).all()
+    assert incongruent["word_colour"].str.upper().eq(incongruent["word"]).all()
+    assert by_condition.get_group("neutral")["word_colour"].isna().all()
+    with pytest.raises(ModelInputError, match="lacks column.*word_colour"):
+        Weaver().fit(human.drop(columns="word_colour"))
     fit = Weaver().fit(human)
     assert fit["n_cells"] == 3 and fit["r"] > 0.9
     cells = {cell["condition"]: cell for cell in fit["cells"]}

@@ -82,7 +82,8 @@ def test_fit_to_human_curve_and_reproducible_simulation():
     result = model.fit(human)
     print("fit:", {k: v for k, v in result.items() if k != "cells"})
     assert result["r"] > 0.95 and 25 <= result["ms_per_position"] <= 35
-    assert model.ms_scale == pytest.approx(result["ms_scale"])
+    assert model.fitted_["ms_per_unit"] == pytest.approx(result["ms_per_unit"])
+    assert model.ms_per_unit == 1.0                 # the constructor value stays as set
     first = model.simulate(sequence, n=2, seed=4)
     pd.testing.assert_frame_equal(first, model.simulate(sequence, n=2, seed=4))
     assert (first["source"] == "model:weaver-cumulative").all() and first["correct"].all()

@@ -37,8 +37,9 @@ def register(subparsers) -> None:
     fit = subparsers.add_parser(
         "fit", help="fit a model to the human trials in the database, then simulate and store",
         description="Calibrate a model's free parameters (at least its cycles->ms mapping) on the "
-                    "human trials of a task in the database, print the fit (r, RMSE), then simulate "
-                    "with the fitted parameters and store the run together with its fit.")
+                    "human trials of a task in the database, cleaned as `mirrorlab compare` cleans "
+                    "them (same options), print the fit (r, RMSE), then simulate with the fitted "
+                    "values and store the run together with its fit.")
     fit.add_argument("model", metavar="MODEL")
     fit.add_argument("--task", required=True, help="task whose human trials to fit")
     fit.add_argument("--stimuli", metavar="SET", help="stimulus set to simulate after fitting "
@@ -48,6 +49,12 @@ def register(subparsers) -> None:
                      help="continuous naming: simulate on each participant's own trial sequence "
                           "(the same pictures in the same order) instead of a stimulus set; "
                           "--n agents per sequence")
+    # the same cleaning as `mirrorlab compare`, so a model is calibrated on the trials it is judged on
+    fit.add_argument("--rt-min", type=float, default=200.0, metavar="MS", help="lower RT bound (200)")
+    fit.add_argument("--rt-max", type=float, default=2000.0, metavar="MS", help="upper RT bound (2000)")
+    fit.add_argument("--sd-trim", type=float, default=None, metavar="SD",
+                     help="also trim RTs beyond SD standard deviations per participant × condition")
+    fit.add_argument("--keep-errors", action="store_true", help="keep error trials in RT fits")
     _add_run_options(fit)
     fit.set_defaults(handler=run_fit)
 
@@ -102,8 +109,12 @@ def run_fit(args: argparse.Namespace) -> int:
     from db.store import Store
     from mirrorlab.pipeline import default_stimulus_set, human_trials_for, run_model
 
+    from analysis.cleaning import CleaningOptions
+
     stimulus_set = args.stimuli or default_stimulus_set(args.task)
     store = Store(args.db)
+    cleaning = CleaningOptions(rt_min_ms=args.rt_min, rt_max_ms=args.rt_max, sd_trim=args.sd_trim,
+                               drop_errors=not args.keep_errors)
     if args.own_sequences:
         from mirrorlab.pipeline import run_model_on_human_sequences
         from models.base import ModelInputError
@@ -115,7 +126,7 @@ def run_fit(args: argparse.Namespace) -> int:
                                   f"({', '.join(ordered)}), without --stimuli")
         human = human_trials_for(store, args.task, args.study)
         result = run_model_on_human_sequences(store, args.model, human, n=args.n, seed=args.seed,
-                                              params=_params(args))
+                                              params=_params(args), cleaning=cleaning)
         _print_fit(result.fit)
         print(f"model run {result.run_id}: {result.model} fitted to {human['agent'].nunique()} "
               f"participants' {len(human)} trials (in-sample), simulated {result.n_trials} trials "
@@ -123,7 +134,8 @@ def run_fit(args: argparse.Namespace) -> int:
         return 0
     human = human_trials_for(store, args.task, args.study)
     result = run_model(store, args.model, stimulus_set, n=args.n, seed=args.seed,
-                       params=_params(args), instructions=args.instruction, human_trials=human)
+                       params=_params(args), instructions=args.instruction, human_trials=human,
+                       cleaning=cleaning)
     _print_fit(result.fit)
     print(f"model run {result.run_id}: {result.model} fitted to {human['agent'].nunique()} "
           f"participants' {len(human)} trials, simulated {result.n_trials} trials on {stimulus_set}, "

@@ -5,13 +5,14 @@ embedded (``models.embeddings``), and
 
 * the model's choice is the option with the highest cosine to the target;
 * choice probabilities are a softmax of the cosines, ``p_j ∝ exp(cos_j / temperature)``;
-  ``fit`` sets the temperature by maximum likelihood of the human choices;
+  ``fit`` fits the temperature by maximum likelihood of the human choices;
 * the RT comes from the choice margin (highest minus second-highest cosine: how clearly the
-  evidence favours the winner): ``rt_ms = rt_intercept_ms + rt_slope_ms · margin`` plus
-  Gaussian trial noise of ``rt_noise_sd_ms``; ``fit`` sets intercept and slope by least
-  squares on the human item mean RTs (correct trials) and reports r and RMSE;
+  evidence favours the winner) through the shared line ``models.base.RTMapping``:
+  ``rt_ms = intercept_ms + ms_per_unit · margin`` plus Gaussian trial noise of
+  ``rt_noise_sd_ms``; ``fit`` sets intercept and slope by least squares on the human item
+  mean RTs (the trials the analysis keeps for RTs) and reports r and RMSE;
 * each simulated agent samples its choice from the probabilities (seeded: same seed, same
-  rows).
+  rows). Fitted values go into ``fitted_``; the constructor's parameters stay as set.
 
 Picture items enter through their names in the stimulus set. Texts a word-vector backend
 has no vector for are listed in ``extras["oov"]``; a trial left with fewer than two scorable
@@ -26,13 +27,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from models.base import Model, ModelInputError
+from models.base import FitReport, Model, ModelInputError, fit_rt_mapping, rt_trials
 from models.embeddings.association import AssociationScores, score_association
 from models.embeddings.backend import normalise_text
 from models.embeddings.cache import EmbeddingCache
 
-#: Human RTs used by ``fit`` (ms): outside this window a response is an anticipation or a lapse.
-FIT_RT_WINDOW_MS = (200.0, 10000.0)
 #: Simulated RTs are not shorter than this (ms).
 MIN_RT_MS = 200.0
 
@@ -57,12 +56,15 @@ class EmbeddingModel(Model):
     name = "embedding"
     version = "1.0"
     tasks = ("association",)
+    latency_unit = "margin"
+    uses_store = True
+    secret_params = ("store_url",)
     summary = ("semantic association (PPT-style) from embedding cosines: sentence-transformers, "
                "USE multilingual, chiVe, GloVe; offline; English and Japanese")
 
     def __init__(self, backend: str = "auto", model_name: str | None = None,
-                 temperature: float = 0.05, rt_intercept_ms: float = 1800.0,
-                 rt_slope_ms: float = -2000.0, rt_noise_sd_ms: float = 250.0,
+                 temperature: float = 0.05, intercept_ms: float = 1800.0,
+                 ms_per_unit: float = -2000.0, rt_noise_sd_ms: float = 250.0,
                  text_template: str = "{text}", force_language: bool = False,
                  store_url: str | None = None):
         """
@@ -71,39 +73,49 @@ class EmbeddingModel(Model):
         model_name: the backend's model (None: its offline default); for sentence-transformers
             any model name or folder.
         temperature: softmax temperature over cosines (fitted by ``fit``; no published value).
-        rt_intercept_ms, rt_slope_ms: RT = intercept + slope · margin (fitted by ``fit``; the
-            defaults are placeholders of the right order for word PPT, not published values).
+        intercept_ms, ms_per_unit: RT = intercept_ms + ms_per_unit · margin (ms per unit of
+            cosine margin; fitted by ``fit``; the defaults are placeholders of the right order
+            for word PPT, not published values).
         rt_noise_sd_ms: SD of the Gaussian trial-to-trial RT noise (fitted by ``fit``).
         text_template: how a word is put to a sentence encoder (``{text}`` = the word).
         force_language: skip the language guard (e.g. an English-only model on Japanese).
-        store_url: database whose ``embedding_cache`` to use when ``use_store`` is not called.
+        store_url: database whose ``embedding_cache`` to use when ``use_store`` is not called
+            (recorded with its password redacted).
         """
         self.backend = backend
         self.model_name = model_name
         self.temperature = float(temperature)
-        self.rt_intercept_ms = float(rt_intercept_ms)
-        self.rt_slope_ms = float(rt_slope_ms)
+        self.intercept_ms = float(intercept_ms)
+        self.ms_per_unit = float(ms_per_unit)
         self.rt_noise_sd_ms = float(rt_noise_sd_ms)
         self.text_template = text_template
         self.force_language = _as_bool(force_language)
         self.store_url = store_url
         self._cache: EmbeddingCache | None = None
+        self._cache_url: str | None = None
+        self._store_given = False
 
     # ------------------------------------------------------------------ embedding cache
     def use_store(self, store) -> "EmbeddingModel":
         """Cache embeddings in ``store``'s ``embedding_cache`` table (the CLI calls this)."""
         self._cache = EmbeddingCache(store)
+        self._store_given = True
         return self
 
     @property
     def cache(self) -> EmbeddingCache:
-        if self._cache is None:
+        """The store given to ``use_store``, else one for ``store_url`` (reopened when
+        ``store_url`` changes), else an in-memory cache."""
+        if self._store_given and self._cache is not None:
+            return self._cache
+        if self._cache is None or self._cache_url != self.store_url:
             store = None
             if self.store_url:
                 from db.store import Store
 
                 store = Store(self.store_url)
             self._cache = EmbeddingCache(store)
+            self._cache_url = self.store_url
         return self._cache
 
     # ------------------------------------------------------------------ scores
@@ -137,13 +149,13 @@ class EmbeddingModel(Model):
 
     # ------------------------------------------------------------------ simulate
     def simulate(self, trials: pd.DataFrame, n: int = 1, seed: int | None = None) -> pd.DataFrame:
-        """``n`` simulated agents answer every trial; input columns + response, correct, rt_ms…"""
+        """``n`` simulated agents answer every trial: shared rows (``Model.shared_rows``)."""
         if int(n) < 1:
             raise ModelInputError(f"model embedding: n must be at least 1, got {n}")
         n = int(n)
         trials = trials.reset_index(drop=True)
         scores = self.score(trials)
-        probabilities = choice_probabilities(scores.cosines, self.temperature)
+        probabilities = choice_probabilities(scores.cosines, float(self.param("temperature")))
         margin = scores.margin
         scorable = scores.scorable
         rng = np.random.default_rng(seed)
@@ -152,27 +164,25 @@ class EmbeddingModel(Model):
         cumulative = np.cumsum(probabilities, axis=1)
         chosen = (draws[:, :, None] > cumulative[None, :, :]).sum(axis=2)
         chosen = np.minimum(chosen, probabilities.shape[1] - 1)
-        noise = rng.standard_normal((n, n_trials)) * self.rt_noise_sd_ms
-        rt_ms = np.maximum(self.rt_intercept_ms + self.rt_slope_ms * margin[None, :] + noise, MIN_RT_MS)
+        noise = rng.standard_normal((n, n_trials)) * float(self.param("rt_noise_sd_ms"))
+        rt_ms = np.maximum(self.rt_mapping().to_ms(margin[None, :]) + noise, MIN_RT_MS)
         rt_ms = np.where(scorable[None, :], rt_ms, np.nan)
 
         choice_texts = scores.choices
         base_extras = [self._trial_extras(scores, probabilities, i) for i in range(n_trials)]
-        frames = []
+        expected = trials["expected_response"].tolist() if "expected_response" in trials.columns \
+            else [None] * n_trials
+        responses, correct = [], []
         for agent in range(n):
-            frame = trials.copy()
-            responses = [choice_texts[i][chosen[agent, i]] if scorable[i] else None
-                         for i in range(n_trials)]
-            frame["response"] = responses
-            frame["correct"] = [
-                (normalise_text(r) == normalise_text(str(e))) if r is not None else None
-                for r, e in zip(responses, trials.get("expected_response", [None] * n_trials))]
-            frame["rt_ms"] = rt_ms[agent]
-            frame["source"] = f"model:{self.name}"
-            frame["agent"] = f"sim-{agent + 1:03d}"
-            frame["extras"] = [dict(extras) for extras in base_extras]
-            frames.append(frame)
-        return pd.concat(frames, ignore_index=True)
+            said = [choice_texts[i][chosen[agent, i]] if scorable[i] else None
+                    for i in range(n_trials)]
+            responses += said
+            correct += [None if r is None or e is None or pd.isna(e)
+                        else normalise_text(r) == normalise_text(str(e))
+                        for r, e in zip(said, expected)]
+        return self.shared_rows(trials, n, response=responses, correct=correct,
+                                rt_ms=rt_ms.ravel().tolist(),
+                                extras=[dict(extras) for _ in range(n) for extras in base_extras])
 
     def _trial_extras(self, scores: AssociationScores, probabilities: np.ndarray, i: int) -> dict[str, Any]:
         choices = scores.choices[i]
@@ -188,16 +198,18 @@ class EmbeddingModel(Model):
             "model_choice": choices[best] if best >= 0 else None,
             "oov": list(scores.oov[i]),
             "scored": bool(scores.scorable[i]),
-            "temperature": self.temperature,
+            "temperature": float(self.param("temperature")),
         }
 
     # ------------------------------------------------------------------ fit
-    def fit(self, human_trials: pd.DataFrame) -> dict[str, Any]:
+    def fit(self, human_trials: pd.DataFrame) -> FitReport:
         """Fit the temperature to human choices and the margin→RT line to human item RTs.
 
-        Returns the fitted values with goodness of fit: ``log_likelihood`` per choice trial,
-        ``agreement`` (model's best choice = human choice), ``r`` and ``rmse_ms`` of the item
-        mean RTs (correct trials, RT within ``FIT_RT_WINDOW_MS``).
+        The fitted values (temperature, intercept_ms, ms_per_unit, rt_noise_sd_ms) go into
+        ``fitted_``. The report gives ``log_likelihood`` per choice trial, ``agreement``
+        (model's best choice = human choice), and ``r`` and ``rmse_ms`` of the item mean RTs
+        (on the rows ``models.base.rt_trials`` keeps: the analysis' cleaning when the
+        pipeline cleaned them).
         """
         from scipy.optimize import minimize_scalar
 
@@ -228,11 +240,10 @@ class EmbeddingModel(Model):
 
         result = minimize_scalar(negative_log_likelihood, bounds=(np.log(1e-3), np.log(10.0)),
                                  method="bounded", options={"xatol": 1e-6})
-        self.temperature = float(np.exp(result.x))
-        fitted: dict[str, Any] = {
+        fitted: dict[str, Any] = {"temperature": float(np.exp(result.x))}
+        details: dict[str, Any] = {
             "backend": sorted(set(scores.backend)),
             "model_name": sorted(set(scores.model_name)),
-            "temperature": self.temperature,
             "n_choice_trials": int(usable.sum()),
             "log_likelihood": -float(result.fun),
             "log_likelihood_per_trial": -float(result.fun) / int(usable.sum()),
@@ -240,42 +251,47 @@ class EmbeddingModel(Model):
             "model_accuracy": scores.accuracy(),
             "oov": sorted({t for texts in scores.oov for t in texts}),
         }
-        fitted.update(self._fit_rt(trials, scores))
-        return fitted
+        report = FitReport(model=self.name, fitted=fitted, n_trials=int(len(trials)),
+                           details=details)
+        self._fit_rt(trials, scores, report)
+        return self.record_fit(report)
 
-    def _fit_rt(self, trials: pd.DataFrame, scores: AssociationScores) -> dict[str, Any]:
+    def _fit_rt(self, trials: pd.DataFrame, scores: AssociationScores, report: FitReport) -> None:
         if "rt_ms" not in trials.columns:
-            return {"rt_fit": "no rt_ms column"}
-        rt = pd.to_numeric(trials["rt_ms"], errors="coerce").to_numpy(dtype=float)
-        correct = trials["correct"].map(lambda v: v is True or v == 1 or v == "True") \
-            if "correct" in trials.columns else pd.Series(True, index=trials.index)
-        keep = (correct.to_numpy(dtype=bool) & np.isfinite(rt) & scores.scorable
-                & (rt >= FIT_RT_WINDOW_MS[0]) & (rt <= FIT_RT_WINDOW_MS[1]))
+            report.details["rt_fit"] = "no rt_ms column"
+            return
+        try:
+            kept = rt_trials(self.name, trials.assign(_row=np.arange(len(trials))))
+        except ModelInputError:
+            report.details["rt_fit"] = "no correct human trials with an RT"
+            return
+        rows = kept["_row"].to_numpy()
+        rows = rows[scores.scorable[rows]]
+        if len(rows) == 0:
+            report.details["rt_fit"] = "no correct human trials with an RT"
+            return
         item = trials["item_id"].astype(str) if "item_id" in trials.columns else trials["target"]
         language = trials["language"].astype(str) if "language" in trials.columns else ""
-        frame = pd.DataFrame({"item": item, "language": language, "rt_ms": rt,
-                              "margin": scores.margin})[keep]
-        if frame.empty:
-            return {"rt_fit": "no correct human trials with an RT"}
+        frame = pd.DataFrame({"item": item, "language": language,
+                              "rt_ms": pd.to_numeric(trials["rt_ms"], errors="coerce"),
+                              "margin": scores.margin}).iloc[rows]
         items = frame.groupby(["language", "item"]).agg(rt_ms=("rt_ms", "mean"), margin=("margin", "first"),
                                                         n=("rt_ms", "size"))
         if len(items) < 3 or np.ptp(items["margin"]) == 0:
-            return {"rt_fit": f"too few items with distinct margins ({len(items)})"}
-        slope, intercept = np.polyfit(items["margin"], items["rt_ms"], 1)
-        predicted = intercept + slope * items["margin"]
-        residual_trials = frame["rt_ms"] - (intercept + slope * frame["margin"])
-        self.rt_intercept_ms = float(intercept)
-        self.rt_slope_ms = float(slope)
-        self.rt_noise_sd_ms = float(np.std(residual_trials, ddof=2)) if len(frame) > 2 else 0.0
-        return {
-            "rt_intercept_ms": self.rt_intercept_ms,
-            "rt_slope_ms": self.rt_slope_ms,
-            "rt_noise_sd_ms": self.rt_noise_sd_ms,
-            "r": float(np.corrcoef(items["margin"], items["rt_ms"])[0, 1]),
-            "rmse_ms": float(np.sqrt(np.mean((items["rt_ms"] - predicted) ** 2))),
-            "n_rt_items": int(len(items)),
-            "n_rt_trials": int(len(frame)),
-        }
+            report.details["rt_fit"] = f"too few items with distinct margins ({len(items)})"
+            return
+        fit = fit_rt_mapping(items["margin"], items["rt_ms"], unit=self.latency_unit,
+                             slope_sign="any")
+        residual_trials = frame["rt_ms"] - fit.mapping.to_ms(frame["margin"])
+        report.fitted.update({
+            "intercept_ms": fit.mapping.intercept_ms, "ms_per_unit": fit.mapping.ms_per_unit,
+            "rt_noise_sd_ms": float(np.std(residual_trials, ddof=2)) if len(frame) > 2 else 0.0})
+        report.r, report.rmse_ms, report.rt_mapping = fit.r, fit.rmse_ms, fit.mapping
+        report.details.update({"n_rt_items": int(len(items)), "n_rt_trials": int(len(frame))})
+        report.cells = [{"language": lang, "item_id": it, "human_rt_ms": round(float(h), 1),
+                         "model_margin": round(float(m), 5), "model_rt_ms": round(float(p), 1)}
+                        for (lang, it), h, m, p in zip(items.index, items["rt_ms"], items["margin"],
+                                                       fit.fitted_ms)]
 
 
 def _human_choice_index(trials: pd.DataFrame, scores: AssociationScores) -> np.ndarray:

@@ -1,5 +1,6 @@
 """What the PDP Stroop models share: encode the trial list, run the network (the subclass's
-``run_network``), map cycles to ms, and fit that mapping to human condition means."""
+``run_network``), map cycles to ms (``models.base.RTMapping``), and fit that mapping to
+human condition means (the fitted line goes into ``fitted_``, never into the parameters)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-from models.base import Model, ModelInputError
-from models.pdp.fit import human_condition_means, mapping_report
+from models.base import FitReport, Model, ModelInputError
+from models.pdp.fit import condition_mapping_report, human_condition_means
 from models.pdp.stimuli import (EncodedTrials, canonical_trials, colour_vocabulary,
                                 encode_trials, output_rows)
 
@@ -30,14 +31,15 @@ def logistic(x: np.ndarray) -> np.ndarray:
 
 class PDPStroopModel(Model):
     """Base for the cascaded Stroop networks. Subclasses define ``run_network`` and keep the
-    parameters ``colours``, ``rate``, ``ms_per_cycle``, ``intercept_ms``, ``soa_ms_per_cycle``,
-    ``fit_agents`` and ``fit_seed``. ``soa_ms_per_cycle`` is the model's own time scale for
-    turning an SOA in ms into cycles; ``fit`` changes only the RT line."""
+    parameters ``colours``, ``rate``, ``ms_per_unit`` (ms per cycle), ``intercept_ms``,
+    ``soa_ms_per_cycle``, ``fit_agents`` and ``fit_seed``. ``soa_ms_per_cycle`` is the model's
+    own time scale for turning an SOA in ms into cycles; ``fit`` changes only the RT line."""
 
     tasks = ("stroop",)
+    latency_unit = "cycle"
     colours: Sequence[str] | str | None
     rate: float
-    ms_per_cycle: float
+    ms_per_unit: float
     intercept_ms: float
     soa_ms_per_cycle: float
     fit_agents: int
@@ -49,10 +51,12 @@ class PDPStroopModel(Model):
     def _check_params(self) -> None:
         if not 0 < float(self.rate) <= 1:
             raise ModelInputError(f"model {self.name}: rate must be in (0, 1], got {self.rate}")
-        for name in ("ms_per_cycle", "soa_ms_per_cycle"):
-            if not float(getattr(self, name)) > 0:
-                raise ModelInputError(f"model {self.name}: {name} must be > 0, got "
-                                      f"{getattr(self, name)}")
+        if not float(self.param("ms_per_unit")) > 0:
+            raise ModelInputError(f"model {self.name}: ms_per_unit (ms per cycle) must be > 0, "
+                                  f"got {self.param('ms_per_unit')}")
+        if not float(self.soa_ms_per_cycle) > 0:
+            raise ModelInputError(f"model {self.name}: soa_ms_per_cycle must be > 0, got "
+                                  f"{self.soa_ms_per_cycle}")
 
     def run_cycles(self, trials: pd.DataFrame, n: int = 1, seed: int | None = None
                    ) -> tuple[EncodedTrials, NetworkResult]:
@@ -67,10 +71,11 @@ class PDPStroopModel(Model):
 
     def simulate(self, trials: pd.DataFrame, n: int = 1, seed: int | None = None) -> pd.DataFrame:
         encoded, result = self.run_cycles(trials, n=n, seed=seed)
-        rt_ms = float(self.intercept_ms) + float(self.ms_per_cycle) * result.rt_cycles
+        mapping = self.rt_mapping()
+        rt_ms = mapping.to_ms(result.rt_cycles)
         soa_cycles = np.tile(np.rint(encoded.soa_ms / float(self.soa_ms_per_cycle)).astype(int), int(n))
         extras = [{"soa_cycles": int(k)} for k in soa_cycles]
-        return output_rows(trials, int(n), self.name, encoded.colours, result.response_unit,
+        return output_rows(self, trials, int(n), encoded.colours, result.response_unit,
                            result.rt_cycles, rt_ms, extras)
 
     def condition_cycles(self, cells: pd.DataFrame, colours: Sequence[str]) -> np.ndarray:
@@ -91,14 +96,16 @@ class PDPStroopModel(Model):
         """How many times ``fit`` runs the balanced design (a deterministic model needs one)."""
         return int(self.fit_agents)
 
-    def fit(self, human_trials: pd.DataFrame) -> dict[str, Any]:
+    def fit(self, human_trials: pd.DataFrame) -> FitReport:
         """Least-squares line from the model's condition means (cycles) to the human ones (ms)
-        per instruction × condition present in the data; sets ``ms_per_cycle`` and
-        ``intercept_ms`` and returns slope, intercept, r, RMSE, the means and n."""
+        per instruction × condition present in the data; the fitted ``ms_per_unit`` and
+        ``intercept_ms`` go into ``fitted_`` (the constructor's values stay as set). The
+        model's means come from the constructor's network with the constructor's
+        ``ms_per_unit`` turning SOAs into cycles, so a refit starts from the same place."""
+        self.__dict__.pop("fitted_", None)
         cells = human_condition_means(human_trials, self.name)
         colours = colour_vocabulary(human_trials if "ink" in human_trials.columns else None, self.colours)
-        report = mapping_report(cells, self.condition_cycles(cells, colours), self.name)
-        self.ms_per_cycle = report["ms_per_cycle"]
-        self.intercept_ms = report["intercept_ms"]
-        report["colours"] = list(colours)
-        return report
+        report = condition_mapping_report(cells, self.condition_cycles(cells, colours), self.name,
+                                          self.latency_unit)
+        report.details["colours"] = list(colours)
+        return self.record_fit(report)

@@ -10,7 +10,7 @@ running average of its input,
 with Gaussian noise ε (SD ``noise_sd``). A trial first settles with only the task unit on
 (noise-free, ``settle_cycles`` cycles), then the stimulus comes on. One evidence accumulator per
 response adds, every cycle, N(α·(a_i − max_{j≠i} a_j), σ²); the first to reach θ gives the
-response and the cycle count its RT. RT in ms = ``intercept_ms`` + ``ms_per_cycle``·cycles.
+response and the cycle count its RT. RT in ms = ``intercept_ms`` + ``ms_per_unit``·cycles (``models.base.RTMapping``).
 
 The simulation runs all trials (× agents) as one batch: a trial × unit array per cycle, a loop
 over cycles only, finished trials dropped from the batch as it goes. Word reading is faster and
@@ -162,8 +162,9 @@ class Cohen1990(PDPStroopModel):
       rate and noise rescaled to match), ``noise_sd`` (net-input noise per cycle),
       ``accumulator_rate`` α, ``accumulator_noise_sd`` σ, ``threshold`` θ.
     * ``settle_cycles`` before stimulus onset, ``max_cycles`` after it (no response → NaN RT).
-    * ``ms_per_cycle``, ``intercept_ms`` — the cycles→ms line; defaults fitted to Dunbar &
-      MacLeod (1984) with the two-colour network (``fit`` replaces them).
+    * ``ms_per_unit`` (ms per cycle), ``intercept_ms`` — the cycles→ms line
+      (``models.base.RTMapping``); defaults fitted to Dunbar & MacLeod (1984) with the
+      two-colour network (``fit`` puts its own into ``fitted_``).
     * ``soa_ms_per_cycle`` — the model's own time scale, which turns ``soa_ms`` (defined in ms at
       the stimulus) into cycles: the Dunbar & MacLeod calibration, as Cohen et al. (1990) used
       for their SOA simulation. ``fit`` never changes it, so an SOA means the same number of
@@ -181,7 +182,7 @@ class Cohen1990(PDPStroopModel):
                  rate: float = 0.1, noise_sd: float = 0.01, accumulator_rate: float = 0.1,
                  accumulator_noise_sd: float = 0.1, threshold: float = 1.0,
                  settle_cycles: int = 100, max_cycles: int = 1000,
-                 ms_per_cycle: float = 13.86, intercept_ms: float = 152.3,
+                 ms_per_unit: float = 13.86, intercept_ms: float = 152.3,
                  soa_ms_per_cycle: float = 13.86, word_reading_frequency: float = 10.0, training_epochs: int = 150,
                  training_learning_rate: float = 0.1, training_seed: int = 0,
                  fit_agents: int = 2000, fit_seed: int = 0):
@@ -194,7 +195,7 @@ class Cohen1990(PDPStroopModel):
         self.threshold = threshold
         self.settle_cycles = settle_cycles
         self.max_cycles = max_cycles
-        self.ms_per_cycle = ms_per_cycle
+        self.ms_per_unit = ms_per_unit
         self.intercept_ms = intercept_ms
         self.soa_ms_per_cycle = soa_ms_per_cycle
         self.word_reading_frequency = word_reading_frequency
@@ -203,24 +204,32 @@ class Cohen1990(PDPStroopModel):
         self.training_seed = training_seed
         self.fit_agents = fit_agents
         self.fit_seed = fit_seed
-        self._weights_cache: dict[int, StroopWeights] = {}
+        self._weights_cache: dict[tuple, StroopWeights] = {}
 
     # ---------------------------------------------------------------- weights
     def network_weights(self, n_colours: int) -> StroopWeights:
-        """Fig. 3 weights, or weights learned by back-propagation (cached per colour count)."""
-        if n_colours not in self._weights_cache:
-            if self.weights == "fig3":
-                self._weights_cache[n_colours] = fig3_weights(n_colours)
-            elif self.weights == "trained":
+        """Fig. 3 weights, or weights learned by back-propagation. Cached under every
+        parameter that decides them, so ``set_params`` (or an assignment) never leaves a
+        stale network behind."""
+        if self.weights == "fig3":
+            key: tuple = ("fig3", n_colours)
+        elif self.weights == "trained":
+            key = ("trained", n_colours, float(self.word_reading_frequency),
+                   int(self.training_epochs), float(self.training_learning_rate),
+                   int(self.training_seed))
+        else:
+            raise ModelInputError(f"model {self.name}: weights must be 'fig3' or 'trained', "
+                                  f"not {self.weights!r}")
+        if key not in self._weights_cache:
+            if key[0] == "fig3":
+                self._weights_cache[key] = fig3_weights(n_colours)
+            else:
                 from models.pdp.training import train_weights
-                self._weights_cache[n_colours] = train_weights(
+                self._weights_cache[key] = train_weights(
                     n_colours, word_reading_frequency=self.word_reading_frequency,
                     epochs=self.training_epochs, learning_rate=self.training_learning_rate,
                     seed=self.training_seed)
-            else:
-                raise ModelInputError(f"model {self.name}: weights must be 'fig3' or 'trained', "
-                                      f"not {self.weights!r}")
-        return self._weights_cache[n_colours]
+        return self._weights_cache[key]
 
     def run_network(self, encoded: EncodedTrials, repeats: int, rng: np.random.Generator) -> NetworkResult:
         return run_cascade(

@@ -159,9 +159,9 @@ class CohenHuston1994(PDPStroopModel):
     Defaults are the deterministic configuration of the correctness anchor (no noise, rate 0.1,
     50 settling cycles, threshold 0.6); ``noise_sd`` > 0 adds Gaussian noise to every net
     input each cycle (then agents differ and errors appear, mostly on incongruent trials).
-    ``ms_per_cycle`` / ``intercept_ms`` default to the line fitted to Dunbar & MacLeod (1984);
-    ``soa_ms_per_cycle`` (the same calibration, never changed by ``fit``) turns ``soa_ms`` into
-    cycles.
+    ``ms_per_unit`` (ms per cycle) / ``intercept_ms`` default to the line fitted to Dunbar &
+    MacLeod (1984); ``soa_ms_per_cycle`` (the same calibration, never changed by ``fit``) turns
+    ``soa_ms`` into cycles.
     """
 
     name = "cohen-huston1994"
@@ -174,7 +174,7 @@ class CohenHuston1994(PDPStroopModel):
                  settle_cycles: int = 50, threshold: float = 0.6, noise_sd: float = 0.0,
                  task_weight: float = 4.0, colour_weight: float = 1.5, word_weight: float = 2.5,
                  inhibition: float = -2.0, hidden_bias: float = -4.0, max_cycles: int = 1000,
-                 ms_per_cycle: float = 9.29, intercept_ms: float = 336.4,
+                 ms_per_unit: float = 9.29, intercept_ms: float = 336.4,
                  soa_ms_per_cycle: float = 9.29, fit_agents: int = 200, fit_seed: int = 0):
         self.colours = colours
         self.rate = rate
@@ -187,7 +187,7 @@ class CohenHuston1994(PDPStroopModel):
         self.inhibition = inhibition
         self.hidden_bias = hidden_bias
         self.max_cycles = max_cycles
-        self.ms_per_cycle = ms_per_cycle
+        self.ms_per_unit = ms_per_unit
         self.intercept_ms = intercept_ms
         self.soa_ms_per_cycle = soa_ms_per_cycle
         self.fit_agents = fit_agents

@@ -2,7 +2,7 @@
 
 The irrelevant word appears ``soa_ms`` before (negative) or after (positive) the colour; the
 models turn that into cycles with their own time scale ``soa_ms_per_cycle`` (the Dunbar &
-MacLeod calibration), never with a later fit's ``ms_per_cycle``. The curve is interference
+MacLeod calibration), never with a later fit's ms per cycle (``ms_per_unit``). The curve is interference
 (incongruent − neutral) and facilitation (neutral − congruent) in ms of the model's RT line,
 from correct simulated trials.
 """

@@ -172,29 +172,28 @@ def canonical_trials(colours: Sequence[str], instructions: Sequence[str] = INSTR
     return pd.DataFrame(rows)
 
 
-def output_rows(trials: pd.DataFrame, n_agents: int, model_name: str, colours: tuple[str, ...],
+def output_rows(model, trials: pd.DataFrame, n_agents: int, colours: tuple[str, ...],
                 response_unit: np.ndarray, rt_cycles: np.ndarray, rt_ms: np.ndarray,
                 extras: list[dict] | None = None) -> pd.DataFrame:
-    """The input rows repeated for each simulated agent, with the model's answers.
+    """Shared trial rows (``model.shared_rows``) for each simulated agent with the model's
+    answers; the RT in cycles is kept in ``extras["rt_cycles"]``.
 
     ``response_unit`` is -1 where the model did not respond within its cycle limit (then
-    ``response`` is empty, ``correct`` False and the RTs NaN).
+    ``response`` is empty, ``correct`` False — no answer is an error — and the RT None).
     """
-    base = trials.reset_index(drop=True)
-    frame = pd.concat([base] * n_agents, ignore_index=True)
+    from models.base import judge
+
+    if "expected_response" not in trials.columns:
+        raise ModelInputError(f"model {model.name}: trial list has no 'expected_response' column")
     labels = np.array([*colours, ""], dtype=object)
     responded = response_unit >= 0
-    frame["response"] = labels[np.where(responded, response_unit, len(colours))]
-    expected = frame["expected_response"].astype(str).str.lower() if "expected_response" in frame.columns else None
-    if expected is None:
-        raise ModelInputError(f"model {model_name}: trial list has no 'expected_response' column")
-    frame["correct"] = responded & (frame["response"].to_numpy() == expected.to_numpy())
-    frame["rt_cycles"] = np.where(responded, rt_cycles, np.nan)
-    frame["rt_ms"] = np.where(responded, rt_ms, np.nan)
-    frame["source"] = f"model:{model_name}"
-    frame["agent"] = np.repeat([f"sim-{i + 1:03d}" for i in range(n_agents)], len(base))
+    response = labels[np.where(responded, response_unit, len(colours))]
+    expected = np.tile(trials["expected_response"].to_numpy(dtype=object), n_agents)
+    cycles = np.where(responded, rt_cycles, np.nan)
     if extras is None:
-        extras = [{} for _ in range(len(frame))]
-    frame["extras"] = [{**extra, "rt_cycles": (None if np.isnan(c) else int(c))}
-                       for extra, c in zip(extras, frame["rt_cycles"].to_numpy(float))]
-    return frame
+        extras = [{} for _ in range(len(response))]
+    extras = [{**extra, "rt_cycles": (None if np.isnan(c) else int(c))}
+              for extra, c in zip(extras, cycles)]
+    return model.shared_rows(trials, n_agents, response=response.tolist(),
+                             correct=judge(response.tolist(), expected.tolist()),
+                             rt_ms=np.where(responded, rt_ms, np.nan).tolist(), extras=extras)

@@ -8,8 +8,9 @@ a few neutral stimuli through the same colour-name outputs (``stroop_cnn_net``).
 
 Answers: colour naming uses the fine-tuned network, word reading the reader. The response is
 the most probable colour; the RT proxy is the network's uncertainty, 1 − p(response), mapped
-to ms by a line (rt_ms = ``intercept_ms`` + ``ms_per_uncertainty`` · uncertainty) that ``fit``
-calibrates on human condition means. Each simulated agent sees every stimulus rendered anew
+to ms by the shared line (``models.base.RTMapping``: rt_ms = ``intercept_ms`` +
+``ms_per_unit`` · uncertainty) that ``fit`` calibrates on human condition means (into
+``fitted_``). Each simulated agent sees every stimulus rendered anew
 (font, size, position, ink jitter drawn from the simulation seed); the network is the same.
 
 Trained weights are cached on disk by the hash of everything that decides them:
@@ -29,8 +30,8 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-from models.base import Model, ModelInputError
-from models.pdp.fit import human_condition_means, mapping_report
+from models.base import FitReport, Model, ModelInputError, judge
+from models.pdp.fit import condition_mapping_report, human_condition_means
 from models.pdp.stimuli import canonical_trials, colour_vocabulary, encode_trials
 
 #: Bump when rendering or training code changes what a given set of settings produces.
@@ -48,6 +49,7 @@ class StroopCNN(Model):
     name = "stroop-cnn"
     version = "1.0"
     tasks = ("stroop",)
+    latency_unit = "uncertainty"
     summary = ("CNN on rendered Stroop images: trained to read words (English, Japanese), then "
                "fine-tuned on little data to name the ink; RT proxy = 1 − p(response)")
 
@@ -57,7 +59,7 @@ class StroopCNN(Model):
                  reading_learning_rate: float = 2e-3, naming_images_per_colour: int = 32,
                  naming_steps: int = 100, naming_learning_rate: float = 1e-3,
                  batch_size: int = 32, training_seed: int = 0,
-                 ms_per_uncertainty: float = 6876.0, intercept_ms: float = 498.0,
+                 ms_per_unit: float = 6876.0, intercept_ms: float = 498.0,
                  threads: int = 1, cache_dir: str | None = None,
                  fit_agents: int = 20, fit_seed: int = 0):
         self.colours = colours
@@ -73,13 +75,14 @@ class StroopCNN(Model):
         self.naming_learning_rate = naming_learning_rate
         self.batch_size = batch_size
         self.training_seed = training_seed
-        self.ms_per_uncertainty = ms_per_uncertainty
+        self.ms_per_unit = ms_per_unit
         self.intercept_ms = intercept_ms
         self.threads = threads
         self.cache_dir = cache_dir
         self.fit_agents = fit_agents
         self.fit_seed = fit_seed
-        self._networks = None
+        self._networks: tuple | None = None
+        self._networks_key: tuple | None = None
         #: True when the last load came from the on-disk cache, False when it trained.
         self.cache_hit: bool | None = None
         self.training_summary: dict[str, Any] | None = None
@@ -111,8 +114,11 @@ class StroopCNN(Model):
         return folder / f"stroop-cnn-{self.settings_hash()}.pt"
 
     def networks(self):
-        """(reader, namer) in eval mode: loaded from the cache, or trained and cached."""
-        if self._networks is not None:
+        """(reader, namer) in eval mode: loaded from the cache, or trained and cached. Kept in
+        memory under the cache file's path (the hash of every setting that decides the
+        weights), so changing a parameter never reuses networks trained with other values."""
+        key = (str(self.cache_path()),)
+        if self._networks is not None and self._networks_key == key:
             return self._networks
         import torch
 
@@ -142,6 +148,7 @@ class StroopCNN(Model):
         namer.eval()
         self.training_summary = saved.get("summary")
         self._networks = (reader, namer)
+        self._networks_key = key
         return self._networks
 
     # ---------------------------------------------------------------- verbs
@@ -180,41 +187,39 @@ class StroopCNN(Model):
         return encoded, probabilities
 
     def simulate(self, trials: pd.DataFrame, n: int = 1, seed: int | None = None) -> pd.DataFrame:
+        """Shared rows for ``n`` agents; ``extras`` keeps p(response) and the uncertainty."""
         encoded, probabilities = self.response_probabilities(trials, n=n, seed=seed)
         n = int(n)
-        colours = encoded.colours
         chosen = probabilities.argmax(axis=1)
         p_response = probabilities[np.arange(len(chosen)), chosen]
         uncertainty = 1.0 - p_response
-        frame = pd.concat([trials.reset_index(drop=True)] * n, ignore_index=True)
-        frame["response"] = np.array(colours, dtype=object)[chosen]
-        frame["correct"] = frame["response"].to_numpy() == frame["expected_response"].astype(str).str.lower().to_numpy()
-        frame["rt_uncertainty"] = uncertainty
-        frame["rt_ms"] = float(self.intercept_ms) + float(self.ms_per_uncertainty) * uncertainty
-        frame["source"] = f"model:{self.name}"
-        frame["agent"] = np.repeat([f"sim-{i + 1:03d}" for i in range(n)], len(trials))
-        frame["extras"] = [{"p_response": round(float(p), 5), "uncertainty": round(float(u), 5)}
-                           for p, u in zip(p_response, uncertainty)]
-        return frame
+        response = np.array(encoded.colours, dtype=object)[chosen].tolist()
+        expected = np.tile(trials["expected_response"].to_numpy(dtype=object), n).tolist() \
+            if "expected_response" in trials.columns else None
+        extras = [{"p_response": round(float(p), 5), "uncertainty": round(float(u), 5)}
+                  for p, u in zip(p_response, uncertainty)]
+        return self.shared_rows(trials, n, response=response, correct=judge(response, expected),
+                                rt_ms=self.rt_mapping().to_ms(uncertainty).tolist(),
+                                extras=extras)
 
-    def fit(self, human_trials: pd.DataFrame) -> dict[str, Any]:
+    def fit(self, human_trials: pd.DataFrame) -> FitReport:
         """Least-squares line from the model's mean uncertainty (correct trials) to the human
-        condition means (ms); sets ``ms_per_uncertainty`` and ``intercept_ms``."""
+        condition means (ms); the fitted ``ms_per_unit`` and ``intercept_ms`` go into
+        ``fitted_``. The model's means come from the balanced design of ``canonical_trials``
+        (every ink × word of the model's colours)."""
         cells = human_condition_means(human_trials, self.name)
         colours = colour_vocabulary(None, self.colours)
         design = canonical_trials(colours, instructions=tuple(dict.fromkeys(cells["instruction"])))
         out = self.simulate(design, n=int(self.fit_agents), seed=int(self.fit_seed))
-        means = out[out["correct"]].groupby(["instruction", "condition"])["rt_uncertainty"].mean()
+        out["uncertainty"] = out["extras"].map(lambda e: e["uncertainty"]).astype(float)
+        correct = out["correct"].map(lambda v: v is True)
+        means = out[correct].groupby(["instruction", "condition"])["uncertainty"].mean()
         model_values = np.array([means.get((i, c), np.nan) for i, c in zip(cells["instruction"], cells["condition"])])
-        report = mapping_report(cells, model_values, self.name)
-        report["ms_per_uncertainty"] = report.pop("ms_per_cycle")
-        for cell in report["conditions"]:
-            cell["model_uncertainty"] = cell.pop("model_rt_cycles")
-        accuracy = out.groupby(["instruction", "condition"])["correct"].mean()
-        report["model_accuracy"] = {f"{i}/{c}": round(float(v), 4) for (i, c), v in accuracy.items()}
-        self.ms_per_uncertainty = report["ms_per_uncertainty"]
-        self.intercept_ms = report["intercept_ms"]
-        return report
+        report = condition_mapping_report(cells, model_values, self.name, self.latency_unit)
+        accuracy = out.assign(correct=correct).groupby(["instruction", "condition"])["correct"].mean()
+        report.details["model_accuracy"] = {f"{i}/{c}": round(float(v), 4)
+                                            for (i, c), v in accuracy.items()}
+        return self.record_fit(report)
 
 
 def _progress_bar(epochs: int):

@@ -122,7 +122,7 @@ class WeaverBilingual(Weaver):
                  target_language_link_weight: float = 0.5,
                  distractor_language_link_weight: float = 1.0,
                  lexicon: Mapping[str, Mapping[str, str]] | None = None,
-                 other_stages_ms: float = 550.0, ms_scale: float = 1.0,
+                 intercept_ms: float = 550.0, ms_per_unit: float = 1.0,
                  rt_mode: str = "sample", enhancement_ratio: float = 1.0,
                  verification_ms: float = 25.0, hazard_timing: str = "before_update",
                  truncation: str = "at_max"):
@@ -131,7 +131,7 @@ class WeaverBilingual(Weaver):
                          decay_per_ms=decay_per_ms, external_input_per_ms=external_input_per_ms,
                          distractor_duration_ms=distractor_duration_ms,
                          critical_difference=critical_difference, max_latency_ms=max_latency_ms,
-                         other_stages_ms=other_stages_ms, ms_scale=ms_scale, rt_mode=rt_mode,
+                         intercept_ms=intercept_ms, ms_per_unit=ms_per_unit, rt_mode=rt_mode,
                          enhancement_ratio=enhancement_ratio, verification_ms=verification_ms,
                          hazard_timing=hazard_timing, truncation=truncation)
         self.target_language_link_weight = target_language_link_weight

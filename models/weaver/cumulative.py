@@ -24,8 +24,9 @@ Implementation (details and the reasons in ``docs/models/weaver.md``):
   printed 106 / 119 / 130 / 141 / 150 ms exactly (tests/test_weaver_roelofs_programs.py);
   without it the target never leads by the critical difference. The earlier one-step pulse is
   ``conceptual_bias_duration_ms=25`` with ``enhancement_ratio=0``;
-* RT = other stages + scale × E[T]; ``fit`` sets both by least squares on the means by ordinal
-  position (defaults: the fit to Howard et al.'s human curve).
+* RT = ``intercept_ms`` + ``ms_per_unit`` × E[T] (``models.base.RTMapping``); ``fit`` puts
+  both, by least squares on the means by ordinal position, into ``fitted_`` (defaults: the fit
+  to Howard et al.'s human curve).
 """
 
 from __future__ import annotations
@@ -35,9 +36,9 @@ from typing import Any, ClassVar, Mapping
 import numpy as np
 import pandas as pd
 
-from models.base import ModelInputError
+from models.base import FitReport, ModelInputError, fit_rt_mapping
 from models.weaver.model import Weaver
-from models.weaver.fitting import _usable_human_trials, fit_linear_mapping, json_cells
+from models.weaver.fitting import json_cells, rt_trials
 from models.weaver.network import TrialNetwork
 from models.weaver.rules import (CATEGORISING_RESPONSES, PICTURE_CATEGORISING, PICTURE_NAMING,
                                  picture_naming_network)
@@ -61,7 +62,7 @@ class WeaverCumulative(Weaver):
                  conceptual_bias: float = 2.5, conceptual_bias_duration_ms: float | None = None,
                  include_superordinates: bool = True,
                  link_weights: Mapping[tuple[str, str], float] | str | None = None,
-                 other_stages_ms: float = 504.0, ms_scale: float = 1.0,
+                 intercept_ms: float = 504.0, ms_per_unit: float = 1.0,
                  rt_mode: str = "sample", enhancement_ratio: float = 1.0,
                  verification_ms: float = 25.0, superordinates_compete: bool = False,
                  hazard_timing: str = "before_update", truncation: str = "at_max",
@@ -72,8 +73,8 @@ class WeaverCumulative(Weaver):
                          external_input_per_ms=external_input_per_ms,
                          critical_difference=critical_difference, max_latency_ms=max_latency_ms,
                          include_superordinates=include_superordinates,
-                         link_weights=link_weights, other_stages_ms=other_stages_ms,
-                         ms_scale=ms_scale, rt_mode=rt_mode, enhancement_ratio=enhancement_ratio,
+                         link_weights=link_weights, intercept_ms=intercept_ms,
+                         ms_per_unit=ms_per_unit, rt_mode=rt_mode, enhancement_ratio=enhancement_ratio,
                          verification_ms=verification_ms,
                          superordinates_compete=superordinates_compete,
                          hazard_timing=hazard_timing, truncation=truncation)
@@ -113,10 +114,11 @@ class WeaverCumulative(Weaver):
             index[i] = keys[key]
         return networks, index
 
-    def fit(self, human_trials: pd.DataFrame, fit_scale: bool | None = None) -> dict[str, Any]:
-        """Least squares on the means by ordinal position: human = constant + scale · E[T]."""
+    def fit(self, human_trials: pd.DataFrame, fit_scale: bool | None = None) -> FitReport:
+        """Least squares on the means by ordinal position: human = constant + scale · E[T]
+        (into ``fitted_``)."""
         fit_scale = self.fit_scale_by_default if fit_scale is None else fit_scale
-        human = _usable_human_trials(self.name, human_trials).reset_index(drop=True)
+        human = rt_trials(self.name, human_trials).reset_index(drop=True)
         if "ordinal_position" not in human.columns:
             raise ModelInputError(f"model {self.name}: human trials lack the column "
                                   "ordinal_position")
@@ -132,8 +134,8 @@ def _instructions(trials: pd.DataFrame) -> list[str]:
             for v in trials["instruction"]]
 
 
-def _fit_by_position(model, human: pd.DataFrame, fit_scale: bool) -> dict[str, Any]:
-    """Shared by both cumulative accounts: map model values (``model_ms``) to human RTs."""
+def _fit_by_position(model, human: pd.DataFrame, fit_scale: bool) -> FitReport:
+    """Map model values (``model_ms``) to the human means by ordinal position."""
     experimental = human[human["condition"].astype(str) == "experimental"].copy()
     experimental["ordinal_position"] = pd.to_numeric(experimental["ordinal_position"],
                                                      errors="coerce")
@@ -142,16 +144,17 @@ def _fit_by_position(model, human: pd.DataFrame, fit_scale: bool) -> dict[str, A
     if len(means) < 2:
         raise ModelInputError(f"model {model.name}: need human trials at two or more ordinal "
                               "positions to fit")
-    result = fit_linear_mapping(means["model_ms"].to_numpy(), means["human_ms"].to_numpy(),
-                                fit_scale)
-    model.other_stages_ms, model.ms_scale = result["other_stages_ms"], result["ms_scale"]
+    fit = fit_rt_mapping(means["model_ms"], means["human_ms"], unit=model.latency_unit,
+                         fit_slope=fit_scale, ms_per_unit=float(model.ms_per_unit))
     means = means.reset_index()
-    means["fitted_ms"] = model.other_stages_ms + model.ms_scale * means["model_ms"]
-    result["n_cells"] = int(len(means))
-    result["cells"] = json_cells(means)
-    result["ms_per_position"] = float(np.polyfit(means["ordinal_position"], means["fitted_ms"],
-                                                 1)[0])
-    return result
+    means["fitted_ms"] = fit.fitted_ms
+    return model.record_fit(FitReport(
+        model=model.name, fitted={"intercept_ms": fit.mapping.intercept_ms,
+                                  "ms_per_unit": fit.mapping.ms_per_unit},
+        r=fit.r, rmse_ms=fit.rmse_ms, n_trials=int(means["n"].sum()), cells=json_cells(means),
+        rt_mapping=fit.mapping,
+        details={"ms_per_position": float(np.polyfit(means["ordinal_position"],
+                                                     means["fitted_ms"], 1)[0])}))
 
 
 def cumulative_curves(model, n_sequences: int = 8, seed: int = 0) -> pd.DataFrame:
@@ -179,11 +182,12 @@ def report_against_howard(model, trials: pd.DataFrame, unit: str) -> dict[str, A
     positions = sorted(HOWARD_2006_BY_POSITION)
     model_pos = np.array([raw["position"][p] for p in positions])
     human_pos = np.array([HOWARD_2006_BY_POSITION[p] for p in positions], dtype=float)
-    mapping = fit_linear_mapping(model_pos, human_pos, fit_scale=True)
-    fitted_pos = mapping["other_stages_ms"] + mapping["ms_scale"] * model_pos
+    fit = fit_rt_mapping(model_pos, human_pos, unit=model.latency_unit, fit_slope=True)
+    mapping = {"intercept_ms": fit.mapping.intercept_ms, "ms_per_unit": fit.mapping.ms_per_unit,
+               "r": fit.r, "rmse_ms": fit.rmse_ms}
+    fitted_pos = fit.mapping.to_ms(model_pos)
     lags = sorted(HOWARD_2006_BY_LAG)
-    fitted_lag = np.array([mapping["other_stages_ms"] + mapping["ms_scale"] * raw["lag"][g]
-                           for g in lags])
+    fitted_lag = fit.mapping.to_ms([raw["lag"][g] for g in lags])
     human_lag = np.array([HOWARD_2006_BY_LAG[g] for g in lags], dtype=float)
     position_table = pd.DataFrame({"ordinal_position": positions, f"model_{unit}": model_pos,
                                    "model_ms": fitted_pos, "human_ms": human_pos})

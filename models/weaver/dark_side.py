@@ -36,7 +36,8 @@ Howard-style model:
 
 Noise-free, the latency is the continuous solution s* = ln((C + margin) / net_target)
 / ln(boost) (≥ 0); with ``noise_sd`` > 0 every word's activation gets N(0, noise_sd²) at every
-step and the first step that meets the margin counts. RT = ``intercept_ms`` + ``ms_per_step`` · s.
+step and the first step that meets the margin counts. RT = ``intercept_ms`` + ``ms_per_unit`` · s
+(``models.base.RTMapping``, in ms per step).
 A trial's category history is replayed for all trials at once (a loop over the ≤ 4 earlier
 namings of the category, vectorised over trials); the booster is vectorised over steps.
 """
@@ -48,8 +49,8 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from models.base import Model, ModelInputError
-from models.weaver.fitting import _usable_human_trials, fit_linear_mapping
+from models.base import FitReport, Model, ModelInputError, fit_rt_mapping, judge
+from models.weaver.fitting import rt_trials
 from models.weaver.sequences import naming_contexts
 
 COMPETITIONS = ("max", "sum")
@@ -61,13 +62,14 @@ class DarkSide(Model):
     name: ClassVar[str] = "dark-side"
     version: ClassVar[str] = "1.0"
     tasks: ClassVar[tuple[str, ...]] = ("continuous-naming",)
+    latency_unit: ClassVar[str] = "step"
     summary: ClassVar[str] = ("Oppenheim, Dell & Schwartz (2010) 'dark side' model: error-driven "
                               "learning of feature-word weights, boosted competitive selection")
 
     def __init__(self, n_shared_features: int = 5, n_distinct_features: int = 5,
                  base_weight: float = 0.05, learning_rate: float = 0.0388, boost: float = 1.02,
                  margin: float = 0.5, competition: str = "max", noise_sd: float = 0.0,
-                 max_steps: int = 500, intercept_ms: float = 471.5, ms_per_step: float = 6.07):
+                 max_steps: int = 500, intercept_ms: float = 471.5, ms_per_unit: float = 6.07):
         self.n_shared_features = n_shared_features
         self.n_distinct_features = n_distinct_features
         self.base_weight = base_weight
@@ -78,7 +80,7 @@ class DarkSide(Model):
         self.noise_sd = noise_sd
         self.max_steps = max_steps
         self.intercept_ms = intercept_ms
-        self.ms_per_step = ms_per_step
+        self.ms_per_unit = ms_per_unit
 
     def _check_params(self) -> None:
         if self.competition not in COMPETITIONS:
@@ -89,7 +91,7 @@ class DarkSide(Model):
         if self.n_shared_features < 0 or self.n_distinct_features < 1:
             raise ModelInputError(f"model {self.name}: need n_shared_features ≥ 0 and "
                                   "n_distinct_features ≥ 1")
-        if self.margin <= 0 or self.base_weight <= 0 or self.learning_rate < 0:
+        if self.margin <= 0 or self.base_weight <= 0 or self.param("learning_rate") < 0:
             raise ModelInputError(f"model {self.name}: margin and base_weight must be > 0 and "
                                   "learning_rate ≥ 0")
 
@@ -137,7 +139,7 @@ class DarkSide(Model):
             teacher = np.zeros_like(net)
             teacher[rows_index, np.where(live, named, 0)] = 1.0
             error = np.where(present, teacher - net, 0.0) * live[:, None]
-            weights = weights + self.learning_rate * features[:, :, None] * error[:, None, :]
+            weights = weights + self.param("learning_rate") * features[:, :, None] * error[:, None, :]
         return np.einsum("f,tfu->tu", x[0], weights)
 
     def expected_steps(self, net: np.ndarray, present: np.ndarray) -> np.ndarray:
@@ -196,7 +198,7 @@ class DarkSide(Model):
                 for u in units:
                     error = (1.0 if u == named else 0.0) - net[u]
                     for i in range(len(x[0])):
-                        w[i, u] += self.learning_rate * x[named][i] * error
+                        w[i, u] += self.param("learning_rate") * x[named][i] * error
             for u in units:
                 out[t, u] = sum(x[0][i] * w[i, u] for i in range(len(x[0])))
         return out
@@ -212,36 +214,36 @@ class DarkSide(Model):
 
     # ------------------------------------------------------------------ protocol
     def simulate(self, trials: pd.DataFrame, n: int = 1, seed: int | None = None) -> pd.DataFrame:
-        if n < 1:
-            raise ModelInputError(f"model {self.name}: n must be at least 1, not {n}")
+        """Shared rows for ``n`` agents (noise-free steps unless ``noise_sd`` > 0); extras keep
+        the sampled and the expected steps."""
+        n = self.check_n(n)
         self._check_params()
         trials = trials.reset_index(drop=True)
         present, history = self.trial_structure(trials)
         net = self.net_activation(present, history)
         expected = self.expected_steps(net, present)
         rng = np.random.default_rng(seed)
-        frames = []
-        for agent in range(n):
-            steps = (self.sample_steps(net, present, rng) if self.noise_sd > 0 else expected)
-            out = trials.copy()
-            out["response"] = out["picture"]
-            out["correct"] = steps < self.max_steps
-            out["rt_ms"] = self.intercept_ms + self.ms_per_step * steps
-            out["source"] = f"model:{self.name}"
-            out["agent"] = f"sim-{agent + 1:03d}"
-            out["extras"] = [{"steps": float(s), "expected_steps": float(e)}
-                             for s, e in zip(steps, expected)]
-            frames.append(out)
-        return pd.concat(frames, ignore_index=True)
+        steps = np.concatenate([self.sample_steps(net, present, rng) if self.noise_sd > 0
+                                else expected for _ in range(n)])
+        said = trials["picture"].tolist() * n
+        target = (trials["expected_response"] if "expected_response" in trials.columns
+                  else trials["picture"]).tolist() * n
+        timed_out = steps >= self.max_steps
+        correct = [None if c is None else (c and not late)
+                   for c, late in zip(judge(said, target), timed_out)]
+        extras = [{"steps": float(s), "expected_steps": float(e)}
+                  for s, e in zip(steps, np.tile(expected, n))]
+        return self.shared_rows(trials, n, response=said, correct=correct,
+                                rt_ms=self.rt_mapping().to_ms(steps).tolist(), extras=extras)
 
     def fit(self, human_trials: pd.DataFrame, fit_learning: bool = True,
-            fit_scale: bool = False) -> dict[str, Any]:
+            fit_scale: bool = False) -> FitReport:
         """Fit the learning rate (bounded 1-D search, 0–0.2) and the intercept (least squares)
-        to the human means by ordinal position; ``ms_per_step`` stays at its default (6.07,
-        fitted with the learning rate to Howard et al.'s group curve) unless ``fit_scale``: as
-        for ``howard2006``, a free scale lets a noisy curve be "explained" by a vanishing
-        learning rate times a huge scale."""
-        human = _usable_human_trials(self.name, human_trials).reset_index(drop=True)
+        to the human means by ordinal position, into ``fitted_``; ``ms_per_unit`` (ms per step)
+        stays at its default (6.07, fitted with the learning rate to Howard et al.'s group
+        curve) unless ``fit_scale``: as for ``howard2006``, a free scale lets a noisy curve be
+        "explained" by a vanishing learning rate times a huge scale."""
+        human = rt_trials(self.name, human_trials).reset_index(drop=True)
         if "ordinal_position" not in human.columns:
             raise ModelInputError(f"model {self.name}: human trials lack the column "
                                   "ordinal_position")
@@ -257,42 +259,45 @@ class DarkSide(Model):
 
 
 def fit_dark_side(model: DarkSide, trials: pd.DataFrame, human_means: pd.Series,
-                  fit_learning: bool = True, fit_scale: bool = True) -> dict[str, Any]:
+                  fit_learning: bool = True, fit_scale: bool = True) -> FitReport:
     """Choose ``learning_rate`` and the steps→ms map minimising the RMSE between mapped model
-    steps by ordinal position on ``trials`` and ``human_means``."""
+    steps by ordinal position on ``trials`` and ``human_means``. The search runs on copies
+    (``with_params``); the result goes into the model's ``fitted_``."""
     from scipy.optimize import minimize_scalar
 
     model._check_params()
     positions = list(human_means.index)
     human = human_means.to_numpy(float)
     trials = trials.reset_index(drop=True)
-    present, history = model.trial_structure(trials)
+    base = model.with_params()
+    present, history = base.trial_structure(trials)
     position = pd.to_numeric(trials["ordinal_position"], errors="coerce").where(
         trials["condition"].astype(str) == "experimental")
 
     def mapped(rate: float):
-        model.learning_rate = float(rate)
-        steps = model.expected_steps(model.net_activation(present, history), present)
+        candidate = base.with_params(learning_rate=float(rate))
+        steps = candidate.expected_steps(candidate.net_activation(present, history), present)
         by_position = pd.Series(steps).groupby(position).mean().reindex(positions).to_numpy(float)
-        if fit_scale:
-            return by_position, fit_linear_mapping(by_position, human, fit_scale=True)
-        mapping = fit_linear_mapping(model.ms_per_step * by_position, human, fit_scale=False)
-        return by_position, {**mapping, "ms_scale": model.ms_per_step}
+        return by_position, fit_rt_mapping(by_position, human, unit=model.latency_unit,
+                                           fit_slope=fit_scale,
+                                           ms_per_unit=float(model.ms_per_unit))
 
+    rate = float(model.learning_rate)
     if fit_learning:
-        best = minimize_scalar(lambda x: mapped(x)[1]["rmse_ms"], bounds=(0.0, 0.2),
+        best = minimize_scalar(lambda x: mapped(x)[1].rmse_ms, bounds=(0.0, 0.2),
                                method="bounded", options={"xatol": 1e-4})
-        model.learning_rate = round(float(best.x), 4)
-    steps, mapping = mapped(model.learning_rate)
-    model.intercept_ms, model.ms_per_step = mapping["other_stages_ms"], mapping["ms_scale"]
-    fitted = model.intercept_ms + model.ms_per_step * steps
-    return {"learning_rate": model.learning_rate, "intercept_ms": model.intercept_ms,
-            "ms_per_step": model.ms_per_step, "r": mapping["r"], "rmse_ms": mapping["rmse_ms"],
-            "n_cells": len(positions),
-            "ms_per_position": float(np.polyfit(positions, fitted, 1)[0]),
-            "cells": [{"ordinal_position": int(p), "model_steps": round(float(s), 3),
-                       "fitted_ms": round(float(f), 1), "human_ms": round(float(h), 1)}
-                      for p, s, f, h in zip(positions, steps, fitted, human)]}
+        rate = round(float(best.x), 4)
+    steps, fit = mapped(rate)
+    fitted = fit.fitted_ms
+    return model.record_fit(FitReport(
+        model=model.name,
+        fitted={"learning_rate": rate, "intercept_ms": fit.mapping.intercept_ms,
+                "ms_per_unit": fit.mapping.ms_per_unit},
+        r=fit.r, rmse_ms=fit.rmse_ms, n_trials=int(len(trials)), rt_mapping=fit.mapping,
+        details={"ms_per_position": float(np.polyfit(positions, fitted, 1)[0])},
+        cells=[{"ordinal_position": int(p), "model_steps": round(float(s), 3),
+                "fitted_ms": round(float(f), 1), "human_ms": round(float(h), 1)}
+               for p, s, f, h in zip(positions, steps, fitted, human)]))
 
 
 def dark_side_fit_report(model: DarkSide | None = None, n_sequences: int = 8) -> dict[str, Any]:
@@ -314,4 +319,4 @@ def dark_side_fit_report(model: DarkSide | None = None, n_sequences: int = 8) ->
     return {"summary": summary,
             "tables": {"dark_side_position": howard["position"], "dark_side_lag": howard["lag"]},
             "ms_per_position": howard["ms_per_position"], "lag_range_ms": howard["lag_range_ms"],
-            "mapping": howard["mapping"], "learning_rate": model.learning_rate}
+            "mapping": howard["mapping"], "learning_rate": model.param("learning_rate")}

@@ -25,8 +25,8 @@ and its co-members in the sequence; a filler has only its own unit):
     l_i(c + 1) = l_i(c) + ``rate`` · (net_i(c) − l_i(c)) + ε,   ε ~ N(0, ``noise_sd``²)
 
 The response is the first unit whose activation reaches ``threshold``; its cycle count is the
-latency, RT = ``intercept_ms`` + ``ms_per_cycle`` · cycles. All trials × simulated participants
-run as one array; the loop is over cycles only.
+latency, RT = ``intercept_ms`` + ``ms_per_unit`` · cycles (``models.base.RTMapping``). All
+trials × simulated participants run as one array; the loop is over cycles only.
 """
 
 from __future__ import annotations
@@ -36,8 +36,8 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from models.base import Model, ModelInputError
-from models.weaver.fitting import _usable_human_trials, fit_linear_mapping
+from models.base import FitReport, Model, ModelInputError, fit_rt_mapping, judge
+from models.weaver.fitting import rt_trials
 from models.weaver.sequences import naming_contexts
 
 
@@ -47,6 +47,7 @@ class Howard2006(Model):
     name: ClassVar[str] = "howard2006"
     version: ClassVar[str] = "1.0"
     tasks: ClassVar[tuple[str, ...]] = ("continuous-naming",)
+    latency_unit: ClassVar[str] = "cycle"
     summary: ClassVar[str] = ("Howard et al. (2006)-style model: shared semantic activation, "
                               "lexical competition, non-decaying priming (continuous naming)")
 
@@ -54,7 +55,7 @@ class Howard2006(Model):
                  base_weight: float = 1.0, priming_increment: float = 1.103,
                  rate: float = 0.01, threshold: float = 0.5, noise_sd: float = 0.01,
                  max_cycles: int = 1000, intercept_ms: float = 203.5,
-                 ms_per_cycle: float = 5.27):
+                 ms_per_unit: float = 5.27):
         self.shared_activation = shared_activation
         self.inhibition = inhibition
         self.base_weight = base_weight
@@ -64,7 +65,7 @@ class Howard2006(Model):
         self.noise_sd = noise_sd
         self.max_cycles = max_cycles
         self.intercept_ms = intercept_ms
-        self.ms_per_cycle = ms_per_cycle
+        self.ms_per_unit = ms_per_unit
 
     # ------------------------------------------------------------------ network
     def trial_structure(self, trials: pd.DataFrame):
@@ -88,7 +89,7 @@ class Howard2006(Model):
 
     def drive(self, semantic: np.ndarray, named_count: np.ndarray) -> np.ndarray:
         """Semantic input × semantic→lexical weight (primed by every earlier naming)."""
-        return (self.base_weight + self.priming_increment * named_count) * semantic
+        return (self.base_weight + float(self.param("priming_increment")) * named_count) * semantic
 
     def run_cycles(self, drive: np.ndarray, present: np.ndarray, noise_sd: float,
                    rng: np.random.Generator | None = None):
@@ -162,6 +163,7 @@ class Howard2006(Model):
 
     # ------------------------------------------------------------------ protocol
     def simulate(self, trials: pd.DataFrame, n: int = 1, seed: int | None = None) -> pd.DataFrame:
+        """Shared rows for ``n`` agents; extras keep the cycles (noisy and noise-free)."""
         if n < 1:
             raise ModelInputError(f"model {self.name}: n must be at least 1, not {n}")
         trials = trials.reset_index(drop=True)
@@ -172,32 +174,25 @@ class Howard2006(Model):
         tiled_present = np.tile(present, (n, 1))
         cycles, winner = self.run_cycles(tiled_drive, tiled_present, self.noise_sd, rng)
         expected, _ = self.run_cycles(drive, present, 0.0)
-        frames = []
-        for agent in range(n):
-            part = slice(agent * len(trials), (agent + 1) * len(trials))
-            out = trials.copy()
-            said = names[np.arange(len(trials)), winner[part]]
-            out["response"] = said
-            target = out["expected_response"] if "expected_response" in out.columns \
-                else out["picture"]
-            out["correct"] = (pd.Series(said, index=out.index).astype(str)
-                              == target.astype(str)) & (cycles[part] < self.max_cycles)
-            out["rt_ms"] = self.intercept_ms + self.ms_per_cycle * cycles[part]
-            out["source"] = f"model:{self.name}"
-            out["agent"] = f"sim-{agent + 1:03d}"
-            out["extras"] = [{"cycles": float(c), "expected_cycles": float(e)}
-                             for c, e in zip(cycles[part], expected)]
-            frames.append(out)
-        return pd.concat(frames, ignore_index=True)
+        said = names[np.tile(np.arange(len(trials)), n), winner].tolist()
+        target = (trials["expected_response"] if "expected_response" in trials.columns
+                  else trials["picture"]).tolist()
+        timed_out = cycles >= self.max_cycles
+        correct = [None if c is None else (c and not late)
+                   for c, late in zip(judge(said, target * n), timed_out)]
+        extras = [{"cycles": float(c), "expected_cycles": float(e)}
+                  for c, e in zip(cycles, np.tile(expected, n))]
+        return self.shared_rows(trials, n, response=said, correct=correct,
+                                rt_ms=self.rt_mapping().to_ms(cycles).tolist(), extras=extras)
 
     def fit(self, human_trials: pd.DataFrame, fit_priming: bool = True,
-            fit_scale: bool = False) -> dict[str, Any]:
+            fit_scale: bool = False) -> FitReport:
         """Fit the priming increment (bounded 1-D search) and the intercept (least squares) to
-        the human means by ordinal position; ``ms_per_cycle`` stays fixed (5.27, fitted to
-        Howard et al.'s curve) unless ``fit_scale``. With the scale free, a participant whose
+        the human means by ordinal position, into ``fitted_``; ``ms_per_unit`` (ms per cycle)
+        stays as set (5.27, fitted to Howard et al.'s curve) unless ``fit_scale``. With the scale free, a participant whose
         curve is flat or noisy can be "fitted" by a tiny priming effect times a huge scale, so
         the scale is only freed for smooth group curves."""
-        human = _usable_human_trials(self.name, human_trials).reset_index(drop=True)
+        human = rt_trials(self.name, human_trials).reset_index(drop=True)
         if "ordinal_position" not in human.columns:
             raise ModelInputError(f"model {self.name}: human trials lack the column "
                                   "ordinal_position")
@@ -213,43 +208,45 @@ class Howard2006(Model):
 
 
 def fit_to_position_means(model: Howard2006, trials: pd.DataFrame, human_means: pd.Series,
-                          fit_priming: bool = True, fit_scale: bool = True) -> dict[str, Any]:
-    """Choose ``priming_increment`` (0–3) and the map RT = intercept + ms_per_cycle · cycles
-    (ms_per_cycle kept unless ``fit_scale``) that minimise the RMSE between mapped model
-    cycles and ``human_means`` (indexed by ordinal position) on ``trials``."""
+                          fit_priming: bool = True, fit_scale: bool = True) -> FitReport:
+    """Choose ``priming_increment`` (0–3) and the map RT = intercept_ms + ms_per_unit · cycles
+    (ms_per_unit kept unless ``fit_scale``) that minimise the RMSE between mapped model
+    cycles and ``human_means`` (indexed by ordinal position) on ``trials``. The search runs on
+    copies (``with_params``); the result goes into the model's ``fitted_``."""
     from scipy.optimize import minimize_scalar
 
     positions = list(human_means.index)
     human = human_means.to_numpy(float)
     trials = trials.reset_index(drop=True)
-    semantic, named_count, present, _ = model.trial_structure(trials)
+    base = model.with_params()
+    semantic, named_count, present, _ = base.trial_structure(trials)
     position = pd.to_numeric(trials["ordinal_position"], errors="coerce").where(
         trials["condition"].astype(str) == "experimental")
 
     def mapped(increment: float):
-        model.priming_increment = float(increment)
-        cycles, _ = model.run_cycles(model.drive(semantic, named_count), present, noise_sd=0.0)
-        by_position = pd.Series(cycles).groupby(position).mean().reindex(positions)
-        cycles = by_position.to_numpy(float)
-        if fit_scale:
-            return cycles, fit_linear_mapping(cycles, human, fit_scale=True)
-        mapping = fit_linear_mapping(model.ms_per_cycle * cycles, human, fit_scale=False)
-        return cycles, {**mapping, "ms_scale": model.ms_per_cycle}
+        candidate = base.with_params(priming_increment=float(increment))
+        cycles, _ = candidate.run_cycles(candidate.drive(semantic, named_count), present,
+                                         noise_sd=0.0)
+        cycles = pd.Series(cycles).groupby(position).mean().reindex(positions).to_numpy(float)
+        return cycles, fit_rt_mapping(cycles, human, unit=model.latency_unit,
+                                      fit_slope=fit_scale, ms_per_unit=float(model.ms_per_unit))
 
+    increment = float(model.priming_increment)
     if fit_priming:
-        best = minimize_scalar(lambda x: mapped(x)[1]["rmse_ms"], bounds=(0.0, 3.0),
+        best = minimize_scalar(lambda x: mapped(x)[1].rmse_ms, bounds=(0.0, 3.0),
                                method="bounded", options={"xatol": 1e-3})
-        model.priming_increment = round(float(best.x), 4)
-    cycles, mapping = mapped(model.priming_increment)
-    model.intercept_ms, model.ms_per_cycle = mapping["other_stages_ms"], mapping["ms_scale"]
-    fitted = model.intercept_ms + model.ms_per_cycle * cycles
-    return {"priming_increment": model.priming_increment, "intercept_ms": model.intercept_ms,
-            "ms_per_cycle": model.ms_per_cycle, "r": mapping["r"], "rmse_ms": mapping["rmse_ms"],
-            "n_cells": len(positions),
-            "ms_per_position": float(np.polyfit(positions, fitted, 1)[0]),
-            "cells": [{"ordinal_position": int(p), "model_cycles": round(float(c), 2),
-                       "fitted_ms": round(float(f), 1), "human_ms": round(float(h), 1)}
-                      for p, c, f, h in zip(positions, cycles, fitted, human)]}
+        increment = round(float(best.x), 4)
+    cycles, fit = mapped(increment)
+    fitted = fit.fitted_ms
+    return model.record_fit(FitReport(
+        model=model.name,
+        fitted={"priming_increment": increment, "intercept_ms": fit.mapping.intercept_ms,
+                "ms_per_unit": fit.mapping.ms_per_unit},
+        r=fit.r, rmse_ms=fit.rmse_ms, n_trials=int(len(trials)), rt_mapping=fit.mapping,
+        details={"ms_per_position": float(np.polyfit(positions, fitted, 1)[0])},
+        cells=[{"ordinal_position": int(p), "model_cycles": round(float(c), 2),
+                "fitted_ms": round(float(f), 1), "human_ms": round(float(h), 1)}
+               for p, c, f, h in zip(positions, cycles, fitted, human)]))
 
 
 def howard_fit_report(model: Howard2006 | None = None, n_sequences: int = 8,
@@ -278,4 +275,4 @@ def howard_fit_report(model: Howard2006 | None = None, n_sequences: int = 8,
     return {"summary": summary,
             "tables": {"howard2006_position": howard["position"], "howard2006_lag": howard["lag"]},
             "ms_per_position": howard["ms_per_position"], "lag_range_ms": howard["lag_range_ms"],
-            "mapping": howard["mapping"], "priming_increment": model.priming_increment}
+            "mapping": howard["mapping"], "priming_increment": model.param("priming_increment")}

@@ -1,7 +1,10 @@
-"""Small built-in trial lists in the shared trial-list format, for fit reports, tests and benchmarks.
+"""Trial lists for the WEAVER++ family: the stimulus sets people see, and small synthetic
+lists for unit tests and benchmarks.
 
-The bundled stimulus sets (``stimuli.load_set``) are what people and models normally see; these
-lists exist so that the published designs can be rebuilt exactly and without any files:
+The fit reports (``models.weaver.report``, the continuous-naming reports) run on
+:func:`people_trial_list`: the trial lists the bundled stimulus sets' own generators
+(``stimuli/generators``) give people. The synthetic lists below remain for unit tests and
+benchmarks that need a design without files or with a chosen size:
 
 * :func:`picture_word_grid` — Glaser & Düngelhoff (1984): every item × SOA (−400…+400 ms) ×
   relation (identical, related, unrelated, nonword), for picture naming or word reading;
@@ -15,6 +18,21 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+
+#: The bundled set whose generator gives each task's fit-report trials (what people see).
+FIT_REPORT_SETS = {"picture-word": "picture-word-en", "stroop": "stroop-en",
+                   "continuous-naming": "continuous-naming-en"}
+
+
+def people_trial_list(task: str, instruction: str, seed: int = 0,
+                      participant_index: int = 0) -> pd.DataFrame:
+    """The trial list a participant sees (no practice) in the task's bundled set, from the
+    set's own generator: the stimuli of the fit reports are the stimuli of the sessions."""
+    from stimuli import load_set
+
+    stimulus_set = load_set(FIT_REPORT_SETS[task])
+    return stimulus_set.trial_list(seed=seed, instruction=instruction,
+                                   participant_index=participant_index, include_practice=False)
 
 #: Category → five members (English picture names). Used only to build demonstration lists.
 CATEGORIES: dict[str, tuple[str, ...]] = {

@@ -15,13 +15,16 @@ How a trial list becomes latencies:
    node leads every competitor by the critical difference.
 3. ``models.weaver.hazard`` gives the survival function, the expected retrieval time E[T]
    (analytic) and, in ``rt_mode="sample"``, trial-level latencies drawn from the same hazard.
-4. RT = ``other_stages_ms`` + ``ms_scale`` × retrieval time. ``fit`` sets the constant (and, if
-   asked, the scale) by least squares on condition means.
+4. RT = ``intercept_ms`` (the stages other than lemma retrieval) + ``ms_per_unit`` ×
+   retrieval time (``models.base.RTMapping``, unit ms, so ``ms_per_unit`` is a scale, 1 by
+   default). ``fit`` puts the fitted constant (and, if asked, the scale) into ``fitted_``, by
+   least squares on condition means.
 
 Python API::
 
-    from models.weaver.model import Weaver, fit_report
-    rows = Weaver().simulate(trials, n=20, seed=1)     # trial rows, source "model:weaver"
+    from models.weaver.model import Weaver
+    from models.weaver.report import fit_report
+    rows = Weaver().simulate(trials, n=20, seed=1)     # shared rows, source "model:weaver"
     Weaver().expected_retrieval_ms(trials)             # E[T] per trial, ms
     fit_report()                                       # r, RMSE against the published tables
 """
@@ -34,12 +37,11 @@ from typing import Any, ClassVar, Mapping
 import numpy as np
 import pandas as pd
 
-from models.base import Model, ModelInputError
+from models.base import FitReport, Model, ModelInputError, fit_rt_mapping, judge
 from models.weaver.dynamics import HAZARD_TIMINGS, run_hazard
 from models.weaver.hazard import (TRUNCATIONS, expected_latency_ms, sample_latency_ms,
                                   truncation_probability)
-from models.weaver.fitting import (_cell_columns, _usable_human_trials, fit_linear_mapping,
-                                   json_cells)
+from models.weaver.fitting import cell_columns, json_cells, rt_trials
 from models.weaver.network import (MAX_AMPLIFICATION, TrialNetwork, amplification_within,
                                    largest_growth_factor, stack_networks)
 from models.weaver.rules import (COLOUR_NAMING, INSTRUCTIONS, PICTURE_CATEGORISING,
@@ -49,7 +51,8 @@ from models.weaver.rules import (COLOUR_NAMING, INSTRUCTIONS, PICTURE_CATEGORISI
 PICTURE_WORD_CONDITIONS = ("identical", "related", "unrelated", "nonword")
 STROOP_CONDITIONS = ("congruent", "neutral", "incongruent")
 REQUIRED_COLUMNS = {
-    "picture-word": ("instruction", "condition", "picture", "category", "distractor", "soa_ms"),
+    "picture-word": ("instruction", "condition", "picture", "category", "distractor",
+                     "distractor_category", "soa_ms"),
     "stroop": ("instruction", "condition", "ink", "word", "word_colour"),
     "continuous-naming": ("picture", "category", "condition"),
 }
@@ -76,6 +79,7 @@ class Weaver(Model):
     name: ClassVar[str] = "weaver"
     version: ClassVar[str] = "1.0"
     tasks: ClassVar[tuple[str, ...]] = ("picture-word", "stroop")
+    latency_unit: ClassVar[str] = "ms"
     summary: ClassVar[str] = ("WEAVER++ (Roelofs 1992/2003): lemma retrieval by spreading activation "
                               "and Luce-ratio hazard; picture-word interference across SOAs, Stroop")
     #: ``fit`` adjusts only the constant unless told otherwise (the model's latencies are in ms).
@@ -89,9 +93,9 @@ class Weaver(Model):
                  picture_onset_delay_ms: float = 0.0, word_reading_route: str = "direct",
                  include_superordinates: bool = True,
                  link_weights: Mapping[tuple[str, str], float] | str | None = None,
-                 other_stages_ms: float = 550.0,
-                 other_stages_by_instruction_ms: Mapping[str, float] | None = None,
-                 ms_scale: float = 1.0, rt_mode: str = "sample",
+                 intercept_ms: float = 550.0,
+                 intercept_by_instruction_ms: Mapping[str, float] | None = None,
+                 ms_per_unit: float = 1.0, rt_mode: str = "sample",
                  enhancement_ratio: float = 1.0, verification_ms: float = 25.0,
                  word_entry: str = "lemma", superordinates_compete: bool = False,
                  hazard_timing: str = "before_update", truncation: str = "at_max",
@@ -110,9 +114,9 @@ class Weaver(Model):
         self.word_reading_route = word_reading_route
         self.include_superordinates = include_superordinates
         self.link_weights = link_weights
-        self.other_stages_ms = other_stages_ms
-        self.other_stages_by_instruction_ms = other_stages_by_instruction_ms
-        self.ms_scale = ms_scale
+        self.intercept_ms = intercept_ms
+        self.intercept_by_instruction_ms = intercept_by_instruction_ms
+        self.ms_per_unit = ms_per_unit
         self.rt_mode = rt_mode
         self.enhancement_ratio = enhancement_ratio
         self.verification_ms = verification_ms
@@ -123,12 +127,12 @@ class Weaver(Model):
         self.sustained_distractor_input_per_ms = sustained_distractor_input_per_ms
 
     # ------------------------------------------------------------------ parameters
-    def other_stages_for(self, trials: pd.DataFrame) -> np.ndarray:
+    def intercepts_for(self, trials: pd.DataFrame) -> np.ndarray:
         """The constant for the stages other than retrieval, per trial: perception and
         articulation differ between naming a picture, naming a colour and reading a word, so
-        ``fit`` may set one per instruction (``other_stages_by_instruction_ms``)."""
-        constant = np.full(len(trials), float(self.other_stages_ms))
-        table = self.other_stages_by_instruction_ms or {}
+        ``fit`` may set one per instruction (``intercept_by_instruction_ms``)."""
+        constant = np.full(len(trials), float(self.param("intercept_ms")))
+        table = self.param("intercept_by_instruction_ms") or {}
         if table and "instruction" in trials.columns:
             keys = trials["task"].astype(str) + ":" + trials["instruction"].astype(str) \
                 if "task" in trials.columns else trials["instruction"].astype(str)
@@ -300,9 +304,7 @@ class Weaver(Model):
         index and the networks. With ``word_reading_route="race"`` reading trials combine the
         lemma and the direct route: selected when either selects, S = S_lemma · S_direct."""
         self._check_params()
-        trials = with_word_colours(trials)
         self.check_trials(trials)
-        trials = with_distractor_categories(trials)
         networks, index = self.trial_networks(trials)
         hazard = self._network_hazard(networks)
         if self.word_reading_route == "race":
@@ -337,8 +339,8 @@ class Weaver(Model):
 
     # ------------------------------------------------------------------ protocol
     def simulate(self, trials: pd.DataFrame, n: int = 1, seed: int | None = None) -> pd.DataFrame:
-        """Trial rows for ``n`` simulated agents (the input columns + response, correct, rt_ms,
-        source, agent, extras). ``rt_mode="expected"`` gives every agent E[T]; ``"sample"``
+        """Shared rows for ``n`` simulated agents (``Model.shared_rows``; ``correct`` None
+        where the trial has no expected response). ``rt_mode="expected"`` gives every agent E[T]; ``"sample"``
         draws each agent's latencies from the hazard with ``seed``."""
         if n < 1:
             raise ModelInputError(f"model {self.name}: n must be at least 1, not {n}")
@@ -355,66 +357,54 @@ class Weaver(Model):
                 retrieval = sample_latency_ms(hazard[index], self.step_ms, rng, n_draws=draws)
             else:
                 retrieval = np.broadcast_to(expected[index], (draws, len(trials)))
-            for k in range(draws):
-                frames.append(self._rows(trials, start + k, retrieval[k], expected[index],
-                                         truncated[index], responses))
-        return pd.concat(frames, ignore_index=True)
+            frames.append(retrieval)
+        retrieval_ms = np.concatenate(frames, axis=0)          # agents × trials
+        rt_ms = self.rt_mapping().to_ms(retrieval_ms, np.broadcast_to(self.intercepts_for(trials),
+                                                                      retrieval_ms.shape))
+        response = np.tile(responses, n).tolist()
+        wanted = (np.tile(trials["expected_response"].to_numpy(dtype=object), n).tolist()
+                  if "expected_response" in trials.columns else None)
+        extras = [{"retrieval_ms": float(r), "expected_retrieval_ms": round(float(e), 4),
+                   "p_truncated": round(float(p), 6), "rt_mode": self.rt_mode}
+                  for r, e, p in zip(retrieval_ms.ravel(), np.tile(expected[index], n),
+                                     np.tile(truncated[index], n))]
+        return self.shared_rows(trials, n, response=response, correct=judge(response, wanted),
+                                rt_ms=rt_ms.ravel().tolist(), extras=extras)
 
-    def _rows(self, trials: pd.DataFrame, agent: int, retrieval_ms: np.ndarray,
-              expected_ms: np.ndarray, truncated: np.ndarray, responses: np.ndarray) -> pd.DataFrame:
-        out = trials.copy()
-        out["response"] = responses
-        if "expected_response" in out.columns:
-            expected_response = out["expected_response"].astype(str).str.strip().str.lower()
-            given = pd.Series(responses, index=out.index).astype(str).str.strip().str.lower()
-            known = ~out["expected_response"].map(_is_missing)
-            out["correct"] = np.where(known, expected_response == given, True)
-        else:
-            out["correct"] = True
-        out["rt_ms"] = self.other_stages_for(trials) + self.ms_scale * retrieval_ms
-        out["source"] = f"model:{self.name}"
-        out["agent"] = f"sim-{agent + 1:03d}"
-        out["extras"] = [
-            {"retrieval_ms": float(r), "expected_retrieval_ms": round(float(e), 4),
-             "p_truncated": round(float(p), 6), "rt_mode": self.rt_mode}
-            for r, e, p in zip(retrieval_ms, expected_ms, truncated)
-        ]
-        return out
-
-    def fit(self, human_trials: pd.DataFrame, fit_scale: bool | None = None) -> dict[str, Any]:
+    def fit(self, human_trials: pd.DataFrame, fit_scale: bool | None = None) -> FitReport:
         """Least squares on condition means: human = constant(task, instruction) + scale · E[T].
 
-        Cells are task × instruction × condition (× soa_ms where present); only correct,
-        non-practice trials with an RT count. Each task × instruction gets its own constant
-        (``other_stages_by_instruction_ms``; with one instruction it is ``other_stages_ms``);
-        the scale is shared and stays 1 unless ``fit_scale``. Sets the fitted values on the
-        model and returns them with ``r`` and ``rmse_ms`` of the fitted cell means.
+        Cells are task × instruction × condition (× soa_ms where present), on the trials
+        ``models.base.rt_trials`` keeps. Each task × instruction gets its own constant
+        (``intercept_by_instruction_ms``; with one instruction it is ``intercept_ms``); the
+        scale (``ms_per_unit``) is shared and stays as set unless ``fit_scale``. The fitted
+        values go into ``fitted_``; the report has ``r`` and ``rmse_ms`` of the cell means.
         """
         fit_scale = self.fit_scale_by_default if fit_scale is None else fit_scale
-        human = _usable_human_trials(self.name, human_trials).reset_index(drop=True)
+        human = rt_trials(self.name, human_trials).reset_index(drop=True)
         human = human.assign(model_ms=self.expected_retrieval_ms(human))
-        cells = _cell_columns(human)
+        cells = cell_columns(human)
         means = human.groupby(cells, dropna=False).agg(
             human_ms=("rt_ms", "mean"), model_ms=("model_ms", "mean"),
             n=("rt_ms", "size")).reset_index()
         groups = (means["task"].astype(str) + ":" + means["instruction"].astype(str)
                   if "instruction" in means.columns else means["task"].astype(str))
-        result = fit_linear_mapping(means["model_ms"].to_numpy(), means["human_ms"].to_numpy(),
-                                    fit_scale, groups=groups.to_numpy())
-        constants = result.pop("constants")
-        self.ms_scale = result["ms_scale"]
+        fit = fit_rt_mapping(means["model_ms"], means["human_ms"], unit=self.latency_unit,
+                             fit_slope=fit_scale, ms_per_unit=float(self.ms_per_unit),
+                             groups=groups.to_numpy())
+        constants = fit.intercepts_ms
         if len(constants) == 1:
-            self.other_stages_ms = next(iter(constants.values()))
-            self.other_stages_by_instruction_ms = None
+            fitted = {"intercept_ms": next(iter(constants.values())),
+                      "intercept_by_instruction_ms": None}
         else:
-            self.other_stages_by_instruction_ms = dict(constants)
-            self.other_stages_ms = float(np.mean(list(constants.values())))
-        result["other_stages_ms"] = self.other_stages_ms
-        result["other_stages_by_instruction_ms"] = self.other_stages_by_instruction_ms
-        means["fitted_ms"] = [constants[g] for g in groups] + self.ms_scale * means["model_ms"]
-        result["n_cells"] = int(len(means))
-        result["cells"] = json_cells(means)
-        return result
+            fitted = {"intercept_ms": float(np.mean(list(constants.values()))),
+                      "intercept_by_instruction_ms": dict(constants)}
+        fitted["ms_per_unit"] = fit.mapping.ms_per_unit
+        means["fitted_ms"] = fit.fitted_ms
+        report = FitReport(model=self.name, fitted=fitted, r=fit.r, rmse_ms=fit.rmse_ms,
+                           n_trials=int(means["n"].sum()), cells=json_cells(means),
+                           rt_mapping=fit.mapping)
+        return self.record_fit(report)
 
 
 # ---------------------------------------------------------------------- helpers
@@ -442,74 +432,6 @@ def _rows_for_networks(trials: pd.DataFrame, index: np.ndarray, wanted: list[int
         row = records[first[config]]
         rows.append((row, co_members.get(_co_member_key(row), "")))
     return rows
-
-
-def with_word_colours(trials: pd.DataFrame) -> pd.DataFrame:
-    """Fill ``word_colour`` of Stroop trials where a trial table lacks it (the shared store
-    keeps it in ``extras``; imported data such as Pratte et al. 2010 have only word and ink):
-    from ``extras``, else from the condition — congruent: the ink; neutral: none;
-    incongruent: the word itself where it names an ink of the table (``RED`` → ``red``), else
-    another ink of the table."""
-    if "task" not in trials.columns or not (trials["task"] == "stroop").any():
-        return trials
-    if "word_colour" in trials.columns and not trials.loc[
-            trials["task"] == "stroop", "word_colour"].isna().any():
-        return trials
-    trials = trials.copy()
-    current = trials.get("word_colour", pd.Series([None] * len(trials), index=trials.index))
-    inks = sorted({str(i) for i in trials.get("ink", pd.Series(dtype=object)).dropna() if str(i)})
-    filled = []
-    for value, row in zip(current, trials.to_dict("records")):
-        extras = row.get("extras") if isinstance(row.get("extras"), dict) else {}
-        ink = str(row.get("ink") or "")
-        if not _is_missing(value) or row.get("task") != "stroop":
-            filled.append(value)
-        elif not _is_missing(extras.get("word_colour")):
-            filled.append(extras["word_colour"])
-        elif row.get("condition") == "congruent":
-            filled.append(ink)
-        elif row.get("condition") == "incongruent":
-            word = str(row.get("word") or "").strip().lower()
-            others = [i for i in inks if i != ink] or ["other"]
-            filled.append(word if word in inks and word != ink else others[0])
-        else:
-            filled.append("")
-    trials["word_colour"] = filled
-    return trials
-
-
-def with_distractor_categories(trials: pd.DataFrame) -> pd.DataFrame:
-    """Fill ``distractor_category`` where a trial table lacks it (the shared store keeps it in
-    ``extras``): from ``extras``, else from the condition — identical and related distractors
-    share the picture's category; an unrelated one has the category it has as a picture
-    elsewhere in the table, else a category of its own; nonwords have none."""
-    if "task" not in trials.columns or not (trials["task"] == "picture-word").any():
-        return trials
-    if "distractor_category" in trials.columns and not trials.loc[
-            trials["task"] == "picture-word", "distractor_category"].isna().any():
-        return trials
-    trials = trials.copy()
-    current = trials.get("distractor_category", pd.Series([None] * len(trials),
-                                                         index=trials.index))
-    picture_category = {}
-    if "picture" in trials.columns:
-        picture_category = dict(zip(trials["picture"].astype(str), trials["category"]))
-    filled = []
-    for value, row in zip(current, trials.to_dict("records")):
-        extras = row.get("extras") if isinstance(row.get("extras"), dict) else {}
-        if not _is_missing(value):
-            filled.append(value)
-        elif not _is_missing(extras.get("distractor_category")):
-            filled.append(extras["distractor_category"])
-        elif row.get("condition") in ("identical", "related"):
-            filled.append(row.get("category"))
-        elif row.get("condition") == "unrelated":
-            word = str(row.get("distractor"))
-            filled.append(picture_category.get(word, f"{word}~category"))
-        else:
-            filled.append("")
-    trials["distractor_category"] = filled
-    return trials
 
 
 def _co_member_key(row: Mapping[str, Any]) -> tuple[str, str]:
@@ -552,38 +474,4 @@ def _co_members(trials: pd.DataFrame) -> dict[tuple[str, str], str]:
     return result
 
 
-# The fit report lives in models.weaver.report (which imports this module); these thin
-# wrappers keep ``models.weaver.model.fit_report()`` and friends importable from here.
-def fit_report(model: "Weaver | None" = None, include_continuous: bool = True) -> dict[str, Any]:
-    """r and RMSE of the WEAVER++ family against the published effects (see
-    :func:`models.weaver.report.fit_report`)."""
-    from models.weaver.report import fit_report as report
-
-    return report(model, include_continuous)
-
-
-def glaser_dungelhoff_effects(model: "Weaver | None" = None, instruction: str = PICTURE_NAMING,
-                              n_items: int = 1) -> pd.DataFrame:
-    """Model vs Glaser & Düngelhoff difference scores (see :mod:`models.weaver.report`)."""
-    from models.weaver.report import glaser_dungelhoff_effects as effects
-
-    return effects(model, instruction, n_items)
-
-
-def stroop_fit(model: "Weaver | None" = None):
-    """Model vs Dunbar & MacLeod (1984) (see :mod:`models.weaver.report`)."""
-    from models.weaver.report import stroop_fit as fit
-
-    return fit(model)
-
-
-def fit_picture_onset_delay(model: "Weaver | None" = None, **options) -> dict[str, Any]:
-    """Grid-fitted picture onset delay (see :mod:`models.weaver.report`)."""
-    from models.weaver.report import fit_picture_onset_delay as fit
-
-    return fit(model, **options)
-
-
-__all__ = ["Weaver", "fit_report", "glaser_dungelhoff_effects", "stroop_fit",
-           "fit_picture_onset_delay", "fit_linear_mapping", "with_distractor_categories",
-           "PICTURE_CATEGORISING", "WORD_CATEGORISING", "COLOUR_NAMING"]
+__all__ = ["Weaver", "PICTURE_CATEGORISING", "WORD_CATEGORISING", "COLOUR_NAMING"]

@@ -1,6 +1,6 @@
 """The WEAVER++ family against the published effects: r and RMSE per task.
 
-``fit_report()`` (also importable as ``models.weaver.model.fit_report``) compares
+``fit_report()`` compares
 
 * picture naming and word reading with Glaser & Düngelhoff's (1984) difference scores
   (condition − nonword, 3 relations × 9 SOAs; no constant: WEAVER++ latencies are ms), also with
@@ -30,20 +30,23 @@ from models.weaver.rules import (PICTURE_CATEGORISING, PICTURE_NAMING, WORD_CATE
 
 
 def glaser_dungelhoff_effects(model: Weaver | None = None, instruction: str = PICTURE_NAMING,
-                              n_items: int = 1) -> pd.DataFrame:
-    """Model difference scores (condition − nonword, ms) on the G&D design, with the published
-    value beside each: columns instruction, condition, soa_ms, model_ms, human_ms.
+                              trials: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Model difference scores (condition − nonword, ms) on the G&D design (every relation ×
+    SOA), with the published value beside each: columns instruction, condition, soa_ms,
+    model_ms, human_ms. ``trials``: the trial list; by default the one people see in the
+    bundled picture–word set (``models.weaver.lists.people_trial_list``).
 
     ``soa_ms`` is mirrorlab's axis, as in the trial lists: word onset − picture onset for both
     instructions (the published table ``glaser1984-word-reading`` was converted from Glaser &
     Düngelhoff's picture − word axis once, where it is written down).
     """
-    from models.weaver.lists import picture_word_grid
+    from models.weaver.lists import people_trial_list
     from stimuli.published import published_table
 
     model = model or Weaver()
-    grid = picture_word_grid(n_items=n_items, instruction=instruction)
-    grid["expected_ms"] = model.ms_scale * model.expected_retrieval_ms(grid)
+    grid = (people_trial_list("picture-word", instruction) if trials is None
+            else trials[trials["instruction"] == instruction]).copy()
+    grid["expected_ms"] = model.param("ms_per_unit") * model.expected_retrieval_ms(grid)
     means = grid.groupby(["condition", "soa_ms"])["expected_ms"].mean().unstack("soa_ms")
     effects = (means - means.loc["nonword"]).drop(index="nonword")
     long = effects.stack().rename("model_ms").reset_index()
@@ -75,14 +78,14 @@ def stroop_fit(model: Weaver | None = None) -> tuple[pd.DataFrame, dict[str, flo
     for instruction in ("colour_naming", "word_reading"):
         human = table.mapping("condition", "rt_ms", instruction=instruction)
         trials = stroop_list(instruction)
-        trials["model_ms"] = model.ms_scale * model.expected_retrieval_ms(trials)
+        trials["model_ms"] = model.param("ms_per_unit") * model.expected_retrieval_ms(trials)
         means = trials.groupby("condition")["model_ms"].mean()
         constant = float(np.mean([human[c] - means[c] for c in human]))
         for condition in STROOP_CONDITIONS:
             rows.append({"instruction": instruction, "condition": condition,
                          "retrieval_ms": float(means[condition]),
                          "model_ms": constant + float(means[condition]),
-                         "human_ms": float(human[condition]), "other_stages_ms": constant})
+                         "human_ms": float(human[condition]), "intercept_ms": constant})
     table = pd.DataFrame(rows)
     return table, _agreement(table)
 
@@ -93,11 +96,14 @@ def fit_picture_onset_delay(model: Weaver | None = None,
     concept than a word's reaches its input form) for the least RMSE against Glaser &
     Düngelhoff's picture-naming table. Not a published parameter: an explicit, reported
     extension (see docs/models/weaver.md)."""
+    from models.weaver.lists import people_trial_list
+
     base = (model or Weaver()).get_params()
+    trials = people_trial_list("picture-word", PICTURE_NAMING)
     results = []
     for delay in delays_ms:
         table = glaser_dungelhoff_effects(Weaver(**{**base, "picture_onset_delay_ms": delay}),
-                                          PICTURE_NAMING)
+                                          PICTURE_NAMING, trials)
         results.append({"picture_onset_delay_ms": float(delay), **_agreement(table)})
     best = min(results, key=lambda row: row["rmse_ms"])
     return {"best": best, "grid": pd.DataFrame(results)}
@@ -164,7 +170,7 @@ def stroop_soa_curve(model: Weaver | None = None,
     rows = []
     for soa in soas_ms:
         trials = stroop_list("colour_naming").assign(soa_ms=float(soa))
-        trials["model_ms"] = model.ms_scale * model.expected_retrieval_ms(trials)
+        trials["model_ms"] = model.param("ms_per_unit") * model.expected_retrieval_ms(trials)
         means = trials.groupby("condition")["model_ms"].mean()
         rows.append({"soa_ms": float(soa),
                      "interference_ms": float(means["incongruent"] - means["neutral"]),
