@@ -17,7 +17,7 @@ import pytest
 
 from db.rows import ROW_FIELDS, trial_row
 from db.store import Store
-from mirrorlab.pipeline import DEFAULT_STIMULUS_SETS, model_trial_list, trials_to_fit
+from mirrorlab.pipeline import default_stimulus_set, model_trial_list, trials_to_fit
 from models.base import FitReport, ModelInputError, RTMapping
 from models.registry import MODELS, make_model, model_class
 from stimuli import load_set
@@ -52,7 +52,7 @@ def cheap_model(name: str, cnn_cache: str):
 
 def bundled_trials(model, seed: int = 3) -> tuple[pd.DataFrame, object]:
     task = model.tasks[0]
-    stimulus_set = load_set(DEFAULT_STIMULUS_SETS[task])
+    stimulus_set = load_set(default_stimulus_set(task))
     trials = model_trial_list(stimulus_set, model, seed=seed)
     if task in MAX_TRIALS:
         trials = (trials.groupby("instruction", sort=False, group_keys=False)

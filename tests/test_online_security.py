@@ -178,8 +178,12 @@ def test_cli_errors_are_one_line(sqlite_url, tmp_path):
     bad_set = mirrorlab("links", "--study", "x", "--n", "2", "--stimuli", "no-such-set", "--db", sqlite_url)
     assert bad_set.returncode == 2 and bad_set.stderr.startswith("mirrorlab: error: ")
     assert "Traceback" not in bad_set.stderr and "no-such-set" in bad_set.stderr
-    bad_param = mirrorlab("links", "--study", "x", "--n", "2", "--param", "iti_ms=-5", "--db", sqlite_url)
+    bad_param = mirrorlab("links", "--study", "x", "--n", "2", "--task", "stroop", "--param", "iti_ms=-5",
+                          "--db", sqlite_url)
     assert bad_param.returncode == 2 and "mirrorlab: error: " in bad_param.stderr
+    assert "iti_ms" in bad_param.stderr
+    no_task = mirrorlab("links", "--study", "x", "--n", "2", "--db", sqlite_url)
+    assert no_task.returncode == 2 and no_task.stderr.startswith("mirrorlab: error: links: name the task")
     assert Store(sqlite_url).sessions_frame().empty
     unreachable = mirrorlab("serve", "--db", f"sqlite:///{tmp_path}/missing/folder/x.db")
     assert unreachable.returncode == 2 and unreachable.stderr.startswith("mirrorlab: error: ")

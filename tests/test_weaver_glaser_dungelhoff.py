@@ -6,7 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from models.weaver.model import Weaver, glaser_dungelhoff_effects
+from models.weaver.model import Weaver
+from models.weaver.report import glaser_dungelhoff_effects
 from models.weaver.report import (GLASER_DUNGELHOFF_FIT, fit_glaser_dungelhoff,
                                   semantic_effect_by_soa)
 from stimuli.published import published_table

@@ -125,6 +125,7 @@ def create_app(store, *, experimenter_secret: str, abandon_after_s: float = DEFA
     from experiments.errors import ExperimentError
     from experiments.online.session_adapter import OnlineSessions, SlotClosed
     from experiments.online.timeline import picture_paths, session_timeline
+    from experiments.tasks import task_class
     from experiments.online.tokens import same_secret
 
     sessions = OnlineSessions(store)
@@ -249,7 +250,7 @@ def create_app(store, *, experimenter_secret: str, abandon_after_s: float = DEFA
             records = store.get_session(session_id).trial_list or []
             record = next((r for r in records if (int(r["trial_index"]),
                                                   bool(r.get("is_practice"))) == key), None)
-            return None if record is None else picture_paths(slot.task, record).get(which)
+            return None if record is None else picture_paths(task_class(slot.task), record).get(which)
 
         path = await run(find)
         if path is None or not Path(path).is_file():

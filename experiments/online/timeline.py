@@ -16,7 +16,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from experiments.errors import ExperimentError
 
 #: PsychoPy key name -> KeyboardEvent.key
 BROWSER_KEYS = {"space": " ", "left": "ArrowLeft", "right": "ArrowRight", "up": "ArrowUp",
@@ -27,92 +26,17 @@ def browser_key(psychopy_key: str) -> str:
     return BROWSER_KEYS.get(psychopy_key, psychopy_key)
 
 
-def _text(text: str, rgb, height_px: float, x_px: float = 0.0, y_px: float = 0.0,
-          bold: bool = False) -> dict[str, Any]:
-    return {"kind": "text", "text": str(text), "rgb": [int(v) for v in rgb],
-            "height_px": float(height_px), "x_px": float(x_px), "y_px": float(y_px),
-            "bold": bool(bold)}
-
-
-def _image(src: str, size_px: float, x_px: float = 0.0, y_px: float = 0.0) -> dict[str, Any]:
-    return {"kind": "image", "src": src, "size_px": float(size_px), "x_px": float(x_px),
-            "y_px": float(y_px)}
-
-
-def _component(name, items, start_ms, end_ms, is_target=False) -> dict[str, Any]:
-    return {"name": name, "items": items, "start_ms": float(start_ms),
-            "end_ms": None if end_ms is None else float(end_ms), "is_target": bool(is_target)}
-
-
 def trial_components(task, trial: Mapping[str, Any], picture_url: Callable[[str], str]
                      ) -> list[dict[str, Any]]:
-    """The components of one trial for ``task`` (an ``experiments.tasks.Task`` instance)."""
-    params = task.params
-    duration = params["stimulus_duration_ms"]
-    name = task.name
-    if name == "stroop":
-        word = _text(trial["word"], task.ink_rgb(str(trial["ink"])), params["text_height_px"],
-                     bold=True)
-        return [_component("word", [word], 0.0, duration, is_target=True)]
-    if name == "picture-word":
-        picture = [_image(picture_url("picture"), params["picture_size_px"])]
-        word = [_text(trial["distractor"], params["word_colour_rgb"], params["text_height_px"],
-                      bold=True)]
-        soa_ms = float(trial["soa_ms"])
-        if trial.get("instruction") == "word_reading":
-            return [_component("picture", picture, -soa_ms, duration),
-                    _component("word", word, 0.0, duration, is_target=True)]
-        return [_component("picture", picture, 0.0, duration, is_target=True),
-                _component("word", word, soa_ms, duration)]
-    if name == "continuous-naming":
-        picture = [_image(picture_url("picture"), params["picture_size_px"])]
-        return [_component("picture", picture, 0.0, duration, is_target=True)]
-    if name == "association":
-        from experiments.tasks.association import ARROW_LABELS, _as_list
-
-        choices = _as_list(trial.get("choices"))
-        if len(choices) not in (2, 4):
-            raise ExperimentError(f"association trial {trial.get('trial_index')}: needs 2 or 4 "
-                                  f"choices, got {len(choices)}")
-        choice_pictures = _as_list(trial.get("choice_picture_files"))
-        target_picture = trial.get("target_picture_file") or None
-        if isinstance(target_picture, float):
-            target_picture = None
-        target_pos, choice_pos = task.positions(len(choices))
-        fg = params["foreground_rgb"]
-        size, height = params["picture_size_px"], params["text_height_px"]
-
-        def stim(text, picture, which, pos):
-            if picture:
-                return _image(picture_url(which), size, *pos)
-            return _text(text, fg, height, *pos)
-
-        items = [stim(trial["target"], target_picture, "target", target_pos)]
-        for index, (choice, pos, key) in enumerate(zip(choices, choice_pos,
-                                                       task.keys_for(len(choices)))):
-            picture = choice_pictures[index] if index < len(choice_pictures) else None
-            items.append(stim(choice, picture, f"choice-{index}", pos))
-            items.append(_text(ARROW_LABELS.get(key, key), fg, height * 0.6, pos[0],
-                               pos[1] - size * 0.6))
-        return [_component("display", items, 0.0, duration, is_target=True)]
-    raise ExperimentError(f"task {name}: no browser timeline")
+    """The components of one trial for ``task`` (an ``experiments.tasks.Task`` instance): each
+    presentation class draws its own trials in the browser (``browser_components``)."""
+    return task.browser_components(trial, picture_url)
 
 
-def picture_paths(task_name: str, trial: Mapping[str, Any]) -> dict[str, str]:
-    """Which picture files a trial shows, by the name the page asks for them with."""
-    paths: dict[str, str] = {}
-    if task_name in ("picture-word", "continuous-naming") and trial.get("picture_file"):
-        paths["picture"] = str(trial["picture_file"])
-    if task_name == "association":
-        from experiments.tasks.association import _as_list
-
-        target = trial.get("target_picture_file")
-        if target and not isinstance(target, float):
-            paths["target"] = str(target)
-        for index, path in enumerate(_as_list(trial.get("choice_picture_files"))):
-            if path:
-                paths[f"choice-{index}"] = str(path)
-    return paths
+def picture_paths(task, trial: Mapping[str, Any]) -> dict[str, str]:
+    """Which picture files a trial shows, by the name the page asks for them with (``task``:
+    a presentation class or instance)."""
+    return task.browser_picture_paths(trial)
 
 
 def session_timeline(opened, picture_url_for: Callable[[Mapping[str, Any], str], str]
@@ -156,8 +80,7 @@ def session_timeline(opened, picture_url_for: Callable[[Mapping[str, Any], str],
                    "end_on_response": bool(params["end_on_response"]),
                    "background_rgb": [int(v) for v in params["background_rgb"]],
                    "foreground_rgb": [int(v) for v in params["foreground_rgb"]],
-                   "fixation_height_px": 48.0 if opened.task != "stroop"
-                   else float(params["text_height_px"])},
+                   "fixation_height_px": task.browser_fixation_height_px()},
         "font": "Noto Sans CJK JP, sans-serif" if lang == "ja" else "DejaVu Sans, sans-serif",
         "attribution": attribution,
         "n_main_total": n_main_total, "n_main_done": n_main_done,

@@ -148,3 +148,44 @@ class AssociationTask(Task):
         if self.params["key_layout"] == "arrows":
             return "← → ↑ ↓"
         return "1   2   3   4"
+
+    def browser_components(self, trial, picture_url):
+        from experiments.browser import component, image_item, text_item
+
+        choices = _as_list(trial.get("choices"))
+        if len(choices) not in (2, 4):
+            raise ExperimentError(f"association trial {trial.get('trial_index')}: needs 2 or 4 "
+                                  f"choices, got {len(choices)}")
+        choice_pictures = _as_list(trial.get("choice_picture_files"))
+        target_picture = trial.get("target_picture_file") or None
+        if isinstance(target_picture, float):
+            target_picture = None
+        target_pos, choice_pos = self.positions(len(choices))
+        fg = self.params["foreground_rgb"]
+        size, height = self.params["picture_size_px"], self.params["text_height_px"]
+
+        def stim(text, picture, which, pos):
+            if picture:
+                return image_item(picture_url(which), size, *pos)
+            return text_item(text, fg, height, *pos)
+
+        items = [stim(trial["target"], target_picture, "target", target_pos)]
+        for index, (choice, pos, key) in enumerate(zip(choices, choice_pos,
+                                                       self.keys_for(len(choices)))):
+            picture = choice_pictures[index] if index < len(choice_pictures) else None
+            items.append(stim(choice, picture, f"choice-{index}", pos))
+            items.append(text_item(ARROW_LABELS.get(key, key), fg, height * 0.6, pos[0],
+                                   pos[1] - size * 0.6))
+        return [component("display", items, 0.0, self.params["stimulus_duration_ms"],
+                          is_target=True)]
+
+    @classmethod
+    def browser_picture_paths(cls, trial):
+        paths = {}
+        target = trial.get("target_picture_file")
+        if target and not isinstance(target, float):
+            paths["target"] = str(target)
+        for index, path in enumerate(_as_list(trial.get("choice_picture_files"))):
+            if path:
+                paths[f"choice-{index}"] = str(path)
+        return paths

@@ -144,6 +144,23 @@ class Task:
         """Task-specific timing to store with the trial (e.g. the measured SOA)."""
         return {}
 
+    # ------------------------------------------------------------------ the browser (online)
+    def browser_components(self, trial: Mapping[str, Any], picture_url) -> list[dict[str, Any]]:
+        """The trial as the browser draws it (``experiments.browser`` components on the same
+        time axis as ``prepare``); ``picture_url(name)`` is the address of a picture that
+        ``browser_picture_paths`` names. A task without one cannot run online."""
+        from experiments.errors import ExperimentError
+
+        raise ExperimentError(f"task {self.name}: no browser timeline")
+
+    @classmethod
+    def browser_picture_paths(cls, trial: Mapping[str, Any]) -> dict[str, str]:
+        """Which picture files a trial shows online, by the name the page asks for them with."""
+        return {}
+
+    def browser_fixation_height_px(self) -> float:
+        return 48.0
+
     def rgb(self, values) -> tuple[float, float, float]:
         """0–255 RGB into PsychoPy's −1…1 'rgb' space."""
         r, g, b = (float(v) for v in values)

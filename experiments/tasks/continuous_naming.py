@@ -73,3 +73,14 @@ class ContinuousNamingTask(Task):
     def key_legend(self, trial_list=None) -> str:
         return {"ja": "名前を言い始めたらスペースキー", "en": "SPACE = you start saying the name"}[
             "ja" if self.language == "ja" else "en"]
+
+    def browser_components(self, trial, picture_url):
+        from experiments.browser import component, image_item
+
+        picture = [image_item(picture_url("picture"), self.params["picture_size_px"])]
+        return [component("picture", picture, 0.0, self.params["stimulus_duration_ms"],
+                          is_target=True)]
+
+    @classmethod
+    def browser_picture_paths(cls, trial):
+        return {"picture": str(trial["picture_file"])} if trial.get("picture_file") else {}

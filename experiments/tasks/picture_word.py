@@ -108,3 +108,21 @@ class PictureWordTask(Task):
     def key_legend(self, trial_list=None) -> str:
         return {"ja": "名前を言い始めたらスペースキー", "en": "SPACE = you start saying the name"}[
             "ja" if self.language == "ja" else "en"]
+
+    def browser_components(self, trial, picture_url):
+        from experiments.browser import component, image_item, text_item
+
+        params, duration = self.params, self.params["stimulus_duration_ms"]
+        picture = [image_item(picture_url("picture"), params["picture_size_px"])]
+        word = [text_item(trial["distractor"], params["word_colour_rgb"], params["text_height_px"],
+                          bold=True)]
+        soa_ms = float(trial["soa_ms"])
+        if trial.get("instruction") == "word_reading":
+            return [component("picture", picture, -soa_ms, duration),
+                    component("word", word, 0.0, duration, is_target=True)]
+        return [component("picture", picture, 0.0, duration, is_target=True),
+                component("word", word, soa_ms, duration)]
+
+    @classmethod
+    def browser_picture_paths(cls, trial):
+        return {"picture": str(trial["picture_file"])} if trial.get("picture_file") else {}

@@ -108,3 +108,13 @@ class StroopTask(Task):
         names = COLOUR_NAMES.get(self.language, COLOUR_NAMES["en"])
         return "   ".join(f"{names.get(colour, colour)} = {key.upper()}"
                           for colour, key in self.params["key_map"].items())
+
+    def browser_components(self, trial, picture_url):
+        from experiments.browser import component, text_item
+
+        word = text_item(trial["word"], self.ink_rgb(str(trial["ink"])),
+                         self.params["text_height_px"], bold=True)
+        return [component("word", [word], 0.0, self.params["stimulus_duration_ms"], is_target=True)]
+
+    def browser_fixation_height_px(self) -> float:
+        return float(self.params["text_height_px"])

@@ -12,8 +12,6 @@ import sys
 
 from mirrorlab.cli import add_db_option
 
-TASK_NAMES = ("stroop", "picture-word", "association", "continuous-naming")
-
 
 def register(subparsers) -> None:
     links = subparsers.add_parser(
@@ -26,8 +24,11 @@ def register(subparsers) -> None:
                "--base-url https://lab.example.edu/mirrorlab")
     links.add_argument("--study", required=True, metavar="S", help="study name")
     links.add_argument("--n", type=int, required=True, metavar="N", help="number of slots to add")
-    links.add_argument("--task", choices=TASK_NAMES, default="stroop",
-                       help="task of the slots (default stroop)")
+    from stimuli.tasks import task_names
+
+    links.add_argument("--task", choices=task_names(),
+                       help="task of the slots: " + ", ".join(task_names()) +
+                            " (default: the task of --stimuli)")
     links.add_argument("--stimuli", metavar="SET", help="stimulus set (default: TASK-LANG)")
     links.add_argument("--lang", choices=("en", "ja"), help="language (default: the set's)")
     links.add_argument("--instruction", metavar="NAME", help="e.g. colour_naming")
@@ -73,13 +74,22 @@ def run_links(args: argparse.Namespace) -> int:
     from experiments.online.session_adapter import OnlineSessions
     from experiments.parameters import parse_param_options
 
+    from experiments.errors import ExperimentError
+
+    task = args.task
+    if task is None:
+        if not args.stimuli:
+            raise ExperimentError("links: name the task (--task) or its stimulus set (--stimuli)")
+        from stimuli import load_set
+
+        task = load_set(args.stimuli).task
     options = {"seed": args.seed, "max_trials": args.max_trials,
                "max_practice_trials": args.max_practice, "practice": not args.no_practice,
                "params": parse_param_options(args.param),
                "source": "simulated" if args.simulated else "human"}
     store = Store(args.db)
     created = OnlineSessions(store).create_slots(
-        study=args.study, n=args.n, task=args.task, stimuli=args.stimuli, language=args.lang,
+        study=args.study, n=args.n, task=task, stimuli=args.stimuli, language=args.lang,
         instruction=args.instruction, options=options, code_prefix=args.code_prefix)
     base = args.base_url.rstrip("/")
     print("slot\tparticipant\ttask\tlink")

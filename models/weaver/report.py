@@ -43,9 +43,16 @@ def glaser_dungelhoff_effects(model: Weaver | None = None, instruction: str = PI
     from models.weaver.lists import people_trial_list
     from stimuli.published import published_table
 
+    from models.weaver.lists import FIT_REPORT_SETS, picture_word_grid
+    from stimuli import load_set
+
     model = model or Weaver()
-    grid = (people_trial_list("picture-word", instruction) if trials is None
-            else trials[trials["instruction"] == instruction]).copy()
+    if trials is not None:
+        grid = trials[trials["instruction"] == instruction].copy()
+    elif instruction in load_set(FIT_REPORT_SETS["picture-word"]).instructions:
+        grid = people_trial_list("picture-word", instruction)
+    else:   # e.g. picture categorising, which the bundled set does not run: the built-in grid
+        grid = picture_word_grid(instruction=instruction)
     grid["expected_ms"] = model.param("ms_per_unit") * model.expected_retrieval_ms(grid)
     means = grid.groupby(["condition", "soa_ms"])["expected_ms"].mean().unstack("soa_ms")
     effects = (means - means.loc["nonword"]).drop(index="nonword")
