@@ -20,7 +20,9 @@ from db.store import Store  # noqa: E402
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 EVIL = "<script>alert(1)</script>"
-DATA_IMG = re.compile(r'<img[^>]+src="data:image/png;base64,[A-Za-z0-9+/=]{200,}"')
+#: An embedded interactive figure: its plot element and its JSON specification beside it.
+FIGURE = re.compile(r'<div class="plot" id="(figure-\d+)"[^>]*></div><script type="application/json" id="\1-data">\{')
+SCRIPT_TAG = re.compile(r"<script\b[^>]*>", re.IGNORECASE)
 
 
 def chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
@@ -46,9 +48,16 @@ def stroop_report(sqlite_url, tmp_path):
 def test_report_is_self_contained_with_embedded_figures(stroop_report):
     path, result = stroop_report
     html = path.read_text(encoding="utf-8")
-    assert len(DATA_IMG.findall(html)) >= 2   # condition means + item scatter
-    assert not re.search(r'(src|href)="(https?:)?//', html), "report must not fetch anything"
-    assert "<script" not in html.replace("&lt;script&gt;", "")
+    assert len(FIGURE.findall(html)) >= 2   # condition means + item scatter
+    markup = re.sub(r"<script>.*?</script>", "", html, flags=re.DOTALL)   # the report's own markup
+    assert not re.search(r'(src|href)="(https?:)?//', markup), "report must not fetch anything"
+    # (that nothing is requested at run time either is checked in a browser: test_report_browser)
+    # the only scripts are the report's own: inline plotly.js, its renderer, figure data (JSON)
+    tags = SCRIPT_TAG.findall(html)
+    assert tags and all(tag in ("<script>", '<script type="application/json" id="' + tag.split('id="')[-1])
+                        for tag in tags), tags
+    assert sum(tag == "<script>" for tag in tags) == 2
+    assert EVIL not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     for heading in ("Design and data provenance", "Cleaning", "Mixed-effects models", "Fit table"):
         assert heading in html
     assert "abc123abc123" in html                       # stimulus-set hash (shortened)
@@ -69,7 +78,7 @@ def test_report_opens_in_headless_chromium_and_escapes_participant_codes(stroop_
     assert (pixels < 0.5).mean() > 0.005, "screenshot has (almost) no dark pixels: no text rendered"
 
     dom = chromium(tmp_path, "--dump-dom", path.as_uri()).stdout
-    assert "<img" in dom and "data:image/png;base64," in dom
+    assert 'data-rendered="true"' in dom and 'class="main-svg"' in dom   # plotly drew the figures
     assert EVIL not in dom                                  # no live script element with that text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in dom   # shown as text instead
     assert not re.search(r"<script[^>]*>\s*alert\(1\)", dom)
@@ -141,7 +150,7 @@ def test_task_specific_views(task, build, expected, tmp_path):
     html = write_report(result, tmp_path / f"{task}.html", tables_dir=tmp_path).read_text()
     for text in expected:
         assert text in html, text
-    assert DATA_IMG.search(html)
+    assert FIGURE.search(html)
     if task == "picture-word":
         soa = result.curves["soa"]
         human = soa[(soa["source"] == "human") & (soa["condition"] == "related")].set_index("soa_ms")
