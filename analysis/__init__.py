@@ -28,10 +28,10 @@ def compare(*args: Any, **kwargs: Any) -> "ComparisonResult":
     return _compare(*args, **kwargs)
 
 
-def write_report(result: "ComparisonResult", path, tables_dir=None):
+def write_report(result: "ComparisonResult", path, tables_dir=None, lang: str = "en"):
     from analysis.report import write_report as _write_report
 
-    return _write_report(result, path, tables_dir=tables_dir)
+    return _write_report(result, path, tables_dir=tables_dir, lang=lang)
 
 
 def __getattr__(name: str):

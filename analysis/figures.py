@@ -44,7 +44,9 @@ def _style(source: str, index: int) -> dict[str, Any]:
 
 
 def _text(value: Any) -> str:
-    return escape(str(value))
+    """A data label for plotly: ``<``, ``>`` and ``&`` as entities (plotly decodes those three
+    but reads tags), quotes as they are (plotly does not decode ``&quot;``)."""
+    return escape(str(value), quote=False)
 
 
 def _numbers(values) -> list[float | None]:

@@ -37,7 +37,8 @@ class Browser:
             time.sleep(0.2)
         from websockets.sync.client import connect
 
-        self.socket = connect(pages[0]["webSocketDebuggerUrl"], max_size=None, open_timeout=30)
+        self._connection = connect(pages[0]["webSocketDebuggerUrl"], max_size=None, open_timeout=30)
+        self.socket = self._connection.__enter__()
         self.next_id = 0
         self.events: list[dict] = []
         self.requests: list[str] = []
@@ -104,11 +105,12 @@ class Browser:
         params = {"format": "png"}
         if clip:
             params["clip"] = {**clip, "scale": 1}
+            params["captureBeyondViewport"] = True
         return base64.b64decode(self.call("Page.captureScreenshot", **params)["data"])
 
     def close(self) -> None:
         try:
-            self.socket.close()
+            self._connection.__exit__(None, None, None)
         finally:
             self.process.terminate()
             try:
