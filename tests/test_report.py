@@ -176,3 +176,29 @@ def test_several_tasks_in_one_report(tmp_path):
     assert "RT by ordinal position" in html and "Item-by-item choices" in html
     tables = {p.name for p in (tmp_path / "tables").iterdir()}
     assert {"continuous-naming_fit_table.csv", "association_fit_table.csv"} <= tables
+
+
+def test_summary_comes_first_with_the_human_effect_the_model_question_and_the_data(stroop_report, tmp_path):
+    from analysis.report_summary import data_basis, human_effects
+
+    path, result = stroop_report
+    html = path.read_text(encoding="utf-8")
+    body = html[html.index("<body>"):]
+    assert body.index('id="summary"') < body.index('id="task-stroop"')
+    effects = human_effects(result)
+    incongruent = effects[(effects["analysis"] == "RT") & effects["term"].str.contains("incongruent")].iloc[0]
+    assert incongruent["ci_low"] < 90 < incongruent["ci_high"]          # the built-in 90 ms effect
+    assert incongruent["ci_low"] > 0                                     # and it is clearly there
+    assert f"{incongruent['estimate']:.1f} ms [{incongruent['ci_low']:.1f}, {incongruent['ci_high']:.1f}]" in html
+    assert "Only descriptive fits are available" in html                 # no likelihood comparison yet
+    basis = data_basis(result)
+    assert basis["n_people"] == 5 and basis["n_trials"] == int(result.cleaning.loc[
+        result.cleaning["source"] == "human", "n_trials"].sum())
+    assert "human" in basis["sources"] and "model:toy" in basis["sources"]
+    # once a likelihood-based comparison is attached, the summary shows what it contains
+    result.model_selection = pd.DataFrame({"model": ["toy"], "heldout_log_likelihood": [-1234.5],
+                                           "selection_weight": [0.97]})
+    html = write_report(result, tmp_path / "with-selection.html").read_text(encoding="utf-8")
+    summary = html[html.index('id="summary"'):html.index('id="task-stroop"')]
+    assert "heldout_log_likelihood" in summary and "-1234" in summary
+    assert "Only descriptive fits are available" not in summary
