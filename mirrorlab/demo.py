@@ -232,6 +232,9 @@ def compare_and_report(store, options: DemoOptions) -> Path:
         results.append(_step(f"compare people and models on {task}",
                              lambda: compare(store, task, engine=options.engine,
                                              structure=options.structure)))
+    from mirrorlab.report_projection import attach_embedding_projections
+
+    attach_embedding_projections(store, results)
     return write_report(results, options.report, tables_dir=options.tables_dir)
 
 

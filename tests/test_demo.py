@@ -39,7 +39,7 @@ def test_demo_runs_the_whole_pipeline(tmp_path, xvfb_display):
     html = report.read_text(encoding="utf-8")
     for task in ("stroop", "picture-word", "association", "continuous-naming"):
         assert f'id="task-{task}"' in html
-    assert len(re.findall(r'src="data:image/png;base64,', html)) >= 6
+    assert len(re.findall(r'<div class="plot" id="figure-\d+"', html)) >= 6   # interactive figures
     for model in ("cohen1990", "weaver", "howard2006", "embedding"):
         assert model in html
 

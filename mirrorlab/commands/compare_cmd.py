@@ -57,6 +57,10 @@ def run_compare(args: argparse.Namespace) -> int:
                                drop_errors=not args.keep_errors)
     result = compare(args.db, args.task, models=models, engine=args.engine, cleaning=cleaning,
                      structure=args.structure, fit_accuracy=not args.no_accuracy)
+    from db.store import Store
+    from mirrorlab.report_projection import attach_embedding_projections
+
+    attach_embedding_projections(Store(args.db), [result])   # the association items' embedding figure
     for message in result.messages:
         print(f"mirrorlab compare: note: {message}", file=sys.stderr)
     if not result.fit_table.empty:
