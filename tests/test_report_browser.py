@@ -173,3 +173,20 @@ def test_pdf_and_language_errors_are_one_line(reports, tmp_path):
     assert "Traceback" not in done.stderr and list(folder.iterdir()) == []
     done = _mirrorlab("compare", "--task", "stroop", "--db", reports["url"], "--lang", "xx", cwd=tmp_path)
     assert done.returncode == 2 and "Traceback" not in done.stderr and "--lang" in done.stderr
+
+
+def test_print_media_unfolds_lists_and_lets_tables_run_full_length(reports, browser):
+    browser.open(reports["paths"]["en"].as_uri(), 800)
+    folded = browser.evaluate("document.querySelectorAll('details:not([open])').length")
+    assert folded >= 1                                     # the screen version folds the long lists
+    browser.call("Emulation.setEmulatedMedia", media="print")
+    try:
+        heights = browser.evaluate("""Array.from(document.querySelectorAll('details:not([open])')).map(d =>
+            Array.from(d.children).filter(c => c.tagName !== 'SUMMARY')
+                 .reduce((h, c) => h + c.getBoundingClientRect().height, 0))""")
+        assert len(heights) == folded and min(heights) > 0, heights
+        overflow = browser.evaluate("Array.from(document.querySelectorAll('.table-scroll')).map(e => "
+                                    "getComputedStyle(e).overflowY + '/' + getComputedStyle(e).maxHeight)")
+        assert set(overflow) == {"visible/none"}
+    finally:
+        browser.call("Emulation.setEmulatedMedia", media="")
