@@ -59,6 +59,11 @@ class ComparisonResult:
     elapsed_s: float = 0.0
     #: Cousineau–Morey within-subject CIs of the RT cell means (``analysis.within_ci``).
     within_subject_ci: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: Likelihood-based model comparison (held-out log-likelihoods, model selection), shown as it
+    #: comes in the report's summary; empty until that comparison is computed.
+    model_selection: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: Association items in the model's embedding space (``analysis.projection.project_items``).
+    embedding_projection: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Name → table, in report order (the CSV files beside the report)."""

@@ -43,6 +43,7 @@ h1{font-size:1.6em;border-bottom:2px solid #444}h2{margin-top:2em;border-bottom:
 .table-scroll{max-width:100%%;overflow:auto;max-height:32em;margin:0.6em 0;border:1px solid #e4e4e4}
 table{border-collapse:collapse;font-size:0.86em}
 th,td{border:1px solid #ccc;padding:3px 7px;text-align:left;vertical-align:top;overflow-wrap:normal}
+td:not(.num){min-width:7ch;max-width:32em}
 th{background:#f0f0f0;position:sticky;top:0}td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .note{background:#fff6dd;border-left:4px solid #e0a800;padding:0.5em 1em;margin:0.5em 0}
 .muted{color:#666;font-size:0.9em}figure{margin:1em 0;max-width:100%%}
@@ -436,9 +437,10 @@ def _csv_ready(frame: pd.DataFrame) -> pd.DataFrame:
 def report_tables(result) -> dict[str, pd.DataFrame]:
     """Every table of one task's report, name → frame (what ``write_tables`` writes)."""
     tables = dict(result.tables())
-    projection = getattr(result, "embedding_projection", None)
-    if projection is not None and len(projection):
-        tables["embedding_projection"] = projection
+    for name in ("model_selection", "embedding_projection"):
+        frame = getattr(result, name, None)
+        if isinstance(frame, pd.DataFrame) and len(frame):
+            tables[name] = frame
     return tables
 
 
