@@ -118,7 +118,7 @@ def _cell(value: Any, t) -> tuple[str, bool]:
         return escape(text), True
     if isinstance(value, (dict, list, tuple)):
         return bdi(json.dumps(value, default=str, ensure_ascii=False)), False
-    return bdi(value), False
+    return f"<bdi>{prose(str(value))}</bdi>", False   # notes may quote ``literals``
 
 
 def table_html(frame: pd.DataFrame, columns: list[str] | None = None, t=None, max_rows: int = 500,

@@ -50,6 +50,8 @@ def test_report_is_self_contained_with_embedded_figures(stroop_report):
     html = path.read_text(encoding="utf-8")
     assert len(FIGURE.findall(html)) >= 2   # condition means + item scatter
     markup = re.sub(r"<script>.*?</script>", "", html, flags=re.DOTALL)   # the report's own markup
+    text = re.sub(r'<script type="application/json".*?</script>', "", markup, flags=re.DOTALL)
+    assert "`" not in text, "raw reStructuredText/Markdown backticks reach the reader"
     assert not re.search(r'(src|href)="(https?:)?//', markup), "report must not fetch anything"
     # (that nothing is requested at run time either is checked in a browser: test_report_browser)
     # the only scripts are the report's own: inline plotly.js, its renderer, figure data (JSON)
