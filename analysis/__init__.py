@@ -6,7 +6,8 @@ the human–model comparison and the self-contained HTML report.
                      cleaning=CleaningOptions(rt_min_ms=200, rt_max_ms=2000, sd_trim=None))
     write_report(result, "report.html", tables_dir="tables")
 
-Heavy libraries (statsmodels, mixedlm, matplotlib) are imported only when a function needs them.
+Heavy libraries (statsmodels, mixedlm, plotly) are imported only when a function needs them;
+``write_report(..., lang="ja")`` writes the report in Japanese, ``analysis.pdf.print_to_pdf`` prints it.
 """
 
 from __future__ import annotations
@@ -28,10 +29,10 @@ def compare(*args: Any, **kwargs: Any) -> "ComparisonResult":
     return _compare(*args, **kwargs)
 
 
-def write_report(result: "ComparisonResult", path, tables_dir=None):
+def write_report(result: "ComparisonResult", path, tables_dir=None, lang: str = "en"):
     from analysis.report import write_report as _write_report
 
-    return _write_report(result, path, tables_dir=tables_dir)
+    return _write_report(result, path, tables_dir=tables_dir, lang=lang)
 
 
 def __getattr__(name: str):

@@ -27,6 +27,7 @@ from analysis.errors import AnalysisInputError, EngineCapabilityError
 from analysis.loading import choose_model_runs, load, select_trials
 from analysis.mixed import FitResult, ModelSpec, Predictor, chosen, fit_with_simplification
 from analysis.mixed.fitting import check_engine
+from analysis.within_ci import cousineau_morey
 
 
 @dataclass
@@ -56,6 +57,13 @@ class ComparisonResult:
     fit_results: list[tuple[dict[str, Any], FitResult]] = field(default_factory=list)
     citation: str = ""
     elapsed_s: float = 0.0
+    #: Cousineau–Morey within-subject CIs of the RT cell means (``analysis.within_ci``).
+    within_subject_ci: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: Likelihood-based model comparison (held-out log-likelihoods, model selection), shown as it
+    #: comes in the report's summary; empty until that comparison is computed.
+    model_selection: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: Association items in the model's embedding space (``analysis.projection.project_items``).
+    embedding_projection: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Name → table, in report order (the CSV files beside the report)."""
@@ -65,6 +73,7 @@ class ComparisonResult:
             "condition_comparison": self.condition_comparison, "fit_table": self.fit_table,
             "item_correlations": self.item_correlations, "item_means": self.item_means,
             "sessions": self.sessions, "model_runs": self.model_runs,
+            "within_subject_ci": self.within_subject_ci,
         }
         out.update({f"curve_{name}": frame for name, frame in self.curves.items()})
         return out
@@ -234,7 +243,8 @@ def compare(store_or_trials, task: str, models: list[str] | None = None, engine:
         item_means=pd.concat(item_tables, ignore_index=True) if item_tables else pd.DataFrame(),
         curves=curves, sessions=loaded.sessions, model_runs=_chosen_runs(loaded.model_runs, runs),
         participants=participants, messages=messages, fit_results=results,
-        citation=design.card.citation())
+        citation=design.card.citation(),
+        within_subject_ci=cousineau_morey(rt_rows, cells))
     result.elapsed_s = time.perf_counter() - started
     return result
 

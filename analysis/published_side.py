@@ -41,6 +41,22 @@ class PublishedComparison:
         """Name → table (the CSV files beside the report)."""
         return {"published_cells": self.cells, "published_fit": self.fit_table}
 
+    def summary_text(self) -> str:
+        """One line for the report's summary: the human side is published, and which model's
+        cells agree best with it (descriptive: no held-out data, no people)."""
+        line = ("Human side: published aggregates (source = published), not people in this "
+                "database. ")
+        fits = self.fit_table.dropna(subset=["rmse_ms"]) if len(self.fit_table) else self.fit_table
+        if len(fits):
+            best = fits.loc[fits["rmse_ms"].idxmin()]
+            r = "" if pd.isna(best.get("r")) else f"r {float(best['r']):.2f}, "
+            line += (f"Closest cell agreement: {best['model']} on {best['published_table']} ({r}RMSE "
+                     f"{float(best['rmse_ms']):.0f} ms) — a descriptive view, not a likelihood "
+                     "comparison.")
+        else:
+            line += "No model run to compare with."
+        return line
+
     def section_html(self) -> list[str]:
         from analysis.report import table_html
 
@@ -73,6 +89,9 @@ class NoHumanData:
 
     def tables(self) -> dict[str, pd.DataFrame]:
         return {}
+
+    def summary_text(self) -> str:
+        return self.statement
 
     def section_html(self) -> list[str]:
         return [f"<h1>mirrorlab comparison report: {escape(self.task)}</h1>",

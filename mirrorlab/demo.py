@@ -308,6 +308,10 @@ class SimulatedPilots:
     def tables(self) -> dict:
         return {"sessions": self.sessions, "condition_means": self.means}
 
+    def summary_text(self) -> str:
+        return (f"Simulated pilots, not people: {len(self.sessions)} session(s) answered by "
+                "simulated participants in PsychoPy; left out of every analysis above.")
+
     def section_html(self) -> list[str]:
         from analysis.report import table_html
 
@@ -362,6 +366,9 @@ def compare_and_report(store, options: DemoOptions) -> Path:
     pilots = simulated_pilots_section(store)
     if pilots is not None:
         results.append(pilots)
+    from mirrorlab.report_projection import attach_embedding_projections
+
+    attach_embedding_projections(store, results)
     return write_report(results, options.report, tables_dir=options.tables_dir)
 
 

@@ -15,7 +15,16 @@ from db.store import Store
 
 
 def _sections(html: str) -> dict[str, str]:
-    return {task: body for task, body in re.findall(r'<section id="task-([^"]+)">(.*?)</section>', html, re.S)}
+    return {task: body for task, body in re.findall(r'<section class="task" id="task-([^"]+)">(.*?)</section>',
+                                                    html, re.S)}
+
+
+def _participants(section: str) -> tuple[int, list[str]]:
+    """The participant list of a task section (folded into <details> when long)."""
+    count = int(re.search(r"<summary>Participants \((\d+)\)</summary>", section).group(1))
+    codes = re.findall(r"<li><bdi>([^<]*)</bdi></li>", section.split('class="participants"', 1)[1]
+                       .split("</ul>", 1)[0])
+    return count, codes
 
 
 @pytest.mark.slow
@@ -57,18 +66,17 @@ def test_demo_runs_the_whole_pipeline(tmp_path, xvfb_display):
     sections = _sections(html)
     assert set(sections) == {"stroop", "picture-word", "association", "continuous-naming",
                              "simulated-pilots"}
-    stroop_people = re.search(r"<p>Participants \((\d+)\): ([^<]*)</p>", sections["stroop"])
-    assert stroop_people.group(1) == "38" and "SIM" not in stroop_people.group(2)
+    n_stroop, stroop_codes = _participants(sections["stroop"])
+    assert n_stroop == 38 and len(stroop_codes) == 38 and not any("SIM" in c for c in stroop_codes)
     assert "2 simulated participant(s) (SIM01, SIM02" in sections["stroop"]    # said, left out
-    naming_people = re.search(r"<p>Participants \((\d+)\): ([^<]*)</p>", sections["continuous-naming"])
-    assert naming_people.group(1) == "4" and naming_people.group(2) == "201, 202, 203, 204"
+    assert _participants(sections["continuous-naming"]) == (4, ["201", "202", "203", "204"])
     assert "published aggregates" in sections["picture-word"]
     assert "people" not in sections["picture-word"].replace("not people", "")
     assert "No human data for the association task is bundled" in sections["association"]
     assert "Simulated pilots (not people)" in sections["simulated-pilots"]
     assert "SIM01" in sections["simulated-pilots"]
-    assert len(re.findall(r'src="data:image/png;base64,', html)) >= 4
-    for model in ("cohen1990", "weaver", "howard2006"):
+    assert len(re.findall(r'<div class="plot" id="figure-\d+"', html)) >= 6   # interactive figures
+    for model in ("cohen1990", "weaver", "howard2006", "embedding"):
         assert model in html
 
     # a second run reuses the stored data and sessions and adds new model runs

@@ -20,7 +20,9 @@ from db.store import Store  # noqa: E402
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 EVIL = "<script>alert(1)</script>"
-DATA_IMG = re.compile(r'<img[^>]+src="data:image/png;base64,[A-Za-z0-9+/=]{200,}"')
+#: An embedded interactive figure: its plot element and its JSON specification beside it.
+FIGURE = re.compile(r'<div class="plot" id="(figure-\d+)"[^>]*></div><script type="application/json" id="\1-data">\{')
+SCRIPT_TAG = re.compile(r"<script\b[^>]*>", re.IGNORECASE)
 
 
 def chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
@@ -46,9 +48,18 @@ def stroop_report(sqlite_url, tmp_path):
 def test_report_is_self_contained_with_embedded_figures(stroop_report):
     path, result = stroop_report
     html = path.read_text(encoding="utf-8")
-    assert len(DATA_IMG.findall(html)) >= 2   # condition means + item scatter
-    assert not re.search(r'(src|href)="(https?:)?//', html), "report must not fetch anything"
-    assert "<script" not in html.replace("&lt;script&gt;", "")
+    assert len(FIGURE.findall(html)) >= 2   # condition means + item scatter
+    markup = re.sub(r"<script>.*?</script>", "", html, flags=re.DOTALL)   # the report's own markup
+    text = re.sub(r'<script type="application/json".*?</script>', "", markup, flags=re.DOTALL)
+    assert "`" not in text, "raw reStructuredText/Markdown backticks reach the reader"
+    assert not re.search(r'(src|href)="(https?:)?//', markup), "report must not fetch anything"
+    # (that nothing is requested at run time either is checked in a browser: test_report_browser)
+    # the only scripts are the report's own: inline plotly.js, its renderer, figure data (JSON)
+    tags = SCRIPT_TAG.findall(html)
+    assert tags and all(tag in ("<script>", '<script type="application/json" id="' + tag.split('id="')[-1])
+                        for tag in tags), tags
+    assert sum(tag == "<script>" for tag in tags) == 2
+    assert EVIL not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     for heading in ("Design and data provenance", "Cleaning", "Mixed-effects models", "Fit table"):
         assert heading in html
     assert "abc123abc123" in html                       # stimulus-set hash (shortened)
@@ -69,7 +80,7 @@ def test_report_opens_in_headless_chromium_and_escapes_participant_codes(stroop_
     assert (pixels < 0.5).mean() > 0.005, "screenshot has (almost) no dark pixels: no text rendered"
 
     dom = chromium(tmp_path, "--dump-dom", path.as_uri()).stdout
-    assert "<img" in dom and "data:image/png;base64," in dom
+    assert 'data-rendered="true"' in dom and 'class="main-svg"' in dom   # plotly drew the figures
     assert EVIL not in dom                                  # no live script element with that text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in dom   # shown as text instead
     assert not re.search(r"<script[^>]*>\s*alert\(1\)", dom)
@@ -141,7 +152,7 @@ def test_task_specific_views(task, build, expected, tmp_path):
     html = write_report(result, tmp_path / f"{task}.html", tables_dir=tmp_path).read_text()
     for text in expected:
         assert text in html, text
-    assert DATA_IMG.search(html)
+    assert FIGURE.search(html)
     if task == "picture-word":
         soa = result.curves["soa"]
         human = soa[(soa["source"] == "human") & (soa["condition"] == "related")].set_index("soa_ms")
@@ -167,3 +178,29 @@ def test_several_tasks_in_one_report(tmp_path):
     assert "RT by ordinal position" in html and "Item-by-item choices" in html
     tables = {p.name for p in (tmp_path / "tables").iterdir()}
     assert {"continuous-naming_fit_table.csv", "association_fit_table.csv"} <= tables
+
+
+def test_summary_comes_first_with_the_human_effect_the_model_question_and_the_data(stroop_report, tmp_path):
+    from analysis.report_summary import data_basis, human_effects
+
+    path, result = stroop_report
+    html = path.read_text(encoding="utf-8")
+    body = html[html.index("<body>"):]
+    assert body.index('id="summary"') < body.index('id="task-stroop"')
+    effects = human_effects(result)
+    incongruent = effects[(effects["analysis"] == "RT") & effects["term"].str.contains("incongruent")].iloc[0]
+    assert incongruent["ci_low"] < 90 < incongruent["ci_high"]          # the built-in 90 ms effect
+    assert incongruent["ci_low"] > 0                                     # and it is clearly there
+    assert f"{incongruent['estimate']:.1f} ms [{incongruent['ci_low']:.1f}, {incongruent['ci_high']:.1f}]" in html
+    assert "Only descriptive fits are available" in html                 # no likelihood comparison yet
+    basis = data_basis(result)
+    assert basis["n_people"] == 5 and basis["n_trials"] == int(result.cleaning.loc[
+        result.cleaning["source"] == "human", "n_trials"].sum())
+    assert "human" in basis["sources"] and "model:toy" in basis["sources"]
+    # once a likelihood-based comparison is attached, the summary shows what it contains
+    result.model_selection = pd.DataFrame({"model": ["toy"], "heldout_log_likelihood": [-1234.5],
+                                           "selection_weight": [0.97]})
+    html = write_report(result, tmp_path / "with-selection.html").read_text(encoding="utf-8")
+    summary = html[html.index('id="summary"'):html.index('id="task-stroop"')]
+    assert "heldout_log_likelihood" in summary and "-1234" in summary
+    assert "Only descriptive fits are available" not in summary

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from mirrorlab.cli import add_db_option
 
@@ -26,7 +27,12 @@ def register(subparsers) -> None:
                                                           "with trials for the task)")
     parser.add_argument("--report", metavar="PATH", default=None,
                         help="HTML report to write (default: report-TASK.html)")
-    parser.add_argument("--tables", metavar="DIR", help="also write every table as CSV into DIR")
+    parser.add_argument("--tables", metavar="DIR", help="also write every table as CSV into DIR "
+                                                         "(default: REPORT-tables/ beside the report)")
+    parser.add_argument("--lang", choices=("en", "ja"), default="en",
+                        help="language of the report's headings, notes and figure labels (default en)")
+    parser.add_argument("--pdf", metavar="FILE", help="also print the report to FILE (PDF) with "
+                                                      "headless Chromium")
     parser.add_argument("--engine", choices=ENGINES, default="statsmodels",
                         help="mixed-model engine (default statsmodels; mixedlm fits maximal models "
                              "and glmer-equivalent binomial GLMMs, and is much faster)")
@@ -83,13 +89,21 @@ def run_compare(args: argparse.Namespace) -> int:
     result = compare(store, args.task, models=models, engine=args.engine, cleaning=cleaning,
                      structure=args.structure, fit_accuracy=not args.no_accuracy,
                      include_simulated=args.include_simulated)
+    from mirrorlab.report_projection import attach_embedding_projections
+
+    attach_embedding_projections(store, [result])   # the association items' embedding figure
     for message in result.messages:
         print(f"mirrorlab compare: note: {message}", file=sys.stderr)
     if not result.fit_table.empty:
         columns = [c for c in ("model", "subset", "n_cells", "r", "rmse_ms", "item_r") if c in result.fit_table]
         print(result.fit_table[columns].to_string(index=False, float_format=lambda v: f"{v:.3f}"))
-    path = write_report(result, args.report or f"report-{args.task}.html", tables_dir=args.tables)
+    report = Path(args.report or f"report-{args.task}.html")
+    tables = args.tables or str(report.with_name(f"{report.stem}-tables"))
+    path = write_report(result, report, tables_dir=tables, lang=args.lang)
     print(f"report: {path}")
-    if args.tables:
-        print(f"tables: {args.tables}")
+    print(f"tables: {tables}")
+    if args.pdf:
+        from analysis.pdf import print_to_pdf
+
+        print(f"pdf: {print_to_pdf(path, args.pdf)}")
     return 0
