@@ -442,9 +442,15 @@ def import_files(store: Store, paths: Sequence[Path | str], mapping: ImportMappi
         rows.extend(read_rows(path, mapping))
     data_hash = file_sha256(paths)
     by_participant: dict[tuple[str, str, int], list[dict[str, Any]]] = {}
+    # fields the mapping declares as extras ([extras], or derived under a name that is not a
+    # shared column) go into the row's extras; anything else unknown is the row builder's error
+    extra_names = [n for n in (*mapping.extras, *mapping.derive) if n not in ROW_FIELDS]
     for row in rows:
         code = str(row.pop("participant"))
         session_number = int(row.pop("session_number", None) or 1)
+        if extra_names:
+            declared = {n: row.pop(n) for n in extra_names if n in row}
+            row["extras"] = {**(row.get("extras") or {}), **declared}
         row.setdefault("source", "human")
         row["agent"] = code
         row.setdefault("session", session_number)

@@ -93,8 +93,9 @@ def test_models_are_fitted_to_people_only(tmp_path):
 def test_migration_0003_relabels_old_simulated_rows_and_nothing_else(backend, tmp_path, request):
     url = f"sqlite:///{tmp_path / 'old.db'}" if backend == "sqlite" else request.getfixturevalue("pg_url")
     store = Store(url)
-    command.downgrade(alembic_config(store.engine), "0001")   # a database of the old version
-    assert current_revision(store.engine) == "0001"
+    # a database of the version before simulated participants had their own source
+    command.downgrade(alembic_config(store.engine), "0002_stimulus_columns")
+    assert current_revision(store.engine) == "0002_stimulus_columns"
     old = Store(url, migrate=False)
     pilot = old.start_session(participant_code="SIM01", task="stroop",
                               parameters={"simulated_participant": "SimulatedParticipant(seed=1)"})
@@ -117,6 +118,6 @@ def test_migration_0003_relabels_old_simulated_rows_and_nothing_else(backend, tm
     assert set(trials.loc[trials["agent"] == "P01", "source"]) == {"human"}
     assert set(trials.loc[trials["model_run_id"].notna(), "source"]) == {"model:cohen1990"}
     assert trials.loc[trials["agent"] == "P01", "rt_ms"].tolist() == [500.0, 501.0, 502.0]
-    command.downgrade(alembic_config(store.engine), "0001")
+    command.downgrade(alembic_config(store.engine), "0002_stimulus_columns")
     back = Store(url, migrate=False).trials_frame()
     assert set(back.loc[back["agent"] == "SIM01", "source"]) == {"human"}

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 
 revision = "0002_stimulus_columns"
-down_revision = "0004_online_sessions"
+down_revision = "0001"
 branch_labels = None
 depends_on = None
 

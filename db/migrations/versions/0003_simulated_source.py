@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 
 revision = "0003_simulated_source"
-down_revision = "0001"
+down_revision = "0002_stimulus_columns"
 branch_labels = None
 depends_on = None
 
