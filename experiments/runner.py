@@ -30,6 +30,8 @@ from experiments.session_plan import (
     SessionPlan,
     ask_participant,
     check_display,
+    check_output_folder,
+    check_session_inputs,
     open_microphone,
     plan_session,
 )
@@ -37,6 +39,8 @@ from experiments.tasks import task_class
 from experiments.tasks.naming_proxy import ACCURACY_ASSUMED, NAMING_RESPONSE
 
 FRAME_PERIOD_FALLBACK_S = 1.0 / 60.0
+#: At the session's end, kept trials are committed with this many busy-timeout waits.
+END_OF_SESSION_COMMIT_ATTEMPTS = 10
 
 
 # ---------------------------------------------------------------------------- the API
@@ -94,6 +98,9 @@ def run_session(
         raise ExperimentError("participant code is empty")
     if isinstance(session, bool) or int(session) < 1:
         raise ExperimentError(f"--session {session!r}: must be a whole number ≥ 1")
+    check_session_inputs(participant, session, seed)
+    check_output_folder("--csv-dir", csv_dir)
+    check_output_folder("--screenshots", screenshot_dir)
     check_display()
     store = store if store is not None else Store(db)
     if response == "voice" and voice_recorder is None and not resume:
@@ -154,21 +161,84 @@ class SessionRunner:
         self.frame_period_s = FRAME_PERIOD_FALLBACK_S
         self.commit_times_ms: list[float] = []
         self.n_escapes_declined = 0
-        self.n_stored = 0
+        self.n_stored = 0                  # trials done: committed, or kept for the next ITI
+        self.pending_rows: list[dict[str, Any]] = []   # done, not yet committed (db locked)
+        self.heartbeat = None
 
     # ------------------------------------------------------------ life cycle
     def run(self) -> None:
+        from experiments.heartbeat import LeaseHeartbeat
+
         status = "aborted"
+        self.heartbeat = LeaseHeartbeat(self.store, self.plan.session_id).start()
         try:
             self._open()
             self._run_screens_and_trials()
             status = "completed"
         except SessionAborted:
             status = "aborted"
+        except OSError as exc:
+            raise self._output_error(exc) from None
         finally:
-            self.store.finish_session(self.plan.session_id, status)
+            self.heartbeat.stop()
             self._close()
+            self._end_session(status)
         self.status = status
+
+    def _end_session(self, status: str) -> None:
+        """Commit what is still pending (waiting longer now that nobody waits for the next
+        trial), then record the end; never touch a session another runner took over."""
+        from sqlalchemy.exc import OperationalError
+
+        from db.errors import SessionLeaseLost, StoreError
+
+        if self.heartbeat is not None and self.heartbeat.lost is not None:
+            return
+        try:
+            self._commit_pending(wait_s=None)
+        except SessionLeaseLost:
+            return
+        except StoreError:
+            status = "aborted"          # trials that could not be stored are in the CSV
+        try:
+            self.store.finish_session(self.plan.session_id, status)
+        except (StoreError, OperationalError):
+            pass     # e.g. a full disk: the lease expires with this process, --resume works
+
+    def _output_error(self, exc: OSError) -> Exception:
+        import errno
+
+        what = exc.filename or self.plan.csv_path
+        if exc.errno == errno.ENOSPC:
+            return ExperimentError(
+                f"the disk is full (writing {what}): session {self.plan.session_id} ended as "
+                f"aborted; the {self.n_stored - len(self.pending_rows)} trials committed before "
+                "are kept (free space, then --resume)")
+        return ExperimentError(f"cannot write {what}: {exc.strerror or exc}; session "
+                               f"{self.plan.session_id} ended as aborted, committed trials kept")
+
+    def _commit_pending(self, wait_s: float | None) -> None:
+        """Commit kept trials in order; ``DatabaseBusyError`` (SQLite's lock held by another
+        writer for longer than ``wait_s``) leaves the rest for the next ITI."""
+        from db.errors import DatabaseBusyError
+
+        if self.heartbeat is not None and self.heartbeat.lost is not None:
+            raise self.heartbeat.lost
+        attempts_left = END_OF_SESSION_COMMIT_ATTEMPTS
+        while self.pending_rows:
+            commit_start = _now()
+            try:
+                self.store.add_trial(self.pending_rows[0], session_id=self.plan.session_id,
+                                     wait_s=wait_s)
+            except DatabaseBusyError:
+                attempts_left -= 1
+                if wait_s is None and attempts_left > 0:
+                    continue            # end of session: each attempt waits the busy timeout
+                if wait_s is None:
+                    raise
+                return
+            self.commit_times_ms.append((_now() - commit_start) * 1000.0)
+            self.pending_rows.pop(0)
 
     def _open(self) -> None:
         from psychopy import core, logging, visual
@@ -356,9 +426,10 @@ class SessionRunner:
         if self.n_escapes_declined:
             row["extras"]["escape_declined"] = self.n_escapes_declined
             self.n_escapes_declined = 0
-        commit_start = _now()
-        self.store.add_trial(row, session_id=self.plan.session_id)
-        self.commit_times_ms.append((_now() - commit_start) * 1000.0)
+        # Commit in the ITI; if another writer holds the database's lock for longer than
+        # most of the ITI, keep the trial (in memory and in the CSV) and commit it next time.
+        self.pending_rows.append(row)
+        self._commit_pending(wait_s=max(0.05, 0.8 * params["iti_ms"] / 1000.0))
         self.n_stored += 1
         self.csv.write(self._csv_row(trial, row, timing))
         if trial.get("is_practice"):
