@@ -35,8 +35,12 @@ A *mapping* says how the file's columns become shared-row fields. It is a small 
     [templates]                 # fields built from other (mapped) fields
     item_id = "{ink}_{word}"
 
-An import is all or nothing: the file is read and every row checked first, then sessions
-(status ``imported``, one per participant) and trials are written in one transaction. A
+An import is all or nothing: the file is read and every row checked first; then the
+sessions (one per participant) are created with status ``importing`` and the trials written
+in chunks of ``IMPORT_CHUNK_ROWS``, each its own short transaction, so that a session running
+beside a large import commits its trials between two chunks; the last step marks the
+sessions ``imported``. Until then the analysis does not see them; an import that fails is
+undone, and what a killed import left is cleared by the next import of the same study. A
 problem is reported in one line with the file, the line and the column.
 """
 
@@ -49,7 +53,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 
 try:  # Python 3.11+
     import tomllib
@@ -292,9 +296,67 @@ def import_files(store: Store, paths: Sequence[Path | str], mapping: ImportMappi
         key = (code, row["task"], session_number)
         by_participant.setdefault(key, []).append(row)
 
+    versions = software_versions()
+    parameters = {"mapping": mapping.name, "dataset": mapping.dataset,
+                  "files": [os.path.basename(p) for p in paths]}
+    created = _create_import_sessions(store, study_name, mapping, by_participant, data_hash,
+                                      parameters, versions)
+    try:
+        for session_id, trials in created.sessions:
+            for index, row in enumerate(trials):
+                row.setdefault("trial_index", index)
+            for start in range(0, len(trials), IMPORT_CHUNK_ROWS):
+                batch = [trial_values(row, session_id=session_id)
+                         for row in trials[start:start + IMPORT_CHUNK_ROWS]]
+                _write_chunk(store, batch)
+                if progress:
+                    progress(len(batch))
+        with store.orm(write=True) as orm:
+            orm.execute(update(Session).where(Session.id.in_([sid for sid, _ in created.sessions]))
+                        .values(status="imported"))
+            orm.commit()
+    except BaseException:
+        _remove_unfinished(store, created)
+        raise
+    return ImportResult(study=study_name, n_trials=len(rows), n_participants=len(by_participant),
+                        files=[str(p) for p in paths])
+
+
+#: Trials per write transaction of an import: each chunk holds SQLite's write lock briefly,
+#: so a session writing to the same file commits its trial between two chunks.
+IMPORT_CHUNK_ROWS = 2000
+
+
+@dataclass
+class _CreatedImport:
+    study_id: int
+    study_created: bool
+    participant_ids: list[int]
+    sessions: list[tuple[int, list[dict[str, Any]]]]
+
+
+def _write_chunk(store: Store, batch: list[dict[str, Any]]) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    try:
+        with store.orm(write=True) as orm:
+            Store.insert_trial_values(orm, batch)
+            orm.commit()
+    except OperationalError as exc:
+        raise store.write_error(exc, "the import was undone") from None
+
+
+def _create_import_sessions(store, study_name, mapping, by_participant, data_hash, parameters,
+                            versions) -> _CreatedImport:
+    """In one short transaction: refuse a study that already has data, clear what an
+    unfinished (killed) import of the same study left, and create the study, participants
+    and sessions with status ``importing`` — invisible to the analysis until the last chunk
+    is written and they become ``imported`` (one logical all-or-nothing unit)."""
     with store.orm(write=True) as orm:
         study_row = orm.scalar(select(Study).where(Study.name == study_name))
+        study_created = study_row is None
         if study_row is not None:
+            _clear_unfinished_study(orm, study_row.id)
             n_existing = orm.scalar(select(func.count()).select_from(Trial).join(Session)
                                     .join(Participant).where(Participant.study_id == study_row.id))
             if n_existing:
@@ -305,29 +367,58 @@ def import_files(store: Store, paths: Sequence[Path | str], mapping: ImportMappi
             study_row = Study(name=study_name, description=mapping.dataset.get("citation"))
             orm.add(study_row)
             orm.flush()
-        versions = software_versions()
-        parameters = {"mapping": mapping.name, "dataset": mapping.dataset,
-                      "files": [os.path.basename(p) for p in paths]}
+        participant_ids, sessions = [], []
+        participants: dict[str, Participant] = {}
         for (code, task, session_number), trials in by_participant.items():
-            participant = Participant(study_id=study_row.id, code=code)
-            orm.add(participant)
-            orm.flush()
+            participant = participants.get(code)
+            if participant is None:
+                participant = orm.scalar(select(Participant).where(
+                    Participant.study_id == study_row.id, Participant.code == code))
+            if participant is None:
+                participant = Participant(study_id=study_row.id, code=code)
+                orm.add(participant)
+                orm.flush()
+                participant_ids.append(participant.id)
+            participants[code] = participant
             session = Session(participant_id=participant.id, task=task,
-                              session_number=session_number, status="imported",
+                              session_number=session_number, status="importing",
                               stimulus_set=f"import:{study_name}", stimulus_set_hash=data_hash,
                               parameters=parameters, software_versions=versions,
                               response_mode=mapping.dataset.get("response_mode"))
             orm.add(session)
             orm.flush()
-            for index, row in enumerate(trials):
-                row.setdefault("trial_index", index)
-            batch = [trial_values(row, session_id=session.id) for row in trials]
-            Store.insert_trial_values(orm, batch)
-            if progress:
-                progress(len(batch))
+            sessions.append((session.id, trials))
         orm.commit()
-    return ImportResult(study=study_name, n_trials=len(rows), n_participants=len(by_participant),
-                        files=[str(p) for p in paths])
+        return _CreatedImport(study_row.id, study_created, participant_ids, sessions)
+
+
+def _clear_unfinished_study(orm, study_id: int) -> None:
+    """Delete the sessions (and their trials) an interrupted import left as ``importing``."""
+    unfinished = list(orm.scalars(select(Session.id).join(Participant).where(
+        Participant.study_id == study_id, Session.status == "importing")))
+    if unfinished:
+        orm.execute(delete(Trial).where(Trial.session_id.in_(unfinished)))
+        orm.execute(delete(Session).where(Session.id.in_(unfinished)))
+        orm.flush()
+
+
+def _remove_unfinished(store: Store, created: _CreatedImport) -> None:
+    """Undo an import that failed part-way (all or nothing); if even that fails (the
+    database went away), the sessions stay ``importing``: never shown, cleared next time."""
+    try:
+        with store.orm(write=True) as orm:
+            ids = [sid for sid, _ in created.sessions]
+            for start in range(0, len(ids), 500):
+                chunk = ids[start:start + 500]
+                orm.execute(delete(Trial).where(Trial.session_id.in_(chunk)))
+                orm.execute(delete(Session).where(Session.id.in_(chunk)))
+            if created.participant_ids:
+                orm.execute(delete(Participant).where(Participant.id.in_(created.participant_ids)))
+            if created.study_created:
+                orm.execute(delete(Study).where(Study.id == created.study_id))
+            orm.commit()
+    except Exception:  # noqa: BLE001 - the original error is the one to report
+        pass
 
 
 # ---------------------------------------------------------------------------- bundled datasets
