@@ -92,9 +92,11 @@ def inspect_sqlite_file(path: str) -> SqliteFileInfo:
         raise StoreError(f"database {path} is not an SQLite database file (it starts with "
                          f"{shown!r}); give a mirrorlab database or a new file name with --db")
     wal_mode = len(header) > 18 and header[18] == 2
-    # A file in rollback-journal mode is read with a shared lock and nothing else; a file in
-    # WAL mode needs its -shm index, which read-only media cannot hold: read it as immutable.
-    immutable = info.read_only or (wal_mode and not os.access(folder, os.W_OK))
+    # A file in rollback-journal mode is read with a shared lock and nothing else. A file in
+    # WAL mode without a -wal file beside it is complete in itself: read it as immutable, so
+    # no -wal/-shm files appear beside someone else's database; with a -wal file (a database
+    # in use) the files exist already and it is read through them.
+    immutable = info.read_only or (wal_mode and not os.path.exists(path + "-wal"))
     try:
         connection = sqlite3.connect(_read_only_uri(path, immutable=immutable), uri=True,
                                      timeout=SQLITE_BUSY_TIMEOUT_MS / 1000)

@@ -202,6 +202,9 @@ class Store:
     def orm(self, write: bool = False) -> OrmSession:
         """A new ORM session (use as a context manager); ``write=True`` for sessions that
         write, so concurrent writers queue for the lock instead of failing."""
+        if write and getattr(self.engine, "info_read_only", False):
+            raise StoreError(f"database {self.url} is read-only (read-only media, or a folder "
+                             "this user cannot write): it can be read, not written")
         return (self._write_sessionmaker if write else self._sessionmaker)()
 
     def dispose(self) -> None:
@@ -431,6 +434,7 @@ class Store:
         if (session_id is None) == (model_run_id is None):
             raise ValueError("a trial belongs to exactly one of a session or a model run")
         trial = trial_from_row(row, session_id=session_id, model_run_id=model_run_id)
+        self.orm(write=True).close()       # refuses a read-only database in one line
         try:
             with self._writer_connection(wait_s) as connection, \
                     OrmSession(bind=connection, expire_on_commit=False) as orm:

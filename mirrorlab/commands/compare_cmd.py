@@ -44,7 +44,11 @@ def register(subparsers) -> None:
 
 def run_compare(args: argparse.Namespace) -> int:
     from analysis import CleaningOptions, compare, write_report
+    from mirrorlab.outputs import check_output_folder, prepare_output_file
 
+    prepare_output_file("--report", args.report or f"report-{args.task}.html")
+    if args.tables:
+        check_output_folder("--tables", args.tables)
     models = [m.strip() for m in args.models.split(",") if m.strip()] if args.models else None
     cleaning = CleaningOptions(rt_min_ms=args.rt_min, rt_max_ms=args.rt_max, sd_trim=args.sd_trim,
                                drop_errors=not args.keep_errors)

@@ -49,7 +49,10 @@ def register(subparsers) -> None:
         "export", help="export trials to CSV or Parquet",
         description="Write the trial table (human and model trials, reviews applied) to CSV or "
                     "Parquet. The format follows the file extension unless --format is given. "
-                    "Demographics are never exported with trials.")
+                    "Demographics are never exported with trials. In CSV, a text cell that a "
+                    "spreadsheet would run as a formula (starting with = + - @, tab or carriage "
+                    "return) is written with a leading apostrophe (OWASP's advice against "
+                    "formula injection); Parquet keeps values as they are.")
     export.add_argument("output", type=Path, metavar="OUT", help="output file (.csv or .parquet)")
     export.add_argument("--task", help="only this task")
     export.add_argument("--source", help="only this source (human, model:cohen1990, ...)")
@@ -105,9 +108,12 @@ def run_export(args: argparse.Namespace) -> int:
     from db.export import export_trials
     from db.store import Store
 
+    from mirrorlab.outputs import prepare_output_file
+
     fmt = args.format or args.output.suffix.lstrip(".").lower()
     if fmt not in ("csv", "parquet"):
         raise StoreError(f"export: cannot tell the format of {args.output} (use .csv, .parquet or --format)")
+    prepare_output_file("export", args.output)
     store = Store(args.db)
     frame = export_trials(store, args.output, fmt=fmt, task=args.task, source=args.source,
                           include_practice=args.include_practice)
