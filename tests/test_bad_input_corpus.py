@@ -261,24 +261,31 @@ BASE_MAP = ["--map", "participant=subj", "--map", "condition=cond", "--map", "rt
             "--map", "correct=acc", "--set", "task=stroop"]
 
 
+def _sub(old, new):
+    def edit(text):
+        assert old in text, old
+        return text.replace(old, new, 1)
+    return edit
+
+
 def _seconds(text):
     return text.replace(",5", ",0.5").replace(",6", ",0.6")
 
 
 IMPORT_CASES = {
     "RT in seconds": (lambda t: _seconds(t), BASE_MAP, "looks like seconds, not ms: add --scale rt_ms=1000"),
-    "negative RT": (lambda t: t.replace("S0,congruent,507", "S0,congruent,-50"), BASE_MAP,
+    "negative RT": (_sub("S0,congruent,507", "S0,congruent,-50"), BASE_MAP,
                     "rt_ms = -50 is outside"),
-    "inf RT": (lambda t: t.replace("S0,congruent,507", "S0,congruent,inf"), BASE_MAP,
+    "inf RT": (_sub("S0,congruent,507", "S0,congruent,inf"), BASE_MAP,
                "line 3 column 'rt': rt_ms value 'inf' is not a finite number"),
-    "1e400 RT": (lambda t: t.replace("S0,congruent,507", "S0,congruent,1e400"), BASE_MAP,
+    "1e400 RT": (_sub("S0,congruent,507", "S0,congruent,1e400"), BASE_MAP,
                  "rt_ms value '1e400' is not a finite number"),
     "file concatenated with itself": (lambda t: t + t.split("\n", 1)[1], BASE_MAP,
                                       "repeated exactly (the file concatenated with itself?)"),
     "concatenated, with trial indices": (lambda t: t + t.split("\n", 1)[1],
                                          [*BASE_MAP, "--map", "trial_index=trial"],
                                          "the same row as line 2"),
-    "repeated trial_index": (lambda t: t.replace("S1,congruent,512,1,5", "S1,congruent,512,1,4"),
+    "repeated trial_index": (_sub("S1,congruent,536,1,5", "S1,congruent,536,1,4"),
                              [*BASE_MAP, "--map", "trial_index=trial"],
                              "trial_index 4 of participant 'S1' already on line"),
     "misspelt task": (lambda t: t, [a.replace("task=stroop", "task=stroopp") for a in BASE_MAP],
@@ -293,7 +300,7 @@ IMPORT_CASES = {
                                     "column(s) 'group' named in mapping"),
     "--where leaving nothing": (lambda t: t, [*BASE_MAP, "--where", "cond=neutral"],
                                 "no rows left after the mapping's filter"),
-    "NUL byte in a value": (lambda t: t.replace("S0,congruent,507", "S0,cong\x00ruent,507"),
+    "NUL byte in a value": (_sub("S0,congruent,507", "S0,cong\x00ruent,507"),
                             BASE_MAP, "field condition contains a NUL byte"),
 }
 
@@ -490,3 +497,101 @@ def test_csv_export_prefixes_formulas(lab_db, tmp_path):
     assert row["soa_ms"] == "-100.0"                      # a number stays a number
     # the database keeps the value verbatim
     assert store.trials_frame(session_id=session_id)["agent"].iloc[0].startswith("=HYPERLINK(")
+
+
+# ---------------------------------------------------------------------------- stimulus sets
+def _copy_set(tmp_path, name):
+    from stimuli.stimulus_set import BUNDLED_DIR
+
+    folder = tmp_path / f"my-{name}"
+    shutil.copytree(BUNDLED_DIR / name, folder)
+    return folder
+
+
+def _edit(folder, file_name, old, new):
+    path = folder / file_name
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (old, file_name)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _huge_design(tmp_path):
+    folder = _copy_set(tmp_path, "stroop-en")
+    _edit(folder, "set.toml", "[design]", "[design]\ntrials_per_condition = 100000000")
+    _edit(folder, "set.toml", "trials_per_condition = 24\n", "")
+    return folder
+
+
+def _boolean_colour(tmp_path):
+    folder = _copy_set(tmp_path, "stroop-en")
+    text = (folder / "set.toml").read_text(encoding="utf-8")
+    import re
+
+    (folder / "set.toml").write_text(re.sub(r"(?m)^red = \[[^\]]*\]", "red = [true, false, false]",
+                                            text, count=1), encoding="utf-8")
+    return folder
+
+
+def _nul_value(tmp_path):
+    folder = _copy_set(tmp_path, "stroop-en")
+    _edit(folder, "items.csv", "RED,", "R\x00ED,")
+    return folder
+
+
+def _unorderable(tmp_path):
+    folder = _copy_set(tmp_path, "stroop-en")
+    _edit(folder, "set.toml", "max_same_condition_in_row = 3", "max_same_condition_in_row = 1")
+    items = folder / "items.csv"
+    lines = items.read_text(encoding="utf-8").splitlines()
+    kept = [lines[0]] + [line for line in lines[1:] if ",congruent" in line]
+    items.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    _edit(folder, "set.toml", "practice_trials = 12", "practice_trials = 0")
+    return folder
+
+
+def _picture_set(tmp_path, make_picture):
+    folder = _copy_set(tmp_path, "picture-word-en")
+    (folder / "pictures").mkdir()
+    make_picture(folder / "pictures" / "pig.png", tmp_path)
+    _edit(folder, "items.csv", "openmoji:1F416", "pictures/pig.png")
+    return folder
+
+
+def _not_an_image(path, _tmp):
+    path.write_text("this is not a PNG\n")
+
+
+def _symlink_outside(path, tmp_path):
+    from PIL import Image
+
+    outside = tmp_path / "elsewhere.png"
+    Image.new("RGB", (8, 8), "white").save(outside)
+    path.symlink_to(outside)
+
+
+STIMULUS_CASES = {
+    "trials_per_condition = 100000000": (_huge_design, "set.toml, column 'design.trials_per_condition': "
+                                                       "too large (at most 10,000)"),
+    "colour [true, false, false]": (_boolean_colour, "bad colour"),
+    "NUL byte in items.csv": (_nul_value, "items.csv, line 2, column 'word': NUL byte in a value"),
+    "a design that cannot be ordered": (_unorderable, "set.toml, column 'design': cannot order"),
+    "a picture that is not an image": (lambda t: _picture_set(t, _not_an_image),
+                                       "column 'picture_source': picture file is not a readable image"),
+    "a picture symlinked from outside": (lambda t: _picture_set(t, _symlink_outside),
+                                         "picture path leads out of the set folder"),
+}
+
+
+@pytest.mark.parametrize("case", list(STIMULUS_CASES), ids=list(STIMULUS_CASES))
+def test_stimulus_sets(case, lab_db, tmp_path):
+    make, expected = STIMULUS_CASES[case]
+    folder = make(tmp_path)
+    result = mirrorlab("stimuli", "validate", str(folder), cwd=tmp_path)
+    assert_one_line_error(result, expected)
+    assert str(folder) in result.stderr
+    before = sqlite_fingerprint(lab_db)
+    task = "picture-word" if "picture" in case else "stroop"
+    run = mirrorlab("run", task, "--participant", "P09", "--stimuli", str(folder), "--windowed",
+                    "--db", str(lab_db), cwd=tmp_path, env={"DISPLAY": ":99"})
+    assert_one_line_error(run, expected)
+    assert sqlite_fingerprint(lab_db) == before
