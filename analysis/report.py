@@ -30,6 +30,7 @@ th{background:#f0f0f0}td.num{text-align:right;font-variant-numeric:tabular-nums}
 .note{background:#fff6dd;border-left:4px solid #e0a800;padding:0.5em 1em;margin:0.5em 0}
 .muted{color:#666;font-size:0.9em}figure{margin:1em 0}img{max-width:100%}
 pre{background:#f6f6f6;padding:0.6em;white-space:pre-wrap;font-size:0.85em}
+th,td,bdi,code{unicode-bidi:isolate}
 """
 
 
@@ -177,7 +178,7 @@ def _task_section(result) -> list[str]:
     # provenance
     add(f"<h2 id=\"{result.task}-provenance\">Design and data provenance</h2>")
     add(f"<p>Participants ({len(result.participants)}): "
-        f"{escape(', '.join(map(str, result.participants)))}</p>")
+        + ", ".join(f"<bdi>{escape(str(code))}</bdi>" for code in result.participants) + "</p>")
     session_columns = ["session_id", "study", "participant", "session_number", "status", "seed",
                        "language", "response_mode", "stimulus_set", "stimulus_set_hash", "n_trials"]
     sessions = _short_hashes(result.sessions)

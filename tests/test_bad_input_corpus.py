@@ -595,3 +595,20 @@ def test_stimulus_sets(case, lab_db, tmp_path):
                     "--db", str(lab_db), cwd=tmp_path, env={"DISPLAY": ":99"})
     assert_one_line_error(run, expected)
     assert sqlite_fingerprint(lab_db) == before
+
+
+def test_report_isolates_the_direction_of_every_data_value(sqlite_url, tmp_path):
+    """A code with the right-to-left override (U+202E) must not reverse the codes after it."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent / "reference"))
+    import analysis_fixtures as fx
+
+    from analysis import compare, write_report
+
+    store = Store(sqlite_url)
+    rlo = "P\u202e02"
+    fx.add_human_stroop(store, ["P01", rlo, "P03", "P04"])
+    fx.add_model_stroop(store, "toy", {"congruent": 640.0, "neutral": 660.0, "incongruent": 760.0})
+    html = write_report(compare(store, "stroop", engine="mixedlm"), tmp_path / "r.html").read_text(
+        encoding="utf-8")
+    assert f"<bdi>{rlo}</bdi>" in html and "<bdi>P03</bdi>" in html
+    assert "th,td,bdi,code{unicode-bidi:isolate}" in html
