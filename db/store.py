@@ -575,7 +575,9 @@ class Store:
         frame["measured_correct"] = frame["correct"]
         frame["reviewed"] = frame["review_trial_id"].notna()
         if apply_reviews and frame["reviewed"].any():
-            for column in ("rt_ms", "correct", "response"):
+            from db.reviews import REVIEWED_FIELDS   # the rule of db.reviews.reviewed_value
+
+            for column in REVIEWED_FIELDS:
                 override = frame[f"review_{column}"]
                 has_value = override.notna()
                 frame[column] = frame[column].astype(object)
