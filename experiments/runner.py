@@ -12,13 +12,15 @@ opens (participant, trial list, parameters, the session record) lives in
 
 Python API (used by ``mirrorlab run`` and by the demo pipeline)::
 
-    from experiments import run_session
-    session_id = run_session("stroop", "P01", stimuli="stroop-en", simulate=True,
-                             windowed=True, max_trials=24, params={"iti_ms": 300})
+    from experiments import SessionOptions, run_session
+    options = SessionOptions(stimuli="stroop-en", simulate=True, windowed=True,
+                             max_trials=24, params={"iti_ms": 300})
+    session_id = run_session("stroop", "P01", options)
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 from pathlib import Path
@@ -35,6 +37,7 @@ from experiments.session_plan import (
     open_microphone,
     plan_session,
 )
+from experiments.session_options import SessionOptions
 from experiments.tasks import task_class
 from experiments.tasks.naming_proxy import ACCURACY_ASSUMED, NAMING_RESPONSE
 
@@ -44,34 +47,8 @@ END_OF_SESSION_COMMIT_ATTEMPTS = 10
 
 
 # ---------------------------------------------------------------------------- the API
-def run_session(
-    task: str,
-    participant: str | None = None,
-    *,
-    session: int = 1,
-    stimuli: Any = None,
-    trial_list: Any = None,
-    language: str | None = None,
-    instruction: str | None = None,
-    response: str = "keyboard",
-    store: Any = None,
-    db: str | None = None,
-    windowed: bool = False,
-    window_size: tuple[int, int] = (1024, 768),
-    resume: bool = False,
-    simulate: bool = False,
-    simulation: Mapping[str, Any] | None = None,
-    participant_agent: Any = None,
-    voice_recorder: Any = None,
-    screenshot_dir: str | Path | None = None,
-    seed: int | None = None,
-    csv_dir: str | Path | None = None,
-    max_trials: int | None = None,
-    max_practice_trials: int | None = None,
-    practice: bool = True,
-    params: Mapping[str, Any] | None = None,
-    study: str = "default",
-) -> int:
+def run_session(task: str, participant: str | None = None,
+                options: SessionOptions | None = None, **overrides: Any) -> int:
     """Run one session of ``task`` and return its session id (see the module docstring).
 
     ``stimuli`` is a bundled set name, a folder, an items.csv path or a loaded set (default:
@@ -82,8 +59,16 @@ def run_session(
     microphone refuses the session instead of leaving an empty one; ``voice_recorder`` may be
     a ready ``experiments.voice.VoiceRecorder`` (e.g. on prerecorded speech).
     ``screenshot_dir`` saves one PNG of each trial's full display (taken in the ITI).
+    All of these are fields of ``options`` (``experiments.session_options.SessionOptions``);
+    keyword arguments of the same names override them.
     """
     from db.store import Store
+
+    chosen = SessionOptions.build(options, **overrides)
+    (session, stimuli, trial_list, language, instruction, response, store, db, windowed,
+     window_size, resume, simulate, simulation, participant_agent, voice_recorder,
+     screenshot_dir, seed, csv_dir, max_trials, max_practice_trials, practice, params,
+     study) = (getattr(chosen, f.name) for f in dataclasses.fields(SessionOptions))
 
     task_cls = task_class(task)
     if response not in RESPONSE_MODES:
@@ -421,6 +406,7 @@ class SessionRunner:
             break
         iti_start = _now()
         row = self._trial_row(trial, prepared, timing, planned_box.get("planned"))
+        flag_soa_error(row, self.frame_period_s)
         if after_break:
             row["extras"]["after_break"] = True     # first trial after a break or a resume
         if self.n_escapes_declined:
@@ -556,6 +542,19 @@ class SessionRunner:
         remaining = t_s - _now()
         if remaining > 0:
             core.wait(remaining, hogCPUperiod=min(remaining, 0.002))
+
+
+def flag_soa_error(row: dict[str, Any], frame_period_s: float) -> None:
+    """Record how far the measured SOA is from the requested one (``soa_error_ms``) and flag
+    the trial (``soa_off_by_more_than_a_frame``) when that is more than one frame period."""
+    extras = row.get("extras") or {}
+    measured, requested = extras.get("measured_soa_ms"), row.get("soa_ms")
+    if measured is None or requested is None:
+        return
+    error_ms = float(measured) - float(requested)
+    extras["soa_error_ms"] = round(error_ms, 3)
+    if abs(error_ms) > frame_period_s * 1000.0:
+        extras["soa_off_by_more_than_a_frame"] = True
 
 
 def screenshot_name(trial) -> str:

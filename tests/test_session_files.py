@@ -61,3 +61,24 @@ def test_two_sessions_started_at_once_write_their_own_csv(xvfb_display, sqlite_u
     for path in paths:
         with open(path, encoding="utf-8") as handle:
             assert len(handle.read().splitlines()) == 4                  # header + 3 trials
+
+
+def test_session_options_are_one_object_and_unknown_names_are_refused():
+    from experiments.errors import ExperimentError
+    from experiments.session_options import SessionOptions
+
+    options = SessionOptions(simulate=True, max_trials=4)
+    built = SessionOptions.build(options, windowed=True)
+    assert (built.simulate, built.max_trials, built.windowed) == (True, 4, True)
+    assert options.windowed is False                       # the given object is not changed
+    with pytest.raises(ExperimentError, match="unknown session option.*max_trial\\b"):
+        SessionOptions.build(None, max_trial=4)
+
+
+def test_run_session_refuses_an_unknown_option_before_anything_is_stored(sqlite_url):
+    from experiments import run_session
+    from experiments.errors import ExperimentError
+
+    with pytest.raises(ExperimentError, match="unknown session option"):
+        run_session("stroop", "P01", simulat=True, db=sqlite_url)
+    assert Store(sqlite_url).sessions_frame().empty

@@ -119,15 +119,17 @@ def run_command(args: argparse.Namespace) -> int:
     check_simulation_params(simulation)
 
     from experiments.runner import run_session
+    from experiments.session_options import SessionOptions
 
-    session_id = run_session(
-        args.task, args.participant, session=args.session, stimuli=args.stimuli,
-        language=args.lang, instruction=args.instruction, response=args.response, db=args.db,
+    options = SessionOptions(
+        session=args.session, stimuli=args.stimuli, language=args.lang,
+        instruction=args.instruction, response=args.response, db=args.db,
         windowed=args.windowed, resume=args.resume, simulate=args.simulate,
         simulation=simulation or None, seed=args.seed, csv_dir=args.csv_dir,
         max_trials=args.max_trials, max_practice_trials=args.max_practice,
         practice=not args.no_practice, params=params, study=args.study,
         screenshot_dir=args.screenshots)
+    session_id = run_session(args.task, args.participant, options)
     from db.store import Store
 
     store = Store(args.db)
