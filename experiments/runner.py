@@ -270,7 +270,10 @@ class SessionRunner:
         if self.voice is not None:
             self.voice.close()
         if self.csv is not None:
-            self.csv.close()
+            try:
+                self.csv.close()
+            except OSError:
+                pass                    # a full disk: the session's error says so
         if self.win is not None:
             self.win.close()
             self.win = None
