@@ -332,7 +332,8 @@ class SessionRunner:
         from experiments.instructions import VOICE_LEGEND, instruction_text, screen_text
 
         plan, lang = self.plan, self.plan.language
-        legend = VOICE_LEGEND[lang] if plan.response_mode == "voice" else self.task.key_legend()
+        legend = (VOICE_LEGEND[lang] if plan.response_mode == "voice"
+                  else self.task.key_legend(plan.trials))
         attribution = getattr(plan.stimulus_set, "attribution", "") or ""
         if plan.resumed:
             self.show_screen(screen_text("resume", lang) + "\n\n"

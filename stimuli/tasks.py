@@ -57,8 +57,9 @@ PICTURE_WORD = TaskSpec(
 ASSOCIATION = TaskSpec(
     name="association",
     required_columns=("item_id", "target", "choice_1", "choice_2", "answer"),
-    optional_columns=("choice_3", "choice_4", "target_picture", "choice_1_picture",
-                      "choice_2_picture", "choice_3_picture", "choice_4_picture", "role",
+    optional_columns=("choice_3", "choice_4", "choice_5", "choice_6", "target_picture",
+                      "choice_1_picture", "choice_2_picture", "choice_3_picture",
+                      "choice_4_picture", "choice_5_picture", "choice_6_picture", "role",
                       "notes"),
     conditions=("words", "pictures"),
     instructions=("choose_associate",),

@@ -172,8 +172,13 @@ def check_unique_pictures(table: CsvTable, column: str) -> None:
         first[key] = table.line_of(index)
 
 
+#: An association item has 2 to 6 choices (answer + 1 to 5 foils): choice_1 … choice_6.
+MIN_CHOICES, MAX_CHOICES = 2, 6
+CHOICE_COLUMNS = tuple(f"choice_{n}" for n in range(1, MAX_CHOICES + 1))
+
+
 def association_choices(row: dict[str, str]) -> list[str]:
-    return [row[c] for c in ("choice_1", "choice_2", "choice_3", "choice_4") if row.get(c)]
+    return [row[c] for c in CHOICE_COLUMNS if row.get(c)]
 
 
 def check_association(table: CsvTable, set_dir: Path) -> dict[str, dict[str, PictureSource]]:
@@ -182,12 +187,12 @@ def check_association(table: CsvTable, set_dir: Path) -> dict[str, dict[str, Pic
     pictures: dict[str, dict[str, PictureSource]] = {}
     for index, row in enumerate(table.rows):
         line = table.line_of(index)
-        third, fourth = row.get("choice_3", ""), row.get("choice_4", "")
-        if bool(third) != bool(fourth):
-            raise StimulusError("give 2 or 4 choices", path=table.path, line=line,
-                                column="choice_4" if third else "choice_3",
-                                value=fourth if third else third,
-                                expected="choice_3 and choice_4 both filled or both empty")
+        filled = [bool(row.get(c)) for c in CHOICE_COLUMNS]
+        if True in filled[filled.index(False):] if False in filled else False:
+            gap = CHOICE_COLUMNS[filled.index(False)]
+            raise StimulusError("a gap in the choices", path=table.path, line=line, column=gap,
+                                expected=f"choices filled from choice_1 on, {MIN_CHOICES} to "
+                                         f"{MAX_CHOICES} of them, without an empty one between")
         choices = association_choices(row)
         repeated = [c for c, n in Counter(choices).items() if n > 1]
         if repeated:
@@ -212,7 +217,8 @@ def check_association(table: CsvTable, set_dir: Path) -> dict[str, dict[str, Pic
             if row.get(column):
                 sources[column] = checked_picture(row[column], set_dir, path=table.path,
                                                        line=line, column=column)
-        given = [c for c in (f"choice_{n}_picture" for n in range(1, 5)) if row.get(c)]
+        given = [c for c in (f"choice_{n}_picture" for n in range(1, MAX_CHOICES + 1))
+                 if row.get(c)]
         if given and len(given) != len(choices):
             raise StimulusError("choice pictures for some choices only", path=table.path,
                                 line=line, column=given[0],
