@@ -471,16 +471,17 @@ class Store:
         def connect():
             with self.engine.connect() as connection:
                 sqlite = connection.dialect.name == "sqlite"
+                if sqlite and wait_s is not None:     # set before BEGIN IMMEDIATE waits
+                    connection.exec_driver_sql(f"PRAGMA busy_timeout={max(1, int(wait_s * 1000))}")
+                    connection.commit()           # end the autobegun (deferred) transaction
                 if sqlite:
                     connection = connection.execution_options(sqlite_begin="IMMEDIATE")
-                if sqlite and wait_s is not None:
-                    connection.exec_driver_sql(f"PRAGMA busy_timeout={max(1, int(wait_s * 1000))}")
-                    connection.commit()           # end the autobegun no-op transaction
                 try:
                     yield connection
                 finally:
                     if sqlite and wait_s is not None:
                         connection.rollback()
+                        connection.execution_options(sqlite_begin="DEFERRED")
                         connection.exec_driver_sql(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
                         connection.commit()
         return connect()

@@ -253,3 +253,63 @@ def test_a_large_import_beside_a_running_session_never_stops_it(xvfb_display, sq
     assert store.count_trials(session_id=int(sessions.loc["DURING", "session_id"])) == 20
     imported = sessions[sessions["status"] == "imported"]
     assert imported["n_trials"].sum() == n_rows
+
+
+# ---------------------------------------------------------------------------- locked commits
+def test_a_commit_bounded_by_the_iti_gives_up_in_time_and_succeeds_later(tmp_path):
+    import sqlite3
+
+    from db.errors import DatabaseBusyError
+
+    path = tmp_path / "locked.db"
+    store = Store(f"sqlite:///{path}")
+    session_id = store.start_session(participant_code="ITI", task="stroop")
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")                  # another writer holds the lock
+    other.execute("INSERT INTO studies (name, created_at) VALUES ('other', '2026-01-01')")
+    started = time.monotonic()
+    with pytest.raises(DatabaseBusyError, match="the trial was not stored yet"):
+        store.add_trial({"task": "stroop", "source": "human", "agent": "ITI"},
+                        session_id=session_id, wait_s=0.3)
+    assert time.monotonic() - started < 3.0            # bounded by wait_s, not the 30-s timeout
+    other.execute("COMMIT")
+    other.close()
+    store.add_trial({"task": "stroop", "source": "human", "agent": "ITI"}, session_id=session_id,
+                    wait_s=0.3)
+    assert store.count_trials(session_id=session_id) == 1
+
+
+@pytest.mark.gui
+def test_a_session_keeps_trials_through_a_long_held_lock(xvfb_display, sqlite_url, tmp_path):
+    """Another writer holds SQLite's write lock for 4 s (several ITIs): the session goes on,
+    keeps its trials in memory and in the CSV, and commits them in order afterwards."""
+    import csv
+    import sqlite3
+
+    store = Store(sqlite_url)
+    session = _mirrorlab_run(sqlite_url, tmp_path, "LOCKED", 14)
+    try:
+        while store.count_trials() < 3:
+            assert session.poll() is None, session.communicate()
+            time.sleep(0.05)
+        path = sqlite_url.removeprefix("sqlite:///")
+        blocker = sqlite3.connect(path, isolation_level=None, timeout=30)
+        blocker.execute("BEGIN IMMEDIATE")
+        time.sleep(4.0)
+        blocker.execute("COMMIT")
+        blocker.close()
+        out, err = session.communicate(timeout=240)
+    finally:
+        session.kill()
+    assert session.returncode == 0, err
+    session_id = int(store.sessions_frame().iloc[0]["session_id"])
+    planned = [t["trial_index"] for t in store.get_session(session_id).trial_list]
+    frame = store.trials_frame(session_id=session_id)
+    assert sorted(frame["trial_index"]) == planned and len(planned) == 14
+    assert frame["trial_index"].tolist() == planned          # committed in order
+    with open(store.get_session(session_id).csv_path, newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [int(r["trials.thisIndex"]) for r in rows] == planned
+    # the participant never waited for the lock: trials went on at their pace (~1 s each)
+    onsets = [float(r["stimulus.started"]) for r in rows]
+    assert max(b - a for a, b in zip(onsets, onsets[1:])) < 3.0
