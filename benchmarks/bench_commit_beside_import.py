@@ -4,7 +4,8 @@ A writer commits one trial every 100 ms with the session runner's ITI bound (``w
 = 0.4 s: 80 % of a 500-ms ITI) while another process imports ``--rows`` trials; measured
 three ways in the same run: alone (the baseline), beside the chunked import (2,000 rows per
 transaction, as ``mirrorlab import`` does), and beside the same import written as one
-transaction (how imports worked before). Printed: commit latency p50/p99/max, their ratios to
+transaction (how imports worked before). The file is one participant's rows, so the
+one-transaction import really is one transaction (imports chunk within each session). Printed: commit latency p50/p99/max, their ratios to
 the baseline, and how many trials had to be kept for the next ITI because the lock was held
 longer than the bound (a participant's session never stops: it keeps them in memory).
 
@@ -43,7 +44,7 @@ def write_data(path: Path, n_rows: int) -> None:
         conditions = rng.choice(["congruent", "incongruent"], n_rows)
         rts = rng.integers(300, 1200, n_rows)
         for i in range(n_rows):
-            handle.write(f"S{i // 1000},{conditions[i]},{rts[i]}\n")
+            handle.write(f"S1,{conditions[i]},{rts[i]}\n")   # one participant: one session
 
 
 def session_commits(url: str, code: str, *, stop_when=None, n_max: int = 600):
