@@ -12,7 +12,7 @@ import pytest
 from experiments.runner import flag_soa_error
 from experiments.tasks.base import Component
 
-pytestmark = pytest.mark.gui
+
 
 
 class SlowFirstDraw:
@@ -28,6 +28,7 @@ class SlowFirstDraw:
         self.stim.draw()
 
 
+@pytest.mark.gui
 @pytest.mark.parametrize("soa_ms", [300.0, 100.0])
 def test_a_late_picture_delays_the_word_so_the_soa_holds(xvfb_display, soa_ms):
     from psychopy import visual
@@ -68,3 +69,29 @@ def test_trials_whose_soa_is_off_by_more_than_a_frame_are_flagged():
     assert "soa_off_by_more_than_a_frame" not in on_time["extras"]
     assert late["extras"]["soa_off_by_more_than_a_frame"] is True
     assert late["extras"]["soa_error_ms"] == pytest.approx(-55.4)
+
+
+def test_the_report_says_how_many_trials_were_off_their_soa(sqlite_url, tmp_path):
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent / "reference"))
+    import analysis_fixtures as fx
+
+    from analysis import compare, write_report
+    from db.store import Store
+
+    store = Store(sqlite_url)
+    fx.add_human_stroop(store, ["P01", "P02", "P03"])
+    session_id = store.start_session(participant_code="P04", task="stroop")
+    for i, late in enumerate([True, False, True]):
+        extras = {"measured_soa_ms": 244.6 if late else 300.0}
+        row = {"task": "stroop", "instruction": "colour_naming", "item_id": f"red_{i}",
+               "condition": "congruent", "soa_ms": 300.0, "rt_ms": 600.0, "correct": True,
+               "source": "human", "agent": "P04", "trial_index": i, "extras": extras}
+        flag_soa_error(row, 1 / 60)
+        store.add_trial(row, session_id=session_id)
+    store.finish_session(session_id)
+    html = write_report(compare(store, "stroop", engine="mixedlm"), tmp_path / "r.html").read_text(
+        encoding="utf-8")
+    assert "2 of " in html and "more than one frame off the requested one" in html
