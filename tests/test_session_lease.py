@@ -220,12 +220,14 @@ def _big_csv(path, n_rows):
 
 @pytest.mark.gui
 @pytest.mark.slow
-def test_a_large_import_beside_a_running_session_never_stops_it(xvfb_display, sqlite_url,
-                                                                 tmp_path):
-    """MIRRORLAB_TEST_IMPORT_ROWS (default 1,000,000) rows are imported into the SQLite file
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_large_import_beside_a_running_session_never_stops_it(backend, xvfb_display, tmp_path,
+                                                                 request):
+    """MIRRORLAB_TEST_IMPORT_ROWS (default 1,000,000) rows are imported into the database
     while a simulated participant does a real session in it; a second session starts during
     the import. Both complete with every trial; the import is whole."""
     n_rows = int(os.environ.get("MIRRORLAB_TEST_IMPORT_ROWS", "1000000"))
+    sqlite_url = _url(backend, tmp_path, request, name="big.db")
     data = tmp_path / "big.csv"
     _big_csv(data, n_rows)
     store = Store(sqlite_url)
