@@ -169,7 +169,7 @@ def _redacted(url: str) -> str:
 
 def is_read_only(engine: Engine) -> bool:
     """True for an SQLite file opened read-only (read-only media)."""
-    return bool(engine.info_read_only) if hasattr(engine, "info_read_only") else False
+    return bool(getattr(engine, "info_read_only", False))
 
 
 def make_engine(url: str | None = None, *, check: bool = True, adopt: bool = False) -> Engine:

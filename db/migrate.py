@@ -30,6 +30,7 @@ from alembic.util.exc import CommandError
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection, Engine
 
+from db.engine import is_read_only
 from db.errors import StoreError
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
@@ -134,7 +135,7 @@ def upgrade(engine: Engine, revision: str = "head", *, adopt: bool = False) -> t
     Runs under ``schema_lock``; refuses a database that is not mirrorlab's unless ``adopt``.
     """
     _check_target(revision)
-    if getattr(engine, "info_read_only", False):
+    if is_read_only(engine):
         raise StoreError(f"{_where(engine)} is read-only (read-only media?): it can be read, "
                          "not upgraded")
     with schema_lock(engine) as connection:
@@ -158,7 +159,7 @@ def ensure_current(engine: Engine) -> None:
         return
     _check_known(engine, current)
     if current is None:
-        if getattr(engine, "info_read_only", False):
+        if is_read_only(engine):
             raise StoreError(f"{_where(engine)} is read-only and has no mirrorlab schema")
         with schema_lock(engine) as connection:
             current = current_revision(connection)

@@ -38,7 +38,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import sessionmaker
 
-from db.engine import make_engine
+from db.engine import is_read_only, make_engine
 from db.errors import (DatabaseBusyError, SessionBusyError, SessionExistsError,
                        SessionLeaseLost, StoreError)
 from db.migrate import ensure_current
@@ -202,7 +202,7 @@ class Store:
     def orm(self, write: bool = False) -> OrmSession:
         """A new ORM session (use as a context manager); ``write=True`` for sessions that
         write, so concurrent writers queue for the lock instead of failing."""
-        if write and getattr(self.engine, "info_read_only", False):
+        if write and is_read_only(self.engine):
             raise StoreError(f"database {self.url} is read-only (read-only media, or a folder "
                              "this user cannot write): it can be read, not written")
         return (self._write_sessionmaker if write else self._sessionmaker)()
