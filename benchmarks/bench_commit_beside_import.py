@@ -9,7 +9,7 @@ one-transaction import really is one transaction (imports chunk within each sess
 the baseline, and how many trials had to be kept for the next ITI because the lock was held
 longer than the bound (a participant's session never stops: it keeps them in memory).
 
-    .venv/bin/python benchmarks/bench_commit_beside_import.py [--rows 200000]
+    .venv/bin/python benchmarks/bench_commit_beside_import.py [--rows 100000]
 """
 
 from __future__ import annotations
@@ -93,7 +93,7 @@ def beside_import(url: str, data: Path, chunk_rows: int, code: str):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=200_000)
+    parser.add_argument("--rows", type=int, default=100_000)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite:///{Path(folder) / 'bench.db'}"
