@@ -79,6 +79,20 @@ class ComparisonResult:
         return out
 
 
+def timing_notes(trials: pd.DataFrame) -> list[str]:
+    """A note when human trials were shown off their requested SOA by more than one frame
+    (the session runner flags them in ``extras``), so the report says so."""
+    if "extras" not in trials.columns:
+        return []
+    human = trials.loc[trials["source"] == "human", "extras"]
+    flagged = sum(bool(e.get("soa_off_by_more_than_a_frame")) for e in human if isinstance(e, dict))
+    if not flagged:
+        return []
+    return [f"{flagged} of {len(human)} human trials were shown with an SOA more than one frame "
+            "off the requested one (extras.soa_off_by_more_than_a_frame, soa_error_ms); they are "
+            "analysed at their requested SOA."]
+
+
 def _fit_block(label: dict[str, Any], spec: ModelSpec | None, data: pd.DataFrame, engine: str,
                structure: str, messages: list[str], results: list) -> None:
     what = f"{label['analysis']} model ({label['subset']})"
@@ -160,6 +174,7 @@ def compare(store_or_trials, task: str, models: list[str] | None = None, engine:
         messages.append(f"no model trials for task {task} in {loaded.where}: the report shows people only "
                         "(run `mirrorlab simulate MODEL` or `mirrorlab fit MODEL --task "
                         f"{task}` to add a model).")
+    messages.extend(timing_notes(trials))
     rows = design.analysis_rows(trials)
     if rows.empty:
         raise AnalysisInputError(f"no analysable {task} trials in {loaded.where}")

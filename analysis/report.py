@@ -50,6 +50,7 @@ th{background:#f0f0f0;position:sticky;top:0}td.num{text-align:right;font-variant
 .plot{width:100%%;min-height:380px}
 pre{background:#f6f6f6;padding:0.6em;white-space:pre-wrap;font-size:0.85em}
 code{background:#f3f3f3;padding:0 0.2em}
+th,td,bdi,code{unicode-bidi:isolate}
 #summary{background:#f4f8fc;border:1px solid #c9d9ea;padding:0.2em 1em 1em;margin-top:1em}
 .summary-task{border-top:1px solid #c9d9ea;padding-top:0.4em}
 .summary-task dl{display:grid;grid-template-columns:minmax(8em,14em) 1fr;gap:0.3em 1em;margin:0.4em 0}

@@ -19,3 +19,15 @@ class SessionExistsError(StoreError):
 
 class ImportMappingError(StoreError):
     pass
+
+
+class SessionBusyError(StoreError):
+    """The session is owned by another running process (its lease is alive)."""
+
+
+class SessionLeaseLost(StoreError):
+    """This process's lease on a session expired and another process took the session."""
+
+
+class DatabaseBusyError(StoreError):
+    """Another writer held the database's lock for longer than this writer could wait."""

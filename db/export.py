@@ -1,4 +1,8 @@
-"""Export of the trial table to CSV and Parquet (reviews applied, provenance columns added)."""
+"""Export of the trial table to CSV and Parquet (reviews applied, provenance columns added).
+
+CSV cells that a spreadsheet would run as formulas are prefixed with an apostrophe
+(``guard_formulas``); the data frame returned and the Parquet file keep the values as stored.
+"""
 
 from __future__ import annotations
 
@@ -29,6 +33,25 @@ def trials_for_export(store: Store, *, task: str | None = None, source: str | No
     return frame
 
 
+#: A text cell starting with one of these is run as a formula by spreadsheet programs.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def guard_formulas(frame):
+    """Text cells that a spreadsheet would evaluate (``=HYPERLINK(…)``, ``+cmd|…``, ``@SUM``)
+    get a leading apostrophe, as OWASP recommends for CSV files; numbers are untouched
+    (a negative SOA stays a number)."""
+    from pandas.api.types import is_string_dtype
+
+    guarded = frame.copy()
+    for column in guarded.columns:
+        if guarded[column].dtype != object and not is_string_dtype(guarded[column].dtype):
+            continue
+        guarded[column] = [("'" + value) if isinstance(value, str) and value.startswith(FORMULA_PREFIXES)
+                           else value for value in guarded[column]]
+    return guarded
+
+
 def export_trials(store: Store, path: Path, *, fmt: str = "csv", **filters):
     """Write the trials to ``path``; returns the exported data frame."""
     frame = trials_for_export(store, **filters)
@@ -36,7 +59,7 @@ def export_trials(store: Store, path: Path, *, fmt: str = "csv", **filters):
     if not path.parent.is_dir():
         raise StoreError(f"export: folder {path.parent} does not exist")
     if fmt == "csv":
-        frame.to_csv(path, index=False)
+        guard_formulas(frame).to_csv(path, index=False)
     else:
         frame.to_parquet(path, index=False)
     return frame

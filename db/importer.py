@@ -61,8 +61,12 @@ A recoding table (``[values.FIELD]``) may give ``"*"`` for every raw value it do
 Fields named in ``[extras]`` or derived under a name that is not a shared column are stored in
 the trial's ``extras``.
 
-An import is all or nothing: the file is read and every row checked first, then sessions
-(status ``imported``, one per participant) and trials are written in one transaction. A
+An import is all or nothing: the file is read and every row checked first; then the
+sessions (one per participant) are created with status ``importing`` and the trials written
+in chunks of ``IMPORT_CHUNK_ROWS``, each its own short transaction, so that a session running
+beside a large import commits its trials between two chunks; the last step marks the
+sessions ``imported``. Until then the analysis does not see them; an import that fails is
+undone, and what a killed import left is cleared by the next import of the same study. A
 problem is reported in one line with the file, the line and the column.
 """
 
@@ -75,7 +79,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 
 try:  # Python 3.11+
     import tomllib
@@ -121,6 +125,8 @@ class ImportMapping:
     extras: dict[str, str] = field(default_factory=dict)
     missing: dict[str, list[str]] = field(default_factory=dict)
     derive: dict[str, dict[str, Any]] = field(default_factory=dict)
+    encoding: str = "utf-8-sig"
+    allow_duplicates: bool = False
 
     def check(self) -> None:
         known = set(TRIAL_COLUMNS) | set(EXTRA_FIELDS)
@@ -148,6 +154,10 @@ class ImportMapping:
                 f"mapping {self.name}: separator {self.separator!r} is not one of , \\t ; whitespace")
         if not self.header and not self.column_names:
             raise ImportMappingError(f"mapping {self.name}: header = false needs column_names")
+        check_templates(self)
+        check_encoding(self.encoding, f"mapping {self.name}")
+        if "task" in self.constants:
+            check_task_name(str(self.constants["task"]), f"mapping {self.name}: task")
 
 
 def load_mapping(name_or_path: str) -> ImportMapping:
@@ -162,26 +172,30 @@ def load_mapping(name_or_path: str) -> ImportMapping:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ImportMappingError(f"{path}: not valid TOML ({exc})") from None
-    source = data.get("source", {})
+    source = _table(data, "source", path)
     mapping = ImportMapping(
         name=str(path),
-        columns={k: str(v) for k, v in data.get("columns", {}).items()},
-        constants=dict(data.get("constants", {})),
-        values={k: {str(raw): shared for raw, shared in v.items()} for k, v in data.get("values", {}).items()},
-        scale={k: float(v) for k, v in data.get("scale", {}).items()},
-        templates={k: str(v) for k, v in data.get("templates", {}).items()},
+        columns={k: str(v) for k, v in _table(data, "columns", path).items()},
+        constants=dict(_table(data, "constants", path)),
+        values={k: {str(raw): shared for raw, shared in _table(_table(data, "values", path), k, path,
+                                                               prefix="values.").items()}
+                for k in _table(data, "values", path)},
+        scale={k: parse_scale_factor(k, v, f"{path} [scale]")
+               for k, v in _table(data, "scale", path).items()},
+        templates={k: str(v) for k, v in _table(data, "templates", path).items()},
         filters={k: [str(x) for x in (v if isinstance(v, list) else [v])]
-                 for k, v in data.get("filter", {}).items()},
+                 for k, v in _table(data, "filter", path).items()},
         separator=str(source.get("separator", ",")),
         header=bool(source.get("header", True)),
         column_names=source.get("column_names"),
         na_values=[str(v) for v in source.get("na_values", ["NA", "N/A", "NaN", "nan", ""])],
-        dataset=dict(data.get("dataset", {})),
+        dataset=dict(_table(data, "dataset", path)),
         files=[str(f) for f in source.get("files", [])],
         extras={k: str(v) for k, v in data.get("extras", {}).items()},
         missing={k: [str(x) for x in (v if isinstance(v, list) else [v])]
                  for k, v in data.get("missing", {}).items()},
         derive={k: dict(v) for k, v in data.get("derive", {}).items() if isinstance(v, dict)},
+        encoding=str(source.get("encoding", "utf-8-sig")),
     )
     bad = [k for k, v in data.get("derive", {}).items() if not isinstance(v, dict)]
     if bad:
@@ -205,21 +219,252 @@ def mapping_from_options(maps: Sequence[str], sets: Sequence[str], *, separator:
     return mapping
 
 
+def _table(data: dict, key: str, path, prefix: str = "") -> dict:
+    """A TOML section that must be a table (``[scale]``, ``[values.condition]``, …)."""
+    value = data.get(key, {})
+    if not isinstance(value, dict):
+        raise ImportMappingError(f"{path}: [{prefix}{key}] must be a table of name = value "
+                                 f"entries, not {type(value).__name__} {value!r}")
+    return value
+
+
+def parse_scale_factor(field_name: str, value: Any, where: str) -> float:
+    """A unit factor (``rt_ms = 1000`` turns seconds into ms): a finite number ≠ 0."""
+    import math
+
+    if isinstance(value, bool):
+        value = "true" if value else "false"
+    try:
+        factor = float(value)
+    except (TypeError, ValueError):
+        raise ImportMappingError(f"{where}: scale for {field_name} is {value!r}, not a number "
+                                 "(e.g. rt_ms = 1000 for seconds)") from None
+    if not math.isfinite(factor) or factor == 0:
+        raise ImportMappingError(f"{where}: scale for {field_name} is {value!r}; give a finite "
+                                 "number other than 0")
+    if field_name not in NUMERIC_FIELDS:
+        raise ImportMappingError(f"{where}: scale for {field_name}: only "
+                                 f"{', '.join(NUMERIC_FIELDS)} can be scaled")
+    return factor
+
+
+def check_templates(mapping: ImportMapping) -> None:
+    import string
+
+    for name, template in mapping.templates.items():
+        try:
+            list(string.Formatter().parse(template))
+        except ValueError as exc:
+            raise ImportMappingError(f"mapping {mapping.name}: template for {name} {template!r} "
+                                     f"is not a valid template ({exc}; write fields as "
+                                     "{name})") from None
+
+
+def check_encoding(encoding: str, where: str) -> None:
+    import codecs
+
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise ImportMappingError(f"{where}: unknown text encoding {encoding!r} (e.g. utf-8, "
+                                 "cp932 for Shift-JIS files from Excel)") from None
+
+
+def known_tasks() -> tuple[str, ...]:
+    """The task names the stimulus layer's task cards declare."""
+    from stimuli.tasks import TASKS
+
+    return tuple(TASKS)
+
+
+def check_task_name(task: str, where: str) -> None:
+    tasks = known_tasks()
+    if task not in tasks:
+        import difflib
+
+        close = difflib.get_close_matches(task, tasks, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise ImportMappingError(f"{where} {task!r} is not a known task{hint}; known: "
+                                 f"{', '.join(tasks)}")
+
+
+def apply_options(mapping: ImportMapping, *, scales: Sequence[str] = (), wheres: Sequence[str] = (),
+                  encoding: str | None = None, allow_duplicates: bool = False) -> ImportMapping:
+    """The command line's ``--scale FIELD=FACTOR``, ``--where COLUMN=V1,V2``, ``--encoding``
+    and ``--allow-duplicates`` on top of a mapping."""
+    for item in scales:
+        key, value = _option_pair(item, "--scale")
+        mapping.scale[key] = parse_scale_factor(key, value, f"--scale {item}")
+    for item in wheres:
+        key, value = _option_pair(item, "--where")
+        mapping.filters[key] = [v.strip() for v in value.split(",")]
+    if encoding:
+        check_encoding(encoding, "--encoding")
+        mapping.encoding = encoding
+    mapping.allow_duplicates = mapping.allow_duplicates or allow_duplicates
+    mapping.check()
+    return mapping
+
+
+def _option_pair(item: str, option: str) -> tuple[str, str]:
+    if "=" not in item:
+        raise ImportMappingError(f"{option} {item!r} is not NAME=VALUE")
+    key, value = item.split("=", 1)
+    return key.strip(), value.strip()
+
+
+#: Plausible ranges per numeric field (after scaling): outside them a value is refused.
+FIELD_RANGES = {"rt_ms": (0.0, 600_000.0), "soa_ms": (-10_000.0, 10_000.0)}
+#: A median RT below this many "ms" means the column is in seconds.
+RT_MEDIAN_FLOOR_MS = 10.0
+
+
+def check_value_ranges(rows: list[dict[str, Any]], lines: list[int], path: Path) -> None:
+    """Every number finite and in its field's range; an RT median under 10 "ms" looks like
+    seconds and is refused with the hint ``--scale rt_ms=1000``."""
+    import math
+    import statistics
+
+    for field_name, (low, high) in FIELD_RANGES.items():
+        values = []
+        for row, line in zip(rows, lines):
+            value = row.get(field_name)
+            if value is None:
+                continue
+            if not math.isfinite(value):
+                raise ImportMappingError(f"{path} line {line}: {field_name} is {value} (not a "
+                                         "finite number)")
+            if not low <= value <= high:
+                raise ImportMappingError(f"{path} line {line}: {field_name} = {value:g} is outside "
+                                         f"{low:g}…{high:g}")
+            values.append(value)
+        if field_name == "rt_ms" and values and statistics.median(values) < RT_MEDIAN_FLOOR_MS:
+            raise ImportMappingError(
+                f"{path}: the median rt_ms is {statistics.median(values):g}, which looks like "
+                "seconds, not ms: add --scale rt_ms=1000 (or [scale] rt_ms = 1000)")
+
+
+#: A participant's rows that are the same run of at least this many rows twice over are
+#: taken for a file concatenated with itself.
+MIN_REPEATED_RUN = 5
+
+
+def check_duplicates(rows: list[dict[str, Any]], lines: list[int], path: Path,
+                     mapping: ImportMapping) -> None:
+    """Refuse duplicated data unless ``--allow-duplicates``: a trial index repeated within
+    one participant's session and block; with trial indices, a row that repeats another
+    exactly; without them (identical rows are then expected: same condition, whole-ms RT),
+    a participant whose rows are one run of rows twice over (a file concatenated with
+    itself)."""
+    if mapping.allow_duplicates:
+        return
+    seen: dict[Any, int] = {}
+    indices: dict[Any, int] = {}
+    by_participant: dict[Any, list[int]] = {}
+    for position, (row, line) in enumerate(zip(rows, lines)):
+        by_participant.setdefault((row.get("participant"), row.get("task"),
+                                   row.get("session_number")), []).append(position)
+        if row.get("trial_index") is None:
+            continue
+        key = tuple(sorted((k, repr(v)) for k, v in row.items()))
+        if key in seen:
+            raise ImportMappingError(f"{path} line {line}: the same row as line {seen[key]} "
+                                     "(duplicated data?); use --allow-duplicates to keep both")
+        seen[key] = line
+        index_key = (row.get("participant"), row.get("task"), row.get("session_number"),
+                     row.get("block"), bool(row.get("is_practice")), row["trial_index"])
+        if index_key in indices:
+            raise ImportMappingError(
+                f"{path} line {line}: trial_index {row['trial_index']} of participant "
+                f"{row.get('participant')!r} already on line {indices[index_key]}; use "
+                "--allow-duplicates to keep both")
+        indices[index_key] = line
+    for (code, _, _), positions in by_participant.items():
+        half = len(positions) // 2
+        if half >= MIN_REPEATED_RUN and len(positions) % 2 == 0 and all(
+                rows[positions[i]] == rows[positions[i + half]] for i in range(half)):
+            raise ImportMappingError(
+                f"{path} lines {lines[positions[half]]}–{lines[positions[-1]]}: participant "
+                f"{code!r}'s {half} rows from line {lines[positions[0]]} repeated exactly "
+                "(the file concatenated with itself?); use --allow-duplicates to keep both")
+
+
+def check_rows(rows: list[dict[str, Any]], lines: list[int], path: Path, mapping: ImportMapping) -> None:
+    """All checks on converted rows, before anything is written (see the module docstring)."""
+    from db.errors import StoreError
+    from db.store import check_trial_row
+
+    tasks_checked: set[str] = set()
+    for row, line in zip(rows, lines):
+        task = row.get("task")
+        if task is not None and task not in tasks_checked:
+            check_task_name(str(task), f"{path} line {line}: task")
+            tasks_checked.add(task)
+        try:
+            check_trial_row(row, f"{path} line {line}")
+        except StoreError as exc:
+            raise ImportMappingError(str(exc)) from None
+        code = row.get("participant")
+        if code is not None and (len(str(code)) > 100 or "\x00" in str(code)):
+            raise ImportMappingError(f"{path} line {line}: participant code longer than 100 "
+                                     "characters or with a NUL byte")
+    check_value_ranges(rows, lines, path)
+    check_duplicates(rows, lines, path, mapping)
+
+
+def check_text_encoding(path: Path, encoding: str) -> None:
+    """Decode the whole file first, so that a wrong encoding is named with its line and byte
+    (Japanese labs' Excel writes Shift-JIS: ``--encoding cp932``)."""
+    import bz2
+    import gzip
+    import lzma
+
+    openers = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
+    opener = openers.get(path.suffix.lower())
+    try:
+        if opener is not None:
+            with opener(path, "rb") as handle:
+                data = handle.read()
+        else:
+            data = path.read_bytes()
+    except (OSError, EOFError, lzma.LZMAError) as exc:
+        raise ImportMappingError(f"{path}: cannot be decompressed ({exc})") from None
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        hint = ""
+        shown = encoding
+        if encoding.lower().replace("-", "").replace("_", "") in ("utf8", "utf8sig"):
+            shown = "UTF-8"
+            try:
+                data.decode("cp932")
+                hint = "; it reads as Shift-JIS (Excel in Japanese): add --encoding cp932"
+            except UnicodeDecodeError:
+                hint = "; give its encoding with --encoding (e.g. cp932, latin-1)"
+        raise ImportMappingError(
+            f"{path} line {line} byte {column}: not valid {shown} text (byte "
+            f"0x{data[exc.start]:02x}){hint}") from None
+
+
 # ---------------------------------------------------------------------------- reading
 def _read_table(path: Path, mapping: ImportMapping):
     import pandas as pd
 
     if not path.is_file():
         raise ImportMappingError(f"import: file {path} not found")
+    check_text_encoding(path, mapping.encoding)
     separator = SEPARATORS[mapping.separator]
     try:
         frame = pd.read_csv(
             path, sep=separator, header=0 if mapping.header else None,
             names=None if mapping.header else mapping.column_names, dtype=str,
-            keep_default_na=False, na_filter=False, encoding="utf-8-sig",
+            keep_default_na=False, na_filter=False, encoding=mapping.encoding,
             engine="python" if separator == r"\s+" else "c", index_col=False)
     except UnicodeDecodeError as exc:
-        raise ImportMappingError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+        raise ImportMappingError(f"{path}: not {mapping.encoding} text (byte {exc.start}); "
+                                 "give the file's encoding with --encoding (e.g. cp932)") from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else "no data"
         raise ImportMappingError(f"{path}: cannot be read as a table ({message})") from None
@@ -266,6 +511,8 @@ def _convert(field_name: str, raw: str, where: str, mapping: ImportMapping) -> A
         except (TypeError, ValueError):
             raise ImportMappingError(f"{where}: {field_name} value {raw!r} is not a number") from None
         number *= mapping.scale.get(field_name, 1.0)
+        if number != number or number in (float("inf"), float("-inf")):
+            raise ImportMappingError(f"{where}: {field_name} value {raw!r} is not a finite number")
         return int(round(number)) if field_name in INTEGER_FIELDS else number
     return raw_value
 
@@ -299,6 +546,9 @@ def read_rows(path: Path, mapping: ImportMapping) -> list[dict[str, Any]]:
             except KeyError as exc:
                 raise ImportMappingError(f"mapping {mapping.name}: template for {name} uses "
                                          f"{exc.args[0]!r}, which is not a mapped field") from None
+            except (ValueError, IndexError) as exc:
+                raise ImportMappingError(f"mapping {mapping.name}: template for {name} "
+                                         f"{template!r} cannot be filled ({exc})") from None
         if row.get("participant") in (None, ""):
             raise ImportMappingError(f"{path} line {_line_number(position, mapping)}: empty participant")
         rows.append(row)
@@ -306,6 +556,7 @@ def read_rows(path: Path, mapping: ImportMapping) -> list[dict[str, Any]]:
         raise ImportMappingError(f"{path}: no rows left after the mapping's filter {mapping.filters}")
     for name, spec in mapping.derive.items():
         derive_field(rows, name, spec, where=f"{path}: mapping {mapping.name} [derive.{name}]")
+    check_rows(rows, [_line_number(p, mapping) for p in positions], path, mapping)
     return rows
 
 
@@ -465,9 +716,65 @@ def import_files(store: Store, paths: Sequence[Path | str], mapping: ImportMappi
         built[key] = [trial_row(row, trial_index=row.get("trial_index", index))
                       for index, row in enumerate(trials)]
 
+    versions = software_versions()
+    parameters = {"mapping": mapping.name, "dataset": mapping.dataset,
+                  "files": [os.path.basename(p) for p in paths]}
+    created = _create_import_sessions(store, study_name, mapping, built, data_hash,
+                                      parameters, versions)
+    try:
+        for session_id, trials in created.sessions:
+            for start in range(0, len(trials), IMPORT_CHUNK_ROWS):
+                batch = [trial_values(row, session_id=session_id)
+                         for row in trials[start:start + IMPORT_CHUNK_ROWS]]
+                _write_chunk(store, batch)
+                if progress:
+                    progress(len(batch))
+        with store.orm(write=True) as orm:
+            orm.execute(update(Session).where(Session.id.in_([sid for sid, _ in created.sessions]))
+                        .values(status="imported"))
+            orm.commit()
+    except BaseException:
+        _remove_unfinished(store, created)
+        raise
+    return ImportResult(study=study_name, n_trials=len(rows), n_participants=n_participants,
+                        files=[str(p) for p in paths], n_sessions=len(by_participant))
+
+
+#: Trials per write transaction of an import: each chunk holds SQLite's write lock briefly,
+#: so a session writing to the same file commits its trial between two chunks.
+IMPORT_CHUNK_ROWS = 2000
+
+
+@dataclass
+class _CreatedImport:
+    study_id: int
+    study_created: bool
+    participant_ids: list[int]
+    sessions: list[tuple[int, list[dict[str, Any]]]]
+
+
+def _write_chunk(store: Store, batch: list[dict[str, Any]]) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    try:
+        with store.orm(write=True) as orm:
+            Store.insert_trial_values(orm, batch)
+            orm.commit()
+    except OperationalError as exc:
+        raise store.write_error(exc, "the import was undone") from None
+
+
+def _create_import_sessions(store, study_name, mapping, by_participant, data_hash, parameters,
+                            versions) -> _CreatedImport:
+    """In one short transaction: refuse a study that already has data, clear what an
+    unfinished (killed) import of the same study left, and create the study, participants
+    and sessions with status ``importing`` — invisible to the analysis until the last chunk
+    is written and they become ``imported`` (one logical all-or-nothing unit)."""
     with store.orm(write=True) as orm:
         study_row = orm.scalar(select(Study).where(Study.name == study_name))
+        study_created = study_row is None
         if study_row is not None:
+            _clear_unfinished_study(orm, study_row.id)
             n_existing = orm.scalar(select(func.count()).select_from(Trial).join(Session)
                                     .join(Participant).where(Participant.study_id == study_row.id))
             if n_existing:
@@ -478,30 +785,58 @@ def import_files(store: Store, paths: Sequence[Path | str], mapping: ImportMappi
             study_row = Study(name=study_name, description=mapping.dataset.get("citation"))
             orm.add(study_row)
             orm.flush()
-        versions = software_versions()
-        parameters = {"mapping": mapping.name, "dataset": mapping.dataset,
-                      "files": [os.path.basename(p) for p in paths]}
+        participant_ids, sessions = [], []
         participants: dict[str, Participant] = {}
-        for (code, task, session_number), trials in built.items():
+        for (code, task, session_number), trials in by_participant.items():
             participant = participants.get(code)
-            if participant is None:  # one participant, however many sessions
-                participant = participants[code] = Participant(study_id=study_row.id, code=code)
+            if participant is None:
+                participant = orm.scalar(select(Participant).where(
+                    Participant.study_id == study_row.id, Participant.code == code))
+            if participant is None:
+                participant = Participant(study_id=study_row.id, code=code)
                 orm.add(participant)
                 orm.flush()
+                participant_ids.append(participant.id)
+            participants[code] = participant
             session = Session(participant_id=participant.id, task=task,
-                              session_number=session_number, status="imported",
+                              session_number=session_number, status="importing",
                               stimulus_set=f"import:{study_name}", stimulus_set_hash=data_hash,
                               parameters=parameters, software_versions=versions,
                               response_mode=mapping.dataset.get("response_mode"))
             orm.add(session)
             orm.flush()
-            batch = [trial_values(row, session_id=session.id) for row in trials]
-            Store.insert_trial_values(orm, batch)
-            if progress:
-                progress(len(batch))
+            sessions.append((session.id, trials))
         orm.commit()
-    return ImportResult(study=study_name, n_trials=len(rows), n_participants=n_participants,
-                        files=[str(p) for p in paths], n_sessions=len(by_participant))
+        return _CreatedImport(study_row.id, study_created, participant_ids, sessions)
+
+
+def _clear_unfinished_study(orm, study_id: int) -> None:
+    """Delete the sessions (and their trials) an interrupted import left as ``importing``."""
+    unfinished = list(orm.scalars(select(Session.id).join(Participant).where(
+        Participant.study_id == study_id, Session.status == "importing")))
+    if unfinished:
+        orm.execute(delete(Trial).where(Trial.session_id.in_(unfinished)))
+        orm.execute(delete(Session).where(Session.id.in_(unfinished)))
+        orm.flush()
+
+
+def _remove_unfinished(store: Store, created: _CreatedImport) -> None:
+    """Undo an import that failed part-way (all or nothing); if even that fails (the
+    database went away), the sessions stay ``importing``: never shown, cleared next time."""
+    try:
+        with store.orm(write=True) as orm:
+            ids = [sid for sid, _ in created.sessions]
+            for start in range(0, len(ids), 500):
+                chunk = ids[start:start + 500]
+                orm.execute(delete(Trial).where(Trial.session_id.in_(chunk)))
+                orm.execute(delete(Session).where(Session.id.in_(chunk)))
+            if created.participant_ids:
+                orm.execute(delete(Participant).where(Participant.id.in_(created.participant_ids)))
+            if created.study_created:
+                orm.execute(delete(Study).where(Study.id == created.study_id))
+            orm.commit()
+    except Exception:  # noqa: BLE001 - the original error is the one to report
+        pass
 
 
 # ---------------------------------------------------------------------------- bundled datasets

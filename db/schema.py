@@ -42,7 +42,7 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-SESSION_STATUSES = ("running", "completed", "aborted", "imported")
+SESSION_STATUSES = ("running", "completed", "aborted", "imported", "importing")
 MODEL_RUN_STATUSES = ("running", "completed", "failed")
 
 
@@ -127,6 +127,27 @@ class Session(Base):
 
     participant: Mapped[Participant] = relationship(back_populates="sessions")
     trials: Mapped[list["Trial"]] = relationship(back_populates="session_ref")
+
+
+class SessionLease(Base):
+    """Who runs a session now: one row per session that a process has open.
+
+    A runner takes the lease when it starts or resumes a session and renews ``heartbeat_at``
+    while it runs (and with every trial it commits); a second runner is refused while the
+    lease is alive. A lease expires ``ttl_s`` after its last heartbeat, or at once when its
+    owner was a process on this same machine that no longer exists (a crash, a kill).
+    """
+
+    __tablename__ = "session_leases"
+
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("sessions.id", ondelete="CASCADE"), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(64))
+    host: Mapped[str] = mapped_column(String(255))
+    pid: Mapped[int] = mapped_column(Integer)
+    ttl_s: Mapped[float] = mapped_column(Float)
+    acquired_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+    heartbeat_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
 
 
 class ModelRun(Base):

@@ -5,6 +5,17 @@ database has it, so a crash or a killed process loses at most the trial in progr
 writers (model runs, imports) use ``add_trials``, which commits in chunks inside a single
 model run or session.
 
+A running session is owned by one process at a time: ``start_session`` takes the session's
+lease (``db.schema.SessionLease``) in the same transaction that creates or reopens it, every
+``add_trial`` renews it and checks it is still ours, and ``heartbeat`` renews it between
+trials (the runner calls it from a thread). A second runner is refused with
+``SessionBusyError`` while the lease is alive; a dead owner's lease expires (see
+``lease_is_alive``).
+
+A write that finds the database locked by another writer for longer than the busy timeout
+raises ``DatabaseBusyError`` (one line); the session runner keeps such a trial in memory and
+commits it again in the next inter-trial interval.
+
 Reading gives pandas data frames with the columns of ``db.schema.TRIAL_COLUMNS`` plus
 provenance columns (``session_id``, ``model_run_id``, ``trial_id``), with experimenter
 reviews applied unless asked otherwise.
@@ -12,19 +23,24 @@ reviews applied unless asked otherwise.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+import os
+import socket
+import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import sessionmaker
 
-from db.engine import make_engine
-from db.errors import SessionExistsError, StoreError
+from db.engine import is_read_only, make_engine
+from db.errors import (DatabaseBusyError, SessionBusyError, SessionExistsError,
+                       SessionLeaseLost, StoreError)
 from db.migrate import ensure_current
 from db.rows import TrialRow, trial_row
 from db.schema import (
@@ -35,6 +51,7 @@ from db.schema import (
     ModelRun,
     Participant,
     Session,
+    SessionLease,
     Study,
     Trial,
     TrialReview,
@@ -42,6 +59,44 @@ from db.schema import (
 )
 
 DEFAULT_STUDY = "default"
+#: A session lease expires this long after its last heartbeat (the runner beats every few s).
+LEASE_TTL_S = 30.0
+#: Session statuses whose trials are not (yet) data: an import that has not finished.
+INCOMPLETE_STATUSES = ("importing",)
+
+
+def _pid_alive(pid: int) -> bool:
+    """Whether process ``pid`` exists on this machine (a zombie counts as dead)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as handle:
+            return handle.read().rsplit(")", 1)[-1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
+
+
+def _as_utc(moment: dt.datetime) -> dt.datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.timezone.utc)
+
+
+def lease_is_alive(lease: SessionLease, now: dt.datetime | None = None) -> bool:
+    """A lease is alive until ``ttl_s`` after its last heartbeat; a lease held by a process
+    of this machine that has died (killed, crashed) is dead at once."""
+    if lease.host == socket.gethostname() and not _pid_alive(int(lease.pid)):
+        return False
+    now = now or utc_now()
+    return (now - _as_utc(lease.heartbeat_at)).total_seconds() < float(lease.ttl_s)
+
+
+def is_locked_error(exc: BaseException) -> bool:
+    """SQLite's "database is locked" / "busy" (another writer held the lock too long)."""
+    message = str(getattr(exc, "orig", exc)).lower()
+    return "database is locked" in message or "database is busy" in message
 
 
 def json_safe(value: Any) -> Any:
@@ -62,10 +117,44 @@ def json_safe(value: Any) -> Any:
     return value
 
 
+#: Participant codes are stored in a 100-character column.
+MAX_PARTICIPANT_CODE_CHARS = 100
+_TEXT_LIMITS = {c.key: c.type.length for c in Trial.__table__.columns
+                if getattr(c.type, "length", None)}
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+def check_trial_row(row: Mapping[str, Any], where: str = "trial") -> None:
+    """Refuse values one database would reject and another store silently (the same rule
+    on SQLite and PostgreSQL): NUL bytes anywhere, text longer than its column, infinite
+    numbers."""
+    for key, value in row.items():
+        if _has_nul(value):
+            raise StoreError(f"{where}: field {key} contains a NUL byte")
+        limit = _TEXT_LIMITS.get(key)
+        if limit and isinstance(value, str) and len(value) > limit:
+            raise StoreError(f"{where}: field {key} is {len(value)} characters long; at most "
+                             f"{limit} fit")
+        if isinstance(value, float) and math.isinf(value):
+            raise StoreError(f"{where}: field {key} is infinite")
+
+
 def trial_from_row(row: Mapping[str, Any] | TrialRow, **links: Any) -> Trial:
     """A ``Trial`` from a row built by (or acceptable to) ``db.rows.trial_row``: unknown keys
-    are an error (``TrialRowError``), never moved into extras."""
-    return Trial(**trial_row(row).as_dict(), **links)
+    are an error (``TrialRowError``), never moved into extras; values one database would
+    reject and another store silently are refused first (``check_trial_row``)."""
+    values = trial_row(row).as_dict()
+    check_trial_row(values, f"trial {values.get('trial_index')}")
+    return Trial(**values, **links)
 
 
 def trial_values(row: Mapping[str, Any], **links: Any) -> dict[str, Any]:
@@ -85,6 +174,8 @@ class Store:
         # SQLite: writes begin with BEGIN IMMEDIATE (see db.engine); ignored elsewhere.
         self._write_sessionmaker = sessionmaker(
             self.engine.execution_options(sqlite_begin="IMMEDIATE"), expire_on_commit=False)
+        self._leases: dict[int, str] = {}       # session id -> this store's lease token
+        self.lease_ttl_s = LEASE_TTL_S
 
     @property
     def url(self) -> str:
@@ -93,6 +184,9 @@ class Store:
     def orm(self, write: bool = False) -> OrmSession:
         """A new ORM session (use as a context manager); ``write=True`` for sessions that
         write, so concurrent writers queue for the lock instead of failing."""
+        if write and is_read_only(self.engine):
+            raise StoreError(f"database {self.url} is read-only (read-only media, or a folder "
+                             "this user cannot write): it can be read, not written")
         return (self._write_sessionmaker if write else self._sessionmaker)()
 
     def dispose(self) -> None:
@@ -161,6 +255,9 @@ class Store:
         code = str(participant_code).strip()
         if not code:
             raise StoreError("participant code is empty")
+        if "\x00" in code or len(code) > MAX_PARTICIPANT_CODE_CHARS:
+            raise StoreError(f"participant code {code[:20]!r}…: at most "
+                             f"{MAX_PARTICIPANT_CODE_CHARS} characters and no NUL byte")
         with self.orm(write=True) as orm:
             study_row = self._study(orm, study)
             participant = self._participant(orm, study_row, code)
@@ -175,6 +272,12 @@ class Store:
                         f"participant {code!r} already has {task} session {session_number} "
                         f"in study {study!r} ({existing.status}, {n_trials} trials): "
                         "use --resume to continue it or choose another --session")
+                if existing.status in INCOMPLETE_STATUSES + ("imported",):
+                    raise StoreError(
+                        f"--resume: {task} session {session_number} of participant {code!r} "
+                        f"in study {study!r} is {existing.status} data, not a session to run")
+                self._take_lease(orm, existing.id, code=code, task=task,
+                                 session_number=session_number)
                 existing.status = "running"
                 existing.ended_at = None
                 orm.commit()
@@ -187,6 +290,10 @@ class Store:
                               session_number=session_number, status=status, **fields)
             orm.add(session)
             try:
+                orm.flush()
+                if status == "running":
+                    self._take_lease(orm, session.id, code=code, task=task,
+                                     session_number=session_number)
                 orm.commit()
             except IntegrityError:
                 orm.rollback()
@@ -194,6 +301,61 @@ class Store:
                     f"participant {code!r} already has {task} session {session_number} "
                     f"in study {study!r} (created by another process just now)") from None
             return session.id
+
+    # ------------------------------------------------------------------ session leases
+    def _take_lease(self, orm: OrmSession, session_id: int, *, code: str, task: str,
+                    session_number: int) -> None:
+        """Make this store the session's one owner, inside the caller's write transaction;
+        ``SessionBusyError`` when another live process owns it."""
+        lease = orm.get(SessionLease, session_id, populate_existing=True)
+        mine = self._leases.get(session_id)
+        if lease is not None and lease.owner != mine and lease_is_alive(lease):
+            age_s = (utc_now() - _as_utc(lease.heartbeat_at)).total_seconds()
+            raise SessionBusyError(
+                f"{task} session {session_number} of participant {code!r} is being run by "
+                f"another process (pid {lease.pid} on {lease.host}, last heartbeat "
+                f"{age_s:.0f} s ago); only one runner may own a session — wait for it to end, "
+                f"or retry after its lease expires ({lease.ttl_s:.0f} s without a heartbeat)")
+        token = uuid.uuid4().hex
+        now = utc_now()
+        if lease is None:
+            orm.add(SessionLease(session_id=session_id, owner=token, host=socket.gethostname(),
+                                 pid=os.getpid(), ttl_s=self.lease_ttl_s, acquired_at=now,
+                                 heartbeat_at=now))
+        else:
+            lease.owner, lease.host, lease.pid = token, socket.gethostname(), os.getpid()
+            lease.ttl_s, lease.acquired_at, lease.heartbeat_at = self.lease_ttl_s, now, now
+        self._leases[session_id] = token
+
+    def _renew_lease(self, orm: OrmSession, session_id: int) -> None:
+        token = self._leases.get(session_id)
+        if token is None:
+            return
+        renewed = orm.execute(update(SessionLease).where(
+            SessionLease.session_id == session_id, SessionLease.owner == token).values(
+            heartbeat_at=utc_now()))
+        if renewed.rowcount == 0:
+            orm.rollback()
+            self._leases.pop(session_id, None)
+            raise SessionLeaseLost(
+                f"session {session_id}: this process's lease expired and another runner took "
+                "the session over; this runner stops without storing more trials")
+
+    def heartbeat(self, session_id: int) -> None:
+        """Renew this store's lease on a session (``SessionLeaseLost`` if it was taken)."""
+        with self.orm(write=True) as orm:
+            self._renew_lease(orm, session_id)
+            orm.commit()
+
+    def release_lease(self, session_id: int) -> None:
+        """Give up this store's lease (the session ended); a no-op if it holds none."""
+        token = self._leases.pop(session_id, None)
+        if token is None:
+            return
+        with self.orm(write=True) as orm:
+            orm.execute(delete(SessionLease).where(SessionLease.session_id == session_id,
+                                                   SessionLease.owner == token))
+            orm.commit()
 
     def get_session(self, session_id: int) -> Session:
         with self.orm() as orm:
@@ -216,7 +378,9 @@ class Store:
             orm.commit()
 
     def finish_session(self, session_id: int, status: str = "completed") -> None:
+        """Record the session's end and give up its lease."""
         self.update_session(session_id, status=status, ended_at=utc_now())
+        self.release_lease(session_id)
 
     def completed_trial_indices(self, session_id: int) -> list[int]:
         """Trial indices already stored for a session (what ``--resume`` skips)."""
@@ -242,15 +406,67 @@ class Store:
 
     # ------------------------------------------------------------------ trials
     def add_trial(self, row: Mapping[str, Any], *, session_id: int | None = None,
-                  model_run_id: int | None = None) -> int:
-        """Commit one trial now (durable when this returns) and return its id."""
+                  model_run_id: int | None = None, wait_s: float | None = None) -> int:
+        """Commit one trial now (durable when this returns) and return its id.
+
+        ``wait_s`` bounds how long an SQLite writer waits for another writer's lock (default:
+        the engine's busy timeout); when it runs out, ``DatabaseBusyError`` says the trial is
+        not stored yet (the session runner keeps it and tries again in the next ITI).
+        """
         if (session_id is None) == (model_run_id is None):
             raise ValueError("a trial belongs to exactly one of a session or a model run")
         trial = trial_from_row(row, session_id=session_id, model_run_id=model_run_id)
-        with self.orm(write=True) as orm:
-            orm.add(trial)
-            orm.commit()
-            return trial.id
+        self.orm(write=True).close()       # refuses a read-only database in one line
+        try:
+            with self._writer_connection(wait_s) as connection, \
+                    OrmSession(bind=connection, expire_on_commit=False) as orm:
+                if session_id is not None:
+                    self._renew_lease(orm, session_id)
+                orm.add(trial)
+                orm.commit()
+                return trial.id
+        except OperationalError as exc:
+            raise self.write_error(exc, "the trial was not stored yet") from None
+
+    def write_error(self, exc: OperationalError, what: str) -> Exception:
+        """A one-line ``StoreError`` for a write that failed for a reason the user can act on
+        (lock held too long, disk full, read-only file); other errors unchanged."""
+        message = str(getattr(exc, "orig", exc)).strip().splitlines()[0] if str(exc) else ""
+        if is_locked_error(exc):
+            return DatabaseBusyError(f"{self.url}: another writer held the database lock for "
+                                     f"longer than this writer could wait; {what}")
+        lowered = message.lower()
+        if "disk is full" in lowered or "no space left" in lowered or "diskfull" in lowered:
+            return StoreError(f"{self.url}: the disk is full ({message}); {what}")
+        if "readonly" in lowered or "read-only" in lowered:
+            return StoreError(f"{self.url} is read-only ({message}); {what}")
+        return exc
+
+    def _writer_connection(self, wait_s: float | None):
+        """A connection for one write transaction (SQLite: BEGIN IMMEDIATE, busy timeout
+        ``wait_s`` if given, restored afterwards)."""
+        import contextlib
+
+        from db.engine import SQLITE_BUSY_TIMEOUT_MS
+
+        @contextlib.contextmanager
+        def connect():
+            with self.engine.connect() as connection:
+                sqlite = connection.dialect.name == "sqlite"
+                if sqlite and wait_s is not None:     # set before BEGIN IMMEDIATE waits
+                    connection.exec_driver_sql(f"PRAGMA busy_timeout={max(1, int(wait_s * 1000))}")
+                    connection.commit()           # end the autobegun (deferred) transaction
+                if sqlite:
+                    connection = connection.execution_options(sqlite_begin="IMMEDIATE")
+                try:
+                    yield connection
+                finally:
+                    if sqlite and wait_s is not None:
+                        connection.rollback()
+                        connection.execution_options(sqlite_begin="DEFERRED")
+                        connection.exec_driver_sql(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+                        connection.commit()
+        return connect()
 
     def add_trials(self, rows: Iterable[Mapping[str, Any]], *, session_id: int | None = None,
                    model_run_id: int | None = None, chunk_size: int = 5000,
@@ -331,6 +547,9 @@ class Store:
             query = query.where(trial_table.c.model_run_id == model_run_id)
         if not include_practice:
             query = query.where(trial_table.c.is_practice.is_(False))
+        unfinished_imports = select(Session.id).where(Session.status.in_(INCOMPLETE_STATUSES))
+        query = query.where(trial_table.c.session_id.is_(None)
+                            | trial_table.c.session_id.not_in(unfinished_imports))
         query = query.order_by(trial_table.c.id)
         with self.engine.connect() as connection:
             result = connection.execute(query)
@@ -339,7 +558,9 @@ class Store:
         frame["measured_correct"] = frame["correct"]
         frame["reviewed"] = frame["review_trial_id"].notna()
         if apply_reviews and frame["reviewed"].any():
-            for column in ("rt_ms", "correct", "response"):
+            from db.reviews import REVIEWED_FIELDS   # the rule of db.reviews.reviewed_value
+
+            for column in REVIEWED_FIELDS:
                 override = frame[f"review_{column}"]
                 has_value = override.notna()
                 frame[column] = frame[column].astype(object)

@@ -3,15 +3,16 @@
 Heavy imports (psychopy, psychtoolbox) happen inside the modules that need them, so that
 importing this package (and ``mirrorlab --help``) stays fast.
 
-    from experiments import run_session, TASKS
-    session_id = run_session("stroop", "P01", simulate=True, windowed=True, max_trials=24)
+    from experiments import SessionOptions, run_session, TASKS
+    session_id = run_session("stroop", "P01",
+                             SessionOptions(simulate=True, windowed=True, max_trials=24))
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["ExperimentError", "TASKS", "run_session"]
+__all__ = ["ExperimentError", "SessionOptions", "TASKS", "run_session"]
 
 
 def __getattr__(name: str) -> Any:
@@ -19,6 +20,10 @@ def __getattr__(name: str) -> Any:
         from experiments.runner import run_session
 
         return run_session
+    if name == "SessionOptions":
+        from experiments.session_options import SessionOptions
+
+        return SessionOptions
     if name == "TASKS":
         from experiments.tasks import TASKS
 

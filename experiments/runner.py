@@ -12,13 +12,15 @@ opens (participant, trial list, parameters, the session record) lives in
 
 Python API (used by ``mirrorlab run`` and by the demo pipeline)::
 
-    from experiments import run_session
-    session_id = run_session("stroop", "P01", stimuli="stroop-en", simulate=True,
-                             windowed=True, max_trials=24, params={"iti_ms": 300})
+    from experiments import SessionOptions, run_session
+    options = SessionOptions(stimuli="stroop-en", simulate=True, windowed=True,
+                             max_trials=24, params={"iti_ms": 300})
+    session_id = run_session("stroop", "P01", options)
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 from pathlib import Path
@@ -31,45 +33,24 @@ from experiments.session_plan import (
     SessionPlan,
     ask_participant,
     check_display,
+    check_output_folder,
+    check_session_inputs,
     open_microphone,
     plan_session,
 )
+from experiments.session_options import SessionOptions
 from experiments.tasks import task_class
 from experiments.tasks.naming_proxy import ACCURACY_ASSUMED, NAMING_RESPONSE
 from stimuli.tasks import task_card
 
 FRAME_PERIOD_FALLBACK_S = 1.0 / 60.0
+#: At the session's end, kept trials are committed with this many busy-timeout waits.
+END_OF_SESSION_COMMIT_ATTEMPTS = 10
 
 
 # ---------------------------------------------------------------------------- the API
-def run_session(
-    task: str,
-    participant: str | None = None,
-    *,
-    session: int = 1,
-    stimuli: Any = None,
-    trial_list: Any = None,
-    language: str | None = None,
-    instruction: str | None = None,
-    response: str = "keyboard",
-    store: Any = None,
-    db: str | None = None,
-    windowed: bool = False,
-    window_size: tuple[int, int] = (1024, 768),
-    resume: bool = False,
-    simulate: bool = False,
-    simulation: Mapping[str, Any] | None = None,
-    participant_agent: Any = None,
-    voice_recorder: Any = None,
-    screenshot_dir: str | Path | None = None,
-    seed: int | None = None,
-    csv_dir: str | Path | None = None,
-    max_trials: int | None = None,
-    max_practice_trials: int | None = None,
-    practice: bool = True,
-    params: Mapping[str, Any] | None = None,
-    study: str = "default",
-) -> int:
+def run_session(task: str, participant: str | None = None,
+                options: SessionOptions | None = None, **overrides: Any) -> int:
     """Run one session of ``task`` and return its session id (see the module docstring).
 
     ``stimuli`` is a bundled set name, a folder, an items.csv path or a loaded set (default:
@@ -80,8 +61,16 @@ def run_session(
     microphone refuses the session instead of leaving an empty one; ``voice_recorder`` may be
     a ready ``experiments.voice.VoiceRecorder`` (e.g. on prerecorded speech).
     ``screenshot_dir`` saves one PNG of each trial's full display (taken in the ITI).
+    All of these are fields of ``options`` (``experiments.session_options.SessionOptions``);
+    keyword arguments of the same names override them.
     """
     from db.store import Store
+
+    chosen = SessionOptions.build(options, **overrides)
+    (session, stimuli, trial_list, language, instruction, response, store, db, windowed,
+     window_size, resume, simulate, simulation, participant_agent, voice_recorder,
+     screenshot_dir, seed, csv_dir, max_trials, max_practice_trials, practice, params,
+     study) = (getattr(chosen, f.name) for f in dataclasses.fields(SessionOptions))
 
     task_cls = task_class(task)
     if response not in RESPONSE_MODES:
@@ -97,6 +86,9 @@ def run_session(
         raise ExperimentError("participant code is empty")
     if isinstance(session, bool) or int(session) < 1:
         raise ExperimentError(f"--session {session!r}: must be a whole number ≥ 1")
+    check_session_inputs(participant, session, seed)
+    check_output_folder("--csv-dir", csv_dir)
+    check_output_folder("--screenshots", screenshot_dir)
     check_display()
     store = store if store is not None else Store(db)
     if response == "voice" and voice_recorder is None and not resume:
@@ -157,21 +149,84 @@ class SessionRunner:
         self.frame_period_s = FRAME_PERIOD_FALLBACK_S
         self.commit_times_ms: list[float] = []
         self.n_escapes_declined = 0
-        self.n_stored = 0
+        self.n_stored = 0                  # trials done: committed, or kept for the next ITI
+        self.pending_rows: list[dict[str, Any]] = []   # done, not yet committed (db locked)
+        self.heartbeat = None
 
     # ------------------------------------------------------------ life cycle
     def run(self) -> None:
+        from experiments.heartbeat import LeaseHeartbeat
+
         status = "aborted"
+        self.heartbeat = LeaseHeartbeat(self.store, self.plan.session_id).start()
         try:
             self._open()
             self._run_screens_and_trials()
             status = "completed"
         except SessionAborted:
             status = "aborted"
+        except OSError as exc:
+            raise self._output_error(exc) from None
         finally:
-            self.store.finish_session(self.plan.session_id, status)
+            self.heartbeat.stop()
             self._close()
+            self._end_session(status)
         self.status = status
+
+    def _end_session(self, status: str) -> None:
+        """Commit what is still pending (waiting longer now that nobody waits for the next
+        trial), then record the end; never touch a session another runner took over."""
+        from sqlalchemy.exc import OperationalError
+
+        from db.errors import SessionLeaseLost, StoreError
+
+        if self.heartbeat is not None and self.heartbeat.lost is not None:
+            return
+        try:
+            self._commit_pending(wait_s=None)
+        except SessionLeaseLost:
+            return
+        except StoreError:
+            status = "aborted"          # trials that could not be stored are in the CSV
+        try:
+            self.store.finish_session(self.plan.session_id, status)
+        except (StoreError, OperationalError):
+            pass     # e.g. a full disk: the lease expires with this process, --resume works
+
+    def _output_error(self, exc: OSError) -> Exception:
+        import errno
+
+        what = exc.filename or self.plan.csv_path
+        if exc.errno == errno.ENOSPC:
+            return ExperimentError(
+                f"the disk is full (writing {what}): session {self.plan.session_id} ended as "
+                f"aborted; the {self.n_stored - len(self.pending_rows)} trials committed before "
+                "are kept (free space, then --resume)")
+        return ExperimentError(f"cannot write {what}: {exc.strerror or exc}; session "
+                               f"{self.plan.session_id} ended as aborted, committed trials kept")
+
+    def _commit_pending(self, wait_s: float | None) -> None:
+        """Commit kept trials in order; ``DatabaseBusyError`` (SQLite's lock held by another
+        writer for longer than ``wait_s``) leaves the rest for the next ITI."""
+        from db.errors import DatabaseBusyError
+
+        if self.heartbeat is not None and self.heartbeat.lost is not None:
+            raise self.heartbeat.lost
+        attempts_left = END_OF_SESSION_COMMIT_ATTEMPTS
+        while self.pending_rows:
+            commit_start = _now()
+            try:
+                self.store.add_trial(self.pending_rows[0], session_id=self.plan.session_id,
+                                     wait_s=wait_s)
+            except DatabaseBusyError:
+                attempts_left -= 1
+                if wait_s is None and attempts_left > 0:
+                    continue            # end of session: each attempt waits the busy timeout
+                if wait_s is None:
+                    raise
+                return
+            self.commit_times_ms.append((_now() - commit_start) * 1000.0)
+            self.pending_rows.pop(0)
 
     def _open(self) -> None:
         from psychopy import core, logging, visual
@@ -218,7 +273,10 @@ class SessionRunner:
         if self.voice is not None:
             self.voice.close()
         if self.csv is not None:
-            self.csv.close()
+            try:
+                self.csv.close()
+            except OSError:
+                pass                    # a full disk: the session's error says so
         if self.win is not None:
             self.win.close()
             self.win = None
@@ -277,7 +335,8 @@ class SessionRunner:
         from experiments.instructions import VOICE_LEGEND, instruction_text, screen_text
 
         plan, lang = self.plan, self.plan.language
-        legend = VOICE_LEGEND[lang] if plan.response_mode == "voice" else self.task.key_legend()
+        legend = (VOICE_LEGEND[lang] if plan.response_mode == "voice"
+                  else self.task.key_legend(plan.trials))
         attribution = getattr(plan.stimulus_set, "attribution", "") or ""
         if plan.resumed:
             self.show_screen(screen_text("resume", lang) + "\n\n"
@@ -354,14 +413,16 @@ class SessionRunner:
             break
         iti_start = _now()
         row = self._trial_row(trial, prepared, timing, planned_box.get("planned"))
+        flag_soa_error(row, self.frame_period_s)
         if after_break:
             row["extras"]["after_break"] = True     # first trial after a break or a resume
         if self.n_escapes_declined:
             row["extras"]["escape_declined"] = self.n_escapes_declined
             self.n_escapes_declined = 0
-        commit_start = _now()
-        self.store.add_trial(row, session_id=self.plan.session_id)
-        self.commit_times_ms.append((_now() - commit_start) * 1000.0)
+        # Commit in the ITI; if another writer holds the database's lock for longer than
+        # most of the ITI, keep the trial (in memory and in the CSV) and commit it next time.
+        self.pending_rows.append(row)
+        self._commit_pending(wait_s=max(0.05, 0.8 * params["iti_ms"] / 1000.0))
         self.n_stored += 1
         self.csv.write(self._csv_row(trial, row, timing))
         if trial.get("is_practice"):
@@ -490,6 +551,19 @@ class SessionRunner:
         remaining = t_s - _now()
         if remaining > 0:
             core.wait(remaining, hogCPUperiod=min(remaining, 0.002))
+
+
+def flag_soa_error(row: dict[str, Any], frame_period_s: float) -> None:
+    """Record how far the measured SOA is from the requested one (``soa_error_ms``) and flag
+    the trial (``soa_off_by_more_than_a_frame``) when that is more than one frame period."""
+    extras = row.get("extras") or {}
+    measured, requested = extras.get("measured_soa_ms"), row.get("soa_ms")
+    if measured is None or requested is None:
+        return
+    error_ms = float(measured) - float(requested)
+    extras["soa_error_ms"] = round(error_ms, 3)
+    if abs(error_ms) > frame_period_s * 1000.0:
+        extras["soa_off_by_more_than_a_frame"] = True
 
 
 def screenshot_name(trial) -> str:

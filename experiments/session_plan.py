@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import re
 import zlib
 from dataclasses import dataclass, field
@@ -72,6 +73,19 @@ def shorten(frame, max_trials: int | None, max_practice_trials: int | None, prac
     return pd.concat([practice_rows, main_rows]).reset_index(drop=True)
 
 
+def check_trial_values(records: list[dict[str, Any]], where: str) -> None:
+    """Every trial of the list must be storable (no NUL byte, no text longer than its
+    column), so a session never stops half-way at the first trial a database refuses."""
+    from db.errors import StoreError
+    from db.store import check_trial_row
+
+    for record in records:
+        try:
+            check_trial_row(record, f"{where}, trial {record.get('trial_index')}")
+        except StoreError as exc:
+            raise ExperimentError(str(exc)) from None
+
+
 def check_trial_list(frame, task_cls, where: str) -> None:
     if frame is None or len(frame) == 0:
         raise ExperimentError(f"{where}: the trial list is empty")
@@ -87,6 +101,27 @@ def check_trial_list(frame, task_cls, where: str) -> None:
     main = frame[~frame["is_practice"].astype(bool)]
     if main["trial_index"].duplicated().any():
         raise ExperimentError(f"{where}: trial list has repeated trial_index values")
+
+
+#: Seeds are stored in a 32-bit integer column (PostgreSQL's ``integer``).
+MAX_SEED = 2 ** 31 - 1
+
+
+def check_session_inputs(participant: str, session_number: Any, seed: Any) -> None:
+    """Refuse, before either database sees them, inputs that one database would reject and
+    the other store silently: an over-long code, a NUL byte, a seed beyond 32 bits."""
+    from db.store import MAX_PARTICIPANT_CODE_CHARS
+
+    if "\x00" in participant:
+        raise ExperimentError("participant code contains a NUL byte")
+    if len(participant) > MAX_PARTICIPANT_CODE_CHARS:
+        raise ExperimentError(f"participant code is {len(participant)} characters long; at most "
+                              f"{MAX_PARTICIPANT_CODE_CHARS} are allowed")
+    if isinstance(session_number, bool) or int(session_number) < 1 or int(session_number) > MAX_SEED:
+        raise ExperimentError(f"--session {session_number!r}: must be a whole number from 1 to "
+                              f"{MAX_SEED}")
+    if seed is not None and (isinstance(seed, bool) or not 0 <= int(seed) <= MAX_SEED):
+        raise ExperimentError(f"--seed {seed}: must be a whole number from 0 to {MAX_SEED}")
 
 
 def check_display() -> None:
@@ -162,8 +197,7 @@ def open_microphone(csv_dir, store, participant, task, session_number, *, simula
     except ImportError as exc:
         raise ExperimentError(f"--response voice: the voice key is not available ({exc})") from None
     folder = Path(csv_dir) if csv_dir is not None else default_csv_dir(store)
-    stamp = dt.datetime.now().strftime("%Y-%m-%d_%Hh%M.%S")
-    audio_dir = folder / f"{_safe(participant)}_{task}_s{session_number}_{stamp}_audio"
+    audio_dir = unique_path(folder, session_file_stem(participant, task, session_number), "_audio")
     if simulated:
         return VoiceRecorder(audio_dir, source=SynthesizedSpeech(seed=int(seed or 0)))
     return VoiceRecorder(audio_dir)
@@ -210,6 +244,7 @@ def plan_session(task_cls, participant, session_number, *, store, stimuli, trial
     check_trial_list(frame, task_cls, f"task {task}")
     frame = shorten(frame, max_trials, max_practice_trials, practice)
     records = trial_records(frame)
+    check_trial_values(records, f"task {task} trial list ({set_name})")
     if set_hash is None:
         set_hash = trial_list_hash(records)
 
@@ -228,8 +263,9 @@ def plan_session(task_cls, participant, session_number, *, store, stimuli, trial
                          "max_trials": max_trials, "max_practice_trials": max_practice_trials,
                          "practice": practice, "simulated_participant": agent_description}
     csv_folder = Path(csv_dir) if csv_dir is not None else default_csv_dir(store)
-    stamp = dt.datetime.now().strftime("%Y-%m-%d_%Hh%M.%S")
-    csv_path = (csv_folder / f"{_safe(participant)}_{task}_s{session_number}_{stamp}.csv").resolve()
+    check_output_folder("--csv-dir" if csv_dir is not None else "CSV folder", csv_folder)
+    csv_path = unique_path(csv_folder, session_file_stem(participant, task, session_number, study),
+                           ".csv").resolve()
     versions = software_versions(("python-xlib", "psychtoolbox", "pyglet"))
     session_id = store.start_session(
         participant_code=participant, task=task, session_number=session_number, study=study,
@@ -270,7 +306,7 @@ def _plan_resume(task_cls, participant, session_number, *, store, study, respons
         except ExperimentError:
             stimulus_set = None    # the stored trial list is enough to go on
     csv_path = Path(stored.csv_path) if stored.csv_path else default_csv_dir(store) / (
-        f"{_safe(participant)}_{task}_s{session_number}_resumed.csv")
+        f"{file_safe_code(participant)}_{task}_s{session_number}_resumed.csv")
     return SessionPlan(task=task, participant=participant, session_number=session_number,
                        session_id=session_id, language=stored.language or "en",
                        instruction=parameters.get("instruction") or task_cls.instructions_supported[0],
@@ -282,8 +318,54 @@ def _plan_resume(task_cls, participant, session_number, *, store, study, respons
                        extras={"already_done": len(done)})
 
 
-def _safe(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]+", "-", text) or "participant"
+#: Longest participant-code part of a file name (the code itself is stored verbatim).
+MAX_CODE_CHARS_IN_FILE_NAME = 40
+
+
+def file_safe_code(code: str) -> str:
+    """A participant code as part of a file name: letters of every script (``山田`` stays
+    ``山田``), digits and ``_.-`` are kept; anything else becomes ``-``. When that changes the
+    code or it is longer than ``MAX_CODE_CHARS_IN_FILE_NAME``, an 8-character hash of the
+    exact code is appended, so two codes never share a file name."""
+    kept = re.sub(r"[^\w.-]+", "-", code, flags=re.UNICODE).strip(".-") or "participant"
+    if kept == code and len(code) <= MAX_CODE_CHARS_IN_FILE_NAME:
+        return code
+    digest = hashlib.sha256(code.encode("utf-8")).hexdigest()[:8]
+    return f"{kept[:MAX_CODE_CHARS_IN_FILE_NAME]}-{digest}"
+
+
+def session_file_stem(participant: str, task: str, session_number: int, study: str = "default") -> str:
+    """``<code>_<task>_s<n>_<date>`` (with ``<study>_`` in front for a study other than the
+    default), the stem of a session's CSV and audio folder."""
+    stamp = dt.datetime.now().strftime("%Y-%m-%d_%Hh%M.%S")
+    prefix = "" if study == "default" else f"{file_safe_code(study)}_"
+    return f"{prefix}{file_safe_code(participant)}_{task}_s{session_number}_{stamp}"
+
+
+def unique_path(folder: Path, stem: str, suffix: str) -> Path:
+    """``folder/stem+suffix``, or ``stem-2``, ``stem-3`` … when that name is taken."""
+    candidate = folder / f"{stem}{suffix}"
+    number = 2
+    while candidate.exists():
+        candidate = folder / f"{stem}-{number}{suffix}"
+        number += 1
+    return candidate
+
+
+def check_output_folder(option: str, folder: str | Path | None) -> None:
+    """Refuse, before a window opens or anything is stored, an output folder that is a file,
+    lies under a file, or cannot be written."""
+    if folder is None:
+        return
+    path = Path(folder)
+    for candidate in (path, *path.parents):
+        if candidate.exists():
+            if not candidate.is_dir():
+                which = "is a file" if candidate == path else f"is under the file {candidate}"
+                raise ExperimentError(f"{option} {folder}: {which}, not a folder")
+            if not os.access(candidate, os.W_OK | os.X_OK):
+                raise ExperimentError(f"{option} {folder}: {candidate} is not writable")
+            return
 
 
 def _load_stimulus_set(stimuli, task: str, language: str | None):

@@ -12,6 +12,11 @@ How the timing works (see docs/experiments.md, "Timing"):
   first frame the keyboard clock is reset and the keyboard buffer cleared on that same flip,
   so ``KeyPress.rt`` is the RT from the measured onset; a simulated participant is told the
   measured onset there and schedules its key press from it.
+* Once the first stimulus component (e.g. the picture of a picture–word trial) is on the
+  screen, the axis is re-anchored on its *measured* onset: the later components (the
+  distractor word) are scheduled from when the first one was actually shown, so a first
+  frame that came late (dropped frames under CPU load) delays them too instead of shortening
+  the SOA.
 * ``win.nDroppedFrames`` (with ``recordFrameIntervals`` on and ``refreshThreshold`` at 1.5
   frame periods) gives the dropped frames of the trial.
 """
@@ -107,7 +112,11 @@ def run_trial_frames(
     visible_before: set[str] = set()
     shown: set[str] = set()
     responded = False
-    anchor_s: float | None = None       # measured flip time of the first frame
+    anchor_s: float | None = None       # the axis' zero: measured flip of the first frame, then
+                                        # (re-anchored) from the first component's onset
+    first_flip_s: float | None = None
+    first_component = min(components, key=lambda c: c.start_ms)
+    reanchored = False
     last_flip_s: float | None = None
 
     def stamp(name: str, table: dict[str, float]) -> None:
@@ -163,8 +172,12 @@ def run_trial_frames(
         timing.n_frames += 1
         now_s = core.getTime()
         if anchor_s is None:
-            anchor_s = timing.fixation_onset_s or timing.onsets_s.get(
-                min(components, key=lambda c: c.start_ms).name, now_s)
+            anchor_s = timing.fixation_onset_s or timing.onsets_s.get(first_component.name, now_s)
+            first_flip_s = anchor_s
+        if not reanchored and first_component.name in timing.onsets_s:
+            # schedule what follows from the first component's measured onset
+            anchor_s = timing.onsets_s[first_component.name] - (first_ms - axis_start_ms) / 1000.0
+            reanchored = True
         last_flip_s = now_s
 
         for key in poll_keys(kb, key_list):
@@ -181,8 +194,8 @@ def run_trial_frames(
         win.callOnFlip(stamp, name, timing.offsets_s)
     win.flip()                                   # blank screen: the ITI begins
     timing.dropped_frames = int(win.nDroppedFrames - dropped_before)
-    if anchor_s is not None and last_flip_s is not None and timing.n_frames > 1:
-        timing.mean_frame_ms = (last_flip_s - anchor_s) * 1000.0 / (timing.n_frames - 1)
+    if first_flip_s is not None and last_flip_s is not None and timing.n_frames > 1:
+        timing.mean_frame_ms = (last_flip_s - first_flip_s) * 1000.0 / (timing.n_frames - 1)
     if win.frameIntervals:
         timing.max_frame_interval_ms = float(max(win.frameIntervals)) * 1000.0
     win.frameIntervals = []

@@ -23,6 +23,10 @@ except ModuleNotFoundError:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+#: Every whole number of a [design] table is at most this (trials per condition, repetitions,
+#: sizes in px…), so a typo such as 100000000 is refused before a trial list is built.
+MAX_DESIGN_NUMBER = 10_000
+MAX_DESIGN_LIST = 50
 KNOWN_KEYS = {"name", "task", "language", "title", "description", "licence", "license",
               "attribution", "source", "design", "colours", "colour_words", "neutral_ink_rgb",
               "background_rgb", "version"}
@@ -90,6 +94,10 @@ def check_design(design: Any, task: str, path: Path) -> dict[str, Any]:
                     and all(isinstance(v, int) and not isinstance(v, bool) for v in value)):
                 raise StimulusError("must be a non-empty list of integers", path=path,
                                     column=f"design.{key}", value=value)
+            if len(value) > MAX_DESIGN_LIST or any(abs(v) > MAX_DESIGN_NUMBER for v in value):
+                raise StimulusError(f"at most {MAX_DESIGN_LIST} values, each within "
+                                    f"±{MAX_DESIGN_NUMBER:,}", path=path,
+                                    column=f"design.{key}", value=value)
         elif isinstance(default, bool):
             if not isinstance(value, bool):
                 raise StimulusError("must be true or false", path=path, column=f"design.{key}",
@@ -97,6 +105,9 @@ def check_design(design: Any, task: str, path: Path) -> dict[str, Any]:
         elif isinstance(default, int):
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
                 raise StimulusError("must be a whole number ≥ 0", path=path,
+                                    column=f"design.{key}", value=value)
+            if value > MAX_DESIGN_NUMBER:       # refused before any trial list is built
+                raise StimulusError(f"too large (at most {MAX_DESIGN_NUMBER:,})", path=path,
                                     column=f"design.{key}", value=value)
         merged[key] = value
     if "soas_ms" in merged and len(set(merged["soas_ms"])) != len(merged["soas_ms"]):
@@ -110,7 +121,8 @@ def check_design(design: Any, task: str, path: Path) -> dict[str, Any]:
 
 def _check_rgb(value: Any, path: Path, column: str) -> None:
     if not (isinstance(value, list) and len(value) == 3
-            and all(isinstance(v, int) and 0 <= v <= 255 for v in value)):
+            and all(isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 255
+                    for v in value)):
         raise StimulusError("bad colour", path=path, column=column, value=value,
                             expected="[r, g, b] with integers 0–255")
 

@@ -127,9 +127,14 @@ class StimulusSet:
         if not isinstance(participant_index, int) or participant_index < 0:
             raise StimulusError("participant_index must be a whole number ≥ 0",
                                 value=participant_index)
-        return build_trial_list(self, seed=seed, instruction=instruction,
-                                participant_index=participant_index,
-                                include_practice=include_practice)
+        try:
+            return build_trial_list(self, seed=seed, instruction=instruction,
+                                    participant_index=participant_index,
+                                    include_practice=include_practice)
+        except StimulusError as exc:
+            if exc.path is not None:
+                raise
+            raise StimulusError(str(exc), path=self.path / "set.toml", column="design") from None
 
     def summary(self) -> dict[str, Any]:
         counts = self.items.groupby("role").size().to_dict() if "role" in self.items else {}

@@ -1,5 +1,10 @@
 """Item-level validation for each task: values, conditions, duplicates, answers, pictures.
 
+Every picture a set names is opened here (a PNG or JPEG decoded, an SVG parsed), so a file
+that is not an image is refused by ``mirrorlab stimuli validate`` instead of stopping a
+session part-way; a picture path that leads out of the set folder (``..``, an absolute path,
+or a symbolic link to a file elsewhere) is refused. NUL bytes in any value are refused.
+
 Each check fails with a one-line ``StimulusError`` naming the file, line, column, the bad
 value and what was expected. The functions return the parsed picture sources so that the
 set never has to look them up again.
@@ -17,8 +22,60 @@ from stimuli.pictures import PictureSource, parse_picture_source
 from stimuli.tasks.card import ROLE_EXPERIMENTAL, TaskCard
 
 
+def checked_picture(value: str, set_dir: Path, *, path: Path, line: int,
+                    column: str) -> PictureSource:
+    """``parse_picture_source``, then: the file lies inside the set folder once symbolic links
+    are followed, and it opens as the image its name says."""
+    source = parse_picture_source(value, set_dir, path=path, line=line, column=column)
+    if source.kind != "file":
+        return source
+    real_set_dir = Path(set_dir).resolve()
+    if real_set_dir not in source.path.parents:
+        raise StimulusError("picture path leads out of the set folder (a symbolic link?)",
+                            path=path, line=line, column=column, value=value,
+                            expected=f"a file inside {real_set_dir}")
+    problem = picture_problem(source.path)
+    if problem:
+        raise StimulusError(f"picture file is not a readable image ({problem})", path=path,
+                            line=line, column=column, value=value,
+                            expected="a PNG, JPEG or SVG picture")
+    return source
+
+
+def picture_problem(file: Path) -> str | None:
+    """Why ``file`` cannot be shown, or None: PNG/JPEG are fully decoded with Pillow, SVGs
+    parsed as XML with an ``<svg>`` root."""
+    if file.suffix.lower() == ".svg":
+        import xml.etree.ElementTree as ElementTree
+
+        try:
+            root = ElementTree.parse(file).getroot()
+        except (ElementTree.ParseError, OSError) as exc:
+            return f"not SVG: {exc}"
+        return None if root.tag.rsplit("}", 1)[-1] == "svg" else f"root element <{root.tag}>"
+    try:
+        from PIL import Image, UnidentifiedImageError
+
+        with Image.open(file) as image:
+            image.load()
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
+        return str(exc).split(" '/")[0] or type(exc).__name__
+    return None
+
+
+def check_no_nul(table: CsvTable) -> None:
+    for index, row in enumerate(table.rows):
+        for column, value in row.items():
+            if isinstance(value, str) and "\x00" in value:
+                raise StimulusError("NUL byte in a value", path=table.path,
+                                    line=table.line_of(index), column=column,
+                                    value=value.replace("\x00", "\\0"),
+                                    expected="text without NUL bytes")
+
+
 def check_common(table: CsvTable, spec: TaskCard) -> None:
-    """Item ids present and unique, roles known."""
+    """No NUL bytes; item ids present and unique, roles known."""
+    check_no_nul(table)
     first_line: dict[str, int] = {}
     for index, row in enumerate(table.rows):
         line = table.line_of(index)
@@ -98,7 +155,7 @@ def check_picture_word(table: CsvTable, spec: TaskCard, set_dir: Path) -> dict[s
                                     "'identical' condition, made automatically)",
                                     path=table.path, line=line, column=column,
                                     value=row[column], expected="a different word")
-        pictures[row["item_id"]] = parse_picture_source(
+        pictures[row["item_id"]] = checked_picture(
             row["picture_source"], set_dir, path=table.path, line=line, column="picture_source")
     check_unique_pictures(table, "picture")
     return pictures
@@ -115,8 +172,13 @@ def check_unique_pictures(table: CsvTable, column: str) -> None:
         first[key] = table.line_of(index)
 
 
+#: An association item has 2 to 6 choices (answer + 1 to 5 foils): choice_1 … choice_6.
+MIN_CHOICES, MAX_CHOICES = 2, 6
+CHOICE_COLUMNS = tuple(f"choice_{n}" for n in range(1, MAX_CHOICES + 1))
+
+
 def association_choices(row: dict[str, str]) -> list[str]:
-    return [row[c] for c in ("choice_1", "choice_2", "choice_3", "choice_4") if row.get(c)]
+    return [row[c] for c in CHOICE_COLUMNS if row.get(c)]
 
 
 def check_association(table: CsvTable, set_dir: Path) -> dict[str, dict[str, PictureSource]]:
@@ -125,12 +187,12 @@ def check_association(table: CsvTable, set_dir: Path) -> dict[str, dict[str, Pic
     pictures: dict[str, dict[str, PictureSource]] = {}
     for index, row in enumerate(table.rows):
         line = table.line_of(index)
-        third, fourth = row.get("choice_3", ""), row.get("choice_4", "")
-        if bool(third) != bool(fourth):
-            raise StimulusError("give 2 or 4 choices", path=table.path, line=line,
-                                column="choice_4" if third else "choice_3",
-                                value=fourth if third else third,
-                                expected="choice_3 and choice_4 both filled or both empty")
+        filled = [bool(row.get(c)) for c in CHOICE_COLUMNS]
+        if True in filled[filled.index(False):] if False in filled else False:
+            gap = CHOICE_COLUMNS[filled.index(False)]
+            raise StimulusError("a gap in the choices", path=table.path, line=line, column=gap,
+                                expected=f"choices filled from choice_1 on, {MIN_CHOICES} to "
+                                         f"{MAX_CHOICES} of them, without an empty one between")
         choices = association_choices(row)
         repeated = [c for c, n in Counter(choices).items() if n > 1]
         if repeated:
@@ -147,15 +209,16 @@ def check_association(table: CsvTable, set_dir: Path) -> dict[str, dict[str, Pic
                                 expected="choices other than the target")
         sources: dict[str, PictureSource] = {}
         if row.get("target_picture"):
-            sources["target"] = parse_picture_source(row["target_picture"], set_dir,
+            sources["target"] = checked_picture(row["target_picture"], set_dir,
                                                      path=table.path, line=line,
                                                      column="target_picture")
         for number in range(1, len(choices) + 1):
             column = f"choice_{number}_picture"
             if row.get(column):
-                sources[column] = parse_picture_source(row[column], set_dir, path=table.path,
+                sources[column] = checked_picture(row[column], set_dir, path=table.path,
                                                        line=line, column=column)
-        given = [c for c in (f"choice_{n}_picture" for n in range(1, 5)) if row.get(c)]
+        given = [c for c in (f"choice_{n}_picture" for n in range(1, MAX_CHOICES + 1))
+                 if row.get(c)]
         if given and len(given) != len(choices):
             raise StimulusError("choice pictures for some choices only", path=table.path,
                                 line=line, column=given[0],
@@ -179,7 +242,7 @@ def check_continuous_naming(table: CsvTable, spec: TaskCard, set_dir: Path,
                 raise StimulusError("an experimental item needs a category", path=table.path,
                                     line=line, column="category", expected="a category name")
             category_lines.setdefault(row["category"], []).append(line)
-        pictures[row["item_id"]] = parse_picture_source(
+        pictures[row["item_id"]] = checked_picture(
             row["picture_source"], set_dir, path=table.path, line=line, column="picture_source")
     check_unique_pictures(table, "picture")
     for category, lines in category_lines.items():

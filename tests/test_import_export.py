@@ -83,7 +83,7 @@ def test_bad_rows_stop_the_import_before_anything_is_written(sqlite_url, tmp_pat
         import_files(store, [empty], mapping)
     latin1 = tmp_path / "latin1.csv"
     latin1.write_bytes("subj,cond,rt\n1,caf\xe9,500\n".encode("latin-1"))
-    with pytest.raises(ImportMappingError, match="latin1.csv: not UTF-8"):
+    with pytest.raises(ImportMappingError, match="latin1.csv line 2 byte 6: not valid UTF-8"):
         import_files(store, [latin1], mapping)
     assert store.count_trials() == 0
 

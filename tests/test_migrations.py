@@ -37,10 +37,10 @@ def test_a_database_at_another_revision_is_not_changed_silently(tmp_path):
     url = f"sqlite:///{tmp_path / 'old.db'}"
     store = Store(url)
     with store.engine.begin() as connection:
-        connection.execute(text("UPDATE alembic_version SET version_num = 'older'"))
-    with pytest.raises(StoreError, match="revision older, this mirrorlab needs .*mirrorlab db upgrade"):
+        connection.execute(text("UPDATE alembic_version SET version_num = '0001'"))
+    with pytest.raises(StoreError, match="revision 0001, this mirrorlab needs .*mirrorlab db upgrade"):
         Store(url)
-    assert current_revision(make_engine(url)) == "older"
+    assert current_revision(make_engine(url)) == "0001"
 
 
 def test_demographics_are_kept_apart_from_trials(tmp_path):

@@ -250,14 +250,19 @@ def test_answer_not_among_choices(tmp_path):
                     "column 'answer'", "'鯨'", "鳥, 魚, 犬, 猫")
 
 
-def test_three_choices_refused(tmp_path):
+def test_three_choices_are_accepted_and_a_gap_is_refused(tmp_path):
+    """Issue 12: 2–6 choices (answer + 2 foils is a common format); a gap is one line."""
     folder = copy_set("association-ja", tmp_path)
     items = folder / "items.csv"
     edit(items, "ja-004,釣り竿,鳥,魚,犬,猫,魚", "ja-004,釣り竿,鳥,魚,犬,,魚")
+    loaded = load_set(folder)
+    row = loaded.items.set_index("item_id").loc["ja-004"]
+    assert [row["choice_1"], row["choice_2"], row["choice_3"]] == ["鳥", "魚", "犬"]
+    edit(items, "ja-004,釣り竿,鳥,魚,犬,,魚", "ja-004,釣り竿,鳥,魚,,犬,魚")
     with pytest.raises(StimulusError) as info:
         load_set(folder)
-    assert_one_line(info.value, f"line {line_of(items, 'ja-004')}", "column 'choice_4'",
-                    "2 or 4 choices")
+    assert_one_line(info.value, f"line {line_of(items, 'ja-004')}", "column 'choice_3'",
+                    "a gap in the choices")
 
 
 def test_picture_file_not_found(tmp_path):

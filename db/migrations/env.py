@@ -1,12 +1,17 @@
-"""Alembic environment: uses the engine handed over by ``db.migrate`` (no alembic.ini)."""
+"""Alembic environment: uses the connection (inside the caller's locked transaction) or the
+engine handed over by ``db.migrate`` (no alembic.ini)."""
+
+import contextlib
 
 from alembic import context
 
 from db.schema import Base
 
+connection_given = context.config.attributes.get("connection")
 engine = context.config.attributes["engine"]
 
-with engine.begin() as connection:
+with (contextlib.nullcontext(connection_given) if connection_given is not None
+      else engine.begin()) as connection:
     context.configure(
         connection=connection,
         target_metadata=Base.metadata,

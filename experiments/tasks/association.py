@@ -1,10 +1,11 @@
 """Semantic association in the style of the Pyramids and Palm Trees test (Howard & Patterson
-1992): a target (word or picture) and 2 or 4 choices; choose the one that goes with the
+1992): a target (word or picture) and 2 to 6 choices; choose the one that goes with the
 target. The chosen choice and its RT are stored.
 
-Keys: ``key_layout='digits'`` puts the choices in a row labelled 1–4 (keys 1–4);
-``'arrows'`` puts 2 choices left/right of the target and 4 choices around it (up, left,
-right, down), answered with the arrow keys.
+Keys: ``key_layout='digits'`` puts the choices in a row labelled 1–6 (keys 1–6; the row and
+its pictures shrink to fit the window); ``'arrows'`` puts 2 choices left/right of the target,
+3 left/up/right and 4 around it (up, left, right, down), answered with the arrow keys — more
+than 4 choices need the digits layout (refused before the session otherwise).
 """
 
 from __future__ import annotations
@@ -17,9 +18,12 @@ from experiments.errors import ExperimentError
 from experiments.parameters import Parameter
 from experiments.tasks.base import Component, PreparedTrial, Task
 
-DIGIT_KEYS = ("1", "2", "3", "4")
+MIN_CHOICES, MAX_CHOICES = 2, 6
+DIGIT_KEYS = ("1", "2", "3", "4", "5", "6")
 ARROWS_FOR_TWO = ("left", "right")
+ARROWS_FOR_THREE = ("left", "up", "right")
 ARROWS_FOR_FOUR = ("up", "left", "right", "down")
+ARROW_KEYS = {2: ARROWS_FOR_TWO, 3: ARROWS_FOR_THREE, 4: ARROWS_FOR_FOUR}
 ARROW_LABELS = {"left": "←", "right": "→", "up": "↑", "down": "↓"}
 
 
@@ -54,8 +58,8 @@ class AssociationTask(Task):
     }
     required_columns = ("target", "choices")
     own_parameters = (
-        Parameter("key_layout", str, "digits", "digits: keys 1–4 left to right; arrows: arrow "
-                  "keys", choices=("digits", "arrows")),
+        Parameter("key_layout", str, "digits", "digits: keys 1–6 left to right; arrows: arrow "
+                  "keys (2–4 choices)", choices=("digits", "arrows")),
         Parameter("fixation_ms", float, 500.0, "fixation cross before the display", "ms",
                   minimum=0),
         Parameter("stimulus_duration_ms", float, 5000.0, "display stays until the choice or "
@@ -77,29 +81,56 @@ class AssociationTask(Task):
         fg = self.rgb(self.params["foreground_rgb"])
         self.fixation = visual.TextStim(win, "+", height=48, color=fg, colorSpace="rgb",
                                         units="pix", font=self.font())
+        self._half_width_px = float(win.size[0]) / 2.0
+        # one stimulus per choice, and the last one for the target
         self._text_pool = [visual.TextStim(win, "", height=self.params["text_height_px"],
                                            color=fg, colorSpace="rgb", units="pix",
-                                           font=self.font(), wrapWidth=400) for _ in range(5)]
+                                           font=self.font(), wrapWidth=400)
+                           for _ in range(MAX_CHOICES + 1)]
         self._label_pool = [visual.TextStim(win, "", height=self.params["text_height_px"] * 0.6,
                                             color=fg, colorSpace="rgb", units="pix",
-                                            font=self.font()) for _ in range(4)]
+                                            font=self.font()) for _ in range(MAX_CHOICES)]
         size = self.params["picture_size_px"]
         self._image_pool = [visual.ImageStim(win, image=None, size=(size, size), units="pix")
-                            for _ in range(5)]
+                            for _ in range(MAX_CHOICES + 1)]
+
+    @classmethod
+    def check_trials(cls, trials, params, where: str) -> None:
+        """Every trial has 2–6 choices, at most 4 with the arrow layout."""
+        most = 4 if params.get("key_layout") == "arrows" else MAX_CHOICES
+        for trial in trials:
+            n_choices = len(_as_list(trial.get("choices")))
+            if not MIN_CHOICES <= n_choices <= most:
+                layout = " with key_layout=arrows (use digits)" if n_choices <= MAX_CHOICES else ""
+                raise ExperimentError(f"{where}: association trial {trial.get('trial_index')} "
+                                      f"has {n_choices} choices; {MIN_CHOICES}–{most} can be "
+                                      f"shown{layout}")
 
     def keys_for(self, n_choices: int) -> Sequence[str]:
         if self.params["key_layout"] == "arrows":
-            return ARROWS_FOR_TWO if n_choices == 2 else ARROWS_FOR_FOUR
+            return ARROW_KEYS[n_choices]
         return DIGIT_KEYS[:n_choices]
+
+    def choice_size_px(self, n_choices: int) -> float:
+        """The picture size of the choices: the set size, smaller when a row of
+        ``n_choices`` would not fit the window's width."""
+        size = self.params["picture_size_px"]
+        if self.params["key_layout"] == "arrows":
+            return size
+        half_width = getattr(self, "_half_width_px", 512.0)
+        return min(size, 0.95 * 2 * half_width / (1.25 * n_choices))
 
     def positions(self, n_choices: int) -> tuple[tuple[float, float], list[tuple[float, float]]]:
         """Target position and choice positions (px)."""
         size = self.params["picture_size_px"]
-        if self.params["key_layout"] == "arrows" and n_choices == 4:
+        if self.params["key_layout"] == "arrows" and n_choices in (3, 4):
             # keep the lowest choice and its key label inside the window
             half_height = getattr(self, "_half_height_px", 384.0)
             d = min(size * 1.3, half_height - size * 0.6 - 40.0)
-            return (0.0, 0.0), [(0.0, d), (-d * 1.6, 0.0), (d * 1.6, 0.0), (0.0, -d)]
+            around = {"up": (0.0, d), "left": (-d * 1.6, 0.0), "right": (d * 1.6, 0.0),
+                      "down": (0.0, -d)}
+            return (0.0, 0.0), [around[key] for key in ARROW_KEYS[n_choices]]
+        size = self.choice_size_px(n_choices)
         span = size * 1.25
         xs = [(i - (n_choices - 1) / 2.0) * span for i in range(n_choices)]
         return (0.0, size * 0.75), [(x, -size * 0.75) for x in xs]
@@ -108,12 +139,14 @@ class AssociationTask(Task):
         choices = _as_list(trial.get("choices"))
         return dict(zip(self.keys_for(len(choices)), choices))
 
-    def _stim(self, index: int, text: str, picture: str | None, pos):
+    def _stim(self, index: int, text: str, picture: str | None, pos, size_px: float | None = None):
         if picture:
             if not Path(picture).is_file():
                 raise ExperimentError(f"association: picture file {picture} not found")
             stim = self._image_pool[index]
             stim.image = picture
+            side = size_px or self.params["picture_size_px"]
+            stim.size = (side, side)
         else:
             stim = self._text_pool[index]
             stim.text = text
@@ -122,20 +155,20 @@ class AssociationTask(Task):
 
     def prepare(self, win, trial: Mapping[str, Any]) -> PreparedTrial:
         choices = _as_list(trial.get("choices"))
-        if len(choices) not in (2, 4):
-            raise ExperimentError(f"association trial {trial.get('trial_index')}: needs 2 or 4 "
-                                  f"choices, got {len(choices)}")
+        if not MIN_CHOICES <= len(choices) <= MAX_CHOICES:
+            raise ExperimentError(f"association trial {trial.get('trial_index')}: needs "
+                                  f"{MIN_CHOICES}–{MAX_CHOICES} choices, got {len(choices)}")
         choice_pictures = _as_list(trial.get("choice_picture_files"))
         target_picture = trial.get("target_picture_file") or None
         if isinstance(target_picture, float):
             target_picture = None
         target_pos, choice_pos = self.positions(len(choices))
-        stims = [self._stim(4, str(trial["target"]), target_picture, target_pos)]
+        stims = [self._stim(MAX_CHOICES, str(trial["target"]), target_picture, target_pos)]
         keys = self.keys_for(len(choices))
-        size = self.params["picture_size_px"]
+        size = self.choice_size_px(len(choices))
         for i, (choice, pos, key) in enumerate(zip(choices, choice_pos, keys)):
             picture = choice_pictures[i] if i < len(choice_pictures) and choice_pictures[i] else None
-            stims.append(self._stim(i, choice, picture, pos))
+            stims.append(self._stim(i, choice, picture, pos, size))
             label = self._label_pool[i]
             label.text = ARROW_LABELS.get(key, key)
             label.pos = (pos[0], pos[1] - size * 0.6)
@@ -147,22 +180,23 @@ class AssociationTask(Task):
     def key_legend(self, trial_list=None) -> str:
         if self.params["key_layout"] == "arrows":
             return "← → ↑ ↓"
-        return "1   2   3   4"
+        most = max((len(_as_list(t.get("choices"))) for t in (trial_list or [])), default=4)
+        return "   ".join(DIGIT_KEYS[:max(MIN_CHOICES, min(most, MAX_CHOICES))])
 
     def browser_components(self, trial, picture_url):
         from experiments.browser import component, image_item, text_item
 
         choices = _as_list(trial.get("choices"))
-        if len(choices) not in (2, 4):
-            raise ExperimentError(f"association trial {trial.get('trial_index')}: needs 2 or 4 "
-                                  f"choices, got {len(choices)}")
+        if not MIN_CHOICES <= len(choices) <= MAX_CHOICES:
+            raise ExperimentError(f"association trial {trial.get('trial_index')}: needs "
+                                  f"{MIN_CHOICES}–{MAX_CHOICES} choices, got {len(choices)}")
         choice_pictures = _as_list(trial.get("choice_picture_files"))
         target_picture = trial.get("target_picture_file") or None
         if isinstance(target_picture, float):
             target_picture = None
         target_pos, choice_pos = self.positions(len(choices))
         fg = self.params["foreground_rgb"]
-        size, height = self.params["picture_size_px"], self.params["text_height_px"]
+        size, height = self.choice_size_px(len(choices)), self.params["text_height_px"]
 
         def stim(text, picture, which, pos):
             if picture:

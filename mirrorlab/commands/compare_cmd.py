@@ -63,7 +63,11 @@ def published_human_tables(task: str) -> list[str]:
 def run_compare(args: argparse.Namespace) -> int:
     from analysis import CleaningOptions, compare, write_report
     from db.store import Store
+    from mirrorlab.outputs import check_output_folder, prepare_output_file
 
+    prepare_output_file("--report", args.report or f"report-{args.task}.html")
+    if args.tables:
+        check_output_folder("--tables", args.tables)
     models = [m.strip() for m in args.models.split(",") if m.strip()] if args.models else None
     store = Store(args.db)
     published = published_human_tables(args.task)

@@ -14,9 +14,15 @@ def register(subparsers) -> None:
     upgrade = commands.add_parser(
         "upgrade", help="bring the database schema to the newest version (Alembic migrations)",
         description="Apply Alembic migrations so a database made by an older mirrorlab opens in "
-                    "this one. Creates the schema in an empty database.")
+                    "this one. Creates the schema in an empty database; a database with other "
+                    "programs' tables only with --adopt. Safe when several processes run it "
+                    "at once (the schema is built under the database's write lock).")
     add_db_option(upgrade)
     upgrade.add_argument("--revision", default="head", help="target revision (default: head)")
+    upgrade.add_argument("--adopt", action="store_true",
+                         help="create mirrorlab's tables in a database that already holds "
+                              "another program's tables (they are left as they are); without "
+                              "it such a database is refused")
     upgrade.set_defaults(handler=run_upgrade)
     info = commands.add_parser("info", help="schema revision and counts of sessions, runs and trials")
     add_db_option(info)
@@ -27,8 +33,8 @@ def run_upgrade(args: argparse.Namespace) -> int:
     from db.engine import make_engine
     from db.migrate import upgrade
 
-    engine = make_engine(args.db)
-    before, after = upgrade(engine, args.revision)
+    engine = make_engine(args.db, adopt=args.adopt)
+    before, after = upgrade(engine, args.revision, adopt=args.adopt)
     url = engine.url.render_as_string(hide_password=True)
     if before == after:
         print(f"{url}: schema already at revision {after}")

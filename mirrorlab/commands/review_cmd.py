@@ -5,7 +5,8 @@ it cannot tell a right answer from a wrong one, so after a voice session the exp
 goes through the recordings (the CheckVocal workflow, Protopapas 2007): listen, look at the
 level trace with the detected onset, answer "correct?" and, if needed, type the right onset.
 
-Reviews are stored beside the trials with ``Store.review_trial`` and never overwrite the
+This module keeps the prompts; reading a session's trials and applying a review live in
+``db.reviews`` (no SQL here). Reviews are stored beside the trials and never overwrite the
 measured values; ``Store.trials_frame()`` (what the analysis reads) applies them and keeps
 the measured RT in ``measured_rt_ms``. Every review is committed as soon as it is given.
 
@@ -24,17 +25,13 @@ import math
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from db.reviews import (AUDIO_KEYS, AUTO_REVIEWER_PREFIX, KEEP,  # noqa: F401
+                        VOICE_KEY_DETAILS_KEYS, apply_review)
 from mirrorlab.cli import add_db_option
 
-# extras keys that may hold the WAV path and the voice-key details (VoiceResult.trial_fields()
-# writes the first of each; the session runner and older imports may use the others)
-AUDIO_KEYS = ("audio_path", "voice_wav", "wav_path", "audio_file")
-VOICE_KEY_DETAILS_KEYS = ("voice_key", "voice")
-AUTO_REVIEWER_PREFIX = "voicekey:"
 LEVEL_BARS = " ▁▂▃▄▅▆▇█"
 
 
@@ -86,83 +83,8 @@ def register(subparsers) -> None:
 
 
 # ---------------------------------------------------------------------------- reading
-@dataclass
-class ReviewTrial:
-    """One trial of the session as the review sees it."""
-
-    trial_id: int
-    trial_index: int | None
-    block: int | None
-    is_practice: bool
-    item_id: str | None
-    condition: str | None
-    soa_ms: float | None
-    stimulus: str
-    expected_response: str | None
-    measured_rt_ms: float | None
-    measured_correct: bool | None
-    extras: dict[str, Any]
-    review: dict[str, Any] | None
-
-    @property
-    def audio_path(self) -> str | None:
-        for key in AUDIO_KEYS:
-            if self.extras.get(key):
-                return str(self.extras[key])
-        return None
-
-    @property
-    def voice_key(self) -> dict[str, Any]:
-        for key in VOICE_KEY_DETAILS_KEYS:
-            if isinstance(self.extras.get(key), dict):
-                return dict(self.extras[key])
-        return {}
-
-    @property
-    def rt_ms(self) -> float | None:
-        if self.review and self.review.get("rt_ms") is not None:
-            return self.review["rt_ms"]
-        return self.measured_rt_ms
-
-    @property
-    def correct(self) -> bool | None:
-        if self.review and self.review.get("correct") is not None:
-            return self.review["correct"]
-        return self.measured_correct
-
-    @property
-    def reviewed_by_person(self) -> bool:
-        return bool(self.review) and not str(self.review.get("reviewer") or "").startswith(
-            AUTO_REVIEWER_PREFIX)
-
-    @property
-    def label(self) -> str:
-        return f"trial {self.trial_index}" if self.trial_index is not None else f"trial id {self.trial_id}"
-
-
-def load_session_trials(store, session_id: int) -> list[ReviewTrial]:
-    """The session's trials in presentation order, with their extras and current review."""
-    from sqlalchemy import select
-
-    from db.schema import Trial, TrialReview
-
-    query = (select(Trial, TrialReview).outerjoin(TrialReview, TrialReview.trial_id == Trial.id)
-             .where(Trial.session_id == session_id).order_by(Trial.trial_index, Trial.id))
-    trials = []
-    with store.orm() as orm:
-        for trial, review in orm.execute(query):
-            stimulus = " / ".join(str(v) for v in (trial.word, trial.ink, trial.picture,
-                                                   trial.distractor, trial.target) if v)
-            trials.append(ReviewTrial(
-                trial_id=trial.id, trial_index=trial.trial_index, block=trial.block,
-                is_practice=bool(trial.is_practice), item_id=trial.item_id,
-                condition=trial.condition, soa_ms=trial.soa_ms, stimulus=stimulus,
-                expected_response=trial.expected_response, measured_rt_ms=trial.rt_ms,
-                measured_correct=trial.correct, extras=dict(trial.extras or {}),
-                review=None if review is None else {
-                    "correct": review.correct, "rt_ms": review.rt_ms, "response": review.response,
-                    "note": review.note, "reviewer": review.reviewer}))
-    return trials
+# The trials as a review sees them, and applying a review, live in ``db.reviews``.
+from db.reviews import ReviewTrial, load_session_trials  # noqa: E402,F401
 
 
 def resolve_session(store, text: str) -> int:
@@ -237,21 +159,14 @@ def parse_rt_ms(text: str) -> float | None:
 
 
 # ---------------------------------------------------------------------------- writing
-_KEEP = object()
+_KEEP = KEEP
 
 
-def store_review(store, trial: ReviewTrial, *, correct: Any = _KEEP, rt_ms: Any = _KEEP,
-                 response: Any = _KEEP, note: Any = _KEEP, reviewer: str | None) -> dict[str, Any]:
-    """Store a review of ``trial``; fields not given keep their earlier reviewed value."""
-    merged = dict(trial.review or {"correct": None, "rt_ms": None, "response": None, "note": None})
-    for key, value in (("correct", correct), ("rt_ms", rt_ms), ("response", response), ("note", note)):
-        if value is not _KEEP:
-            merged[key] = value
-    merged["reviewer"] = reviewer
-    store.review_trial(trial.trial_id, correct=merged["correct"], rt_ms=merged["rt_ms"],
-                       response=merged["response"], note=merged["note"], reviewer=reviewer)
-    trial.review = merged
-    return merged
+def store_review(store, trial: ReviewTrial, *, correct: Any = KEEP, rt_ms: Any = KEEP,
+                 response: Any = KEEP, note: Any = KEEP, reviewer: str | None) -> dict[str, Any]:
+    """``db.reviews.apply_review``: fields not given keep their earlier reviewed value."""
+    return apply_review(store, trial, correct=correct, rt_ms=rt_ms, response=response,
+                        note=note, reviewer=reviewer)
 
 
 def default_reviewer() -> str:

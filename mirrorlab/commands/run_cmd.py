@@ -70,6 +70,36 @@ def register(subparsers) -> None:
     parser.set_defaults(handler=run_command)
 
 
+#: Allowed values of the simulated participant's parameters (ms unless a rate or a scale).
+SIM_PARAM_RANGES = {
+    "sigma_ms": (0.0, 5000.0, False), "tau_ms": (0.0, 5000.0, False),
+    "effect_scale": (0.0, 100.0, True), "mean_shift_ms": (-5000.0, 5000.0, True),
+    "error_rate": (0.0, 1.0, True), "conflict_error_rate": (0.0, 1.0, True),
+    "screen_reading_ms": (0.0, 600_000.0, True), "min_rt_ms": (0.0, 5000.0, True),
+}
+
+
+def check_simulation_params(values) -> None:
+    """``--sim-param`` values inside their range (``tau_ms`` > 0, rates 0–1, …): a value
+    the simulation would quietly clamp is refused instead."""
+    import math
+
+    from experiments.errors import ExperimentError
+
+    for name, value in (values or {}).items():
+        if name not in SIM_PARAM_RANGES:
+            continue                    # unknown names: the simulated participant says so
+        low, high, low_allowed = SIM_PARAM_RANGES[name]
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise ExperimentError(f"--sim-param {name}={value!r}: not a number") from None
+        if not math.isfinite(number) or number > high or number < low or (
+                number == low and not low_allowed):
+            bound = f"{'≥' if low_allowed else '>'} {low:g} and ≤ {high:g}"
+            raise ExperimentError(f"--sim-param {name}={value}: must be {bound}")
+
+
 def run_command(args: argparse.Namespace) -> int:
     from experiments.errors import ExperimentError
     from experiments.parameters import describe, parse_param_options
@@ -87,17 +117,20 @@ def run_command(args: argparse.Namespace) -> int:
     simulation = parse_param_options(args.sim_param)
     if simulation and not args.simulate:
         raise ExperimentError("--sim-param needs --simulate")
+    check_simulation_params(simulation)
 
     from experiments.runner import run_session
+    from experiments.session_options import SessionOptions
 
-    session_id = run_session(
-        args.task, args.participant, session=args.session, stimuli=args.stimuli,
-        language=args.lang, instruction=args.instruction, response=args.response, db=args.db,
+    options = SessionOptions(
+        session=args.session, stimuli=args.stimuli, language=args.lang,
+        instruction=args.instruction, response=args.response, db=args.db,
         windowed=args.windowed, resume=args.resume, simulate=args.simulate,
         simulation=simulation or None, seed=args.seed, csv_dir=args.csv_dir,
         max_trials=args.max_trials, max_practice_trials=args.max_practice,
         practice=not args.no_practice, params=params, study=args.study,
         screenshot_dir=args.screenshots)
+    session_id = run_session(args.task, args.participant, options)
     from db.store import Store
 
     store = Store(args.db)

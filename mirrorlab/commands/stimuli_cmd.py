@@ -122,8 +122,11 @@ def run_validate(args: argparse.Namespace) -> int:
 
 
 def run_trials(args: argparse.Namespace) -> int:
+    from mirrorlab.outputs import prepare_output_file
     from stimuli import load_set
 
+    if args.out:
+        prepare_output_file("--out", args.out)
     stimulus_set = load_set(args.set)
     frame = stimulus_set.trial_list(seed=args.seed, instruction=args.instruction,
                                     participant_index=args.participant_index,
