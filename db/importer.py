@@ -89,7 +89,7 @@ except ModuleNotFoundError:  # Python 3.10: the same parser from PyPI (a declare
 from db.errors import ImportMappingError
 from db.provenance import software_versions
 from db.schema import TRIAL_COLUMNS, Participant, Session, Study, Trial
-from db.rows import TrialRow, trial_row
+from db.rows import ROW_FIELDS, TrialRow, trial_row
 from db.store import Store, trial_values
 
 MAPPINGS_DIR = Path(__file__).with_name("mappings")

@@ -1,6 +1,6 @@
 """Simulated participants are not people: `mirrorlab run --simulate` stores source
 "simulated", their sessions are listed apart, analyses and model fits leave them out unless
-asked (--include-simulated), and migration 0003 relabels the rows older versions stored as
+asked (--include-simulated), and migration 0004 relabels the rows older versions stored as
 "human"."""
 
 from __future__ import annotations
@@ -90,12 +90,12 @@ def test_models_are_fitted_to_people_only(tmp_path):
 
 
 @pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def test_migration_0003_relabels_old_simulated_rows_and_nothing_else(backend, tmp_path, request):
+def test_migration_0004_relabels_old_simulated_rows_and_nothing_else(backend, tmp_path, request):
     url = f"sqlite:///{tmp_path / 'old.db'}" if backend == "sqlite" else request.getfixturevalue("pg_url")
     store = Store(url)
     # a database of the version before simulated participants had their own source
-    command.downgrade(alembic_config(store.engine), "0002_stimulus_columns")
-    assert current_revision(store.engine) == "0002_stimulus_columns"
+    command.downgrade(alembic_config(store.engine), "0003_session_lease")
+    assert current_revision(store.engine) == "0003_session_lease"
     old = Store(url, migrate=False)
     pilot = old.start_session(participant_code="SIM01", task="stroop",
                               parameters={"simulated_participant": "SimulatedParticipant(seed=1)"})
@@ -118,6 +118,6 @@ def test_migration_0003_relabels_old_simulated_rows_and_nothing_else(backend, tm
     assert set(trials.loc[trials["agent"] == "P01", "source"]) == {"human"}
     assert set(trials.loc[trials["model_run_id"].notna(), "source"]) == {"model:cohen1990"}
     assert trials.loc[trials["agent"] == "P01", "rt_ms"].tolist() == [500.0, 501.0, 502.0]
-    command.downgrade(alembic_config(store.engine), "0002_stimulus_columns")
+    command.downgrade(alembic_config(store.engine), "0003_session_lease")
     back = Store(url, migrate=False).trials_frame()
     assert set(back.loc[back["agent"] == "SIM01", "source"]) == {"human"}

@@ -1,6 +1,6 @@
 """session leases: one process owns a running session at a time
 
-Revision ID: 0005_session_lease
+Revision ID: 0003_session_lease
 Revises: 0001
 Create Date: 2026-12-01 18:40:00
 """
@@ -8,8 +8,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0005_session_lease'
-down_revision = "0004_online_sessions"
+revision = '0003_session_lease'
+down_revision = "0002_stimulus_columns"
 branch_labels = None
 depends_on = None
 

@@ -1,14 +1,14 @@
 """online sessions: one row per participant link (mirrorlab links / serve)
 
-Revision ID: 0004_online_sessions
+Revision ID: 0005_online_sessions
 Revises: 0001
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0004_online_sessions'
-down_revision = '0003_simulated_source'
+revision = '0005_online_sessions'
+down_revision = '0004_simulated_source'
 branch_labels = None
 depends_on = None
 

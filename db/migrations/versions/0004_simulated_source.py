@@ -6,7 +6,7 @@ Such a session records who answered in ``sessions.parameters["simulated_particip
 description, or null for a person); this migration relabels the trials of those sessions.
 No other row changes; downgrade gives them ``human`` back.
 
-Revision ID: 0003_simulated_source
+Revision ID: 0004_simulated_source
 Revises: 0001
 Create Date: 2026-12-01
 """
@@ -14,8 +14,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = "0003_simulated_source"
-down_revision = "0002_stimulus_columns"
+revision = "0004_simulated_source"
+down_revision = "0003_session_lease"
 branch_labels = None
 depends_on = None
 
