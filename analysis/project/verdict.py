@@ -29,12 +29,14 @@ def one_sample_power(dz: float, n: int, alpha: float = 0.05) -> float:
     df = n - 1
     critical = stats.t.ppf(1 - alpha / 2, df)
     noncentrality = dz * np.sqrt(n)
-    return float(stats.nct.sf(critical, df, noncentrality) + stats.nct.cdf(-critical, df, noncentrality))
+    upper = stats.nct.sf(critical, df, noncentrality)
+    lower = np.nan_to_num(stats.nct.cdf(-critical, df, noncentrality))   # ≈ 0, NaN far out
+    return float(upper + lower)
 
 
 def d33(n_original: int, alpha: float = 0.05) -> float:
     """The dz the original study (n participants) had 33% power to detect."""
-    return float(optimize.brentq(lambda d: one_sample_power(d, n_original, alpha) - 1 / 3, 1e-6, 10.0))
+    return float(optimize.brentq(lambda d: one_sample_power(d, n_original, alpha) - 1 / 3, 1e-6, 5.0 / np.sqrt(n_original)))
 
 
 def dz_upper_bound(dz: float, n: int, confidence: float = 0.90) -> float:
