@@ -165,3 +165,17 @@ def test_merge_of_a_file_that_is_not_a_database_is_one_line(stroop_project, tmp_
     assert result.returncode == 2
     assert result.stderr.strip() == f"mirrorlab: error: {bogus}: not an SQLite database"
     assert not (folder / "project.db").exists()
+
+
+def test_report_shows_a_model_run_beside_the_class_estimate(stroop_project, tmp_path):
+    folder, cfg = stroop_project
+    write_group_db(tmp_path / "group1.db", cfg, 1, 4)
+    merge_files(folder, [tmp_path / "group1.db"])
+    project_db = f"sqlite:///{folder / 'project.db'}"
+    assert main(["simulate", "cohen-huston1994", "--stimuli", cfg["task"]["stimulus_set"], "--n", "4",
+                 "--seed", "1", "--db", project_db]) == 0
+    path, summary = build_report(folder, include_simulated=True)
+    page = path.read_text()
+    models = page[page.index("<div id='models'>"):]
+    assert "cohen-huston1994 (run 1)" in models and "published defaults" in models
+    assert summary["estimates"].iloc[-1]["n_participants"] == 4     # model agents are not people

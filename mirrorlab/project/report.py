@@ -75,6 +75,37 @@ def forest_plot_png(estimates: pd.DataFrame, original_ms: float, label_pooled: s
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
+def model_section(url: str, cfg: dict, design, estimates: pd.DataFrame, labels: dict,
+                  analysis_cfg: dict) -> str:
+    """Each model run in the project database: its effect on the project's stimuli (agents as
+    participants, the same exclusions) beside the class's pooled estimate. Runs with published
+    defaults say so; a fitted run says it was fitted (on which data is in its record)."""
+    from analysis.project.effects import POOLED, apply_exclusions, group_estimates
+
+    trials = store_adapter.model_trials(url, cfg["task"]["name"])
+    if cfg["task"].get("instruction") and len(trials):
+        trials = trials[(trials["instruction"] == cfg["task"]["instruction"]) | trials["instruction"].isna()]
+    if trials.empty:
+        return f"<p>{labels['no_models']}</p>"
+    kept, _ = apply_exclusions(trials, design, rt_min_ms=float(analysis_cfg["rt_min_ms"]),
+                               rt_max_ms=float(analysis_cfg["rt_max_ms"]), min_accuracy=0.0)
+    runs = sorted(trials["group"].unique())
+    model_rows = group_estimates(kept, design, runs)
+    model_rows = model_rows[model_rows["group"] != POOLED]
+    pooled = estimates.iloc[-1]
+    fitted = trials.groupby("group")["fitted"].first()
+    rows = []
+    for _, row in model_rows.iterrows():
+        inside = bool(pooled["ci_low_ms"] <= row["estimate_ms"] <= pooled["ci_high_ms"])
+        rows.append({"model": row["group"], "agents": row["n_participants"],
+                     "predicted effect (ms)": row["estimate_ms"],
+                     "class pooled (ms)": pooled["estimate_ms"],
+                     "difference (ms)": row["estimate_ms"] - pooled["estimate_ms"],
+                     "inside the class's 95% CI": inside,
+                     "parameters": "fitted (see its run record)" if fitted.get(row["group"]) else "published defaults"})
+    return f"<div id='models'>{_table(pd.DataFrame(rows))}</div>"
+
+
 def build_report(directory: Path | str, *, language: str = "en", include_simulated: bool | None = None,
                  output: Path | str | None = None) -> tuple[Path, dict]:
     from analysis.project.design import EffectDesign
@@ -136,17 +167,9 @@ def build_report(directory: Path | str, *, language: str = "en", include_simulat
                             "mirrorlab", "stimulus_set_hash", "simulated"]]
                   .assign(stimulus_set_hash=lambda f: f["stimulus_set_hash"].str[:12])
                   if not sessions.empty else sessions)
-    from db.store import Store
-
-    store = Store(url)
-    try:
-        runs = store.model_runs_frame(task=cfg["task"]["name"])
-    finally:
-        store.dispose()
+    models_html = model_section(url, cfg, design, estimates, labels, analysis_cfg)
     banner = (f"<p class='warn'>{labels['simulated_warning']}</p>" if with_simulated and n_simulated_sessions
               else f"<p>{labels['people_only'].format(n=n_simulated_sessions)}</p>")
-    models_html = (_table(runs[[c for c in ("model", "model_version", "n_simulated", "status") if c in runs]])
-                   if len(runs) else f"<p>{labels['no_models']}</p>")
     body = f"""<!DOCTYPE html><html lang="{language}"><head><meta charset="utf-8">
 <title>{html.escape(labels['title'])}: {html.escape(cfg['project']['name'])}</title>
 <style>body{{font-family:sans-serif;max-width:60em;margin:2em auto}} table.t{{border-collapse:collapse}}

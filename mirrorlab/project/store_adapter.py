@@ -223,3 +223,25 @@ def merged_sessions_frame(project_url: str) -> pd.DataFrame:
     frame["machine"] = frame["machine_info"].map(lambda m: (m or {}).get("hostname") or (m or {}).get("node"))
     frame["mirrorlab"] = frame["software_versions"].map(lambda v: (v or {}).get("mirrorlab"))
     return frame
+
+
+def model_trials(project_url: str, task: str) -> pd.DataFrame:
+    """Model trials of ``task`` in the project database: ``group`` = ``model:<name> (run N)``,
+    ``participant`` = the simulated agent, plus whether the run was fitted (to which data)."""
+    from db.store import Store
+
+    store = Store(project_url)
+    try:
+        trials = store.trials_frame(task=task)
+        runs = store.model_runs_frame(task=task)
+    finally:
+        store.dispose()
+    trials = trials[trials["model_run_id"].notna()].copy()
+    if trials.empty or runs.empty:
+        return trials.assign(group=[], participant=[], fitted=[])
+    by_run = runs.set_index("model_run_id")
+    run_ids = trials["model_run_id"].astype(int)
+    trials["group"] = run_ids.map(lambda r: f"{by_run.loc[r, 'model']} (run {r})")
+    trials["participant"] = trials["agent"].astype(str)
+    trials["fitted"] = run_ids.map(lambda r: bool(by_run.loc[r, "fit"]) if "fit" in by_run else False)
+    return trials
