@@ -70,3 +70,19 @@ def test_distributed_helper_keeps_order_and_checks_the_scheduler_address():
     assert spawn_seeds(1, 3) == spawn_seeds(1, 3) and len(set(spawn_seeds(1, 3))) == 3
     with pytest.raises(DistributedError, match="expected tcp://HOST:PORT"):
         map_calls(pow, [(2, 1)], scheduler="localhost")
+
+
+@pytest.mark.parametrize("name", ["stark2024-csi", "glaser1984-pwi", "howard2006-csi"])
+def test_power_of_every_other_target_says_where_its_components_come_from(tmp_path, name):
+    folder = tmp_path / name
+    assert main(["project", "new", str(folder), "--replicate", name]) == 0
+    table, record = run_power(folder, n_simulations=60, participants=[20], trials_per_level=[10], workers=0)
+    source = record["variance_components"]["source"]
+    assert source.startswith("human: db/datasets/stark2024") or source.startswith("borrowed from human")
+    assert 0.0 <= table.iloc[0]["power"] <= 1.0
+
+
+def test_power_without_a_project_is_one_line(tmp_path, capsys):
+    assert main(["project", "power", str(tmp_path / "nowhere")]) == 2
+    error = capsys.readouterr().err.strip()
+    assert error.startswith("mirrorlab: error:") and "project.toml" in error and "\n" not in error
