@@ -179,3 +179,34 @@ def test_report_shows_a_model_run_beside_the_class_estimate(stroop_project, tmp_
     models = page[page.index("<div id='models'>"):]
     assert "cohen-huston1994 (run 1)" in models and "published defaults" in models
     assert summary["estimates"].iloc[-1]["n_participants"] == 4     # model agents are not people
+
+
+def test_report_opens_in_headless_chromium_with_codes_escaped(stroop_project, tmp_path):
+    import shutil
+    from pathlib import Path
+
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(chromium).exists():
+        pytest.fail("chromium not found: install Debian's chromium package (scripts/setup.sh does)")
+    folder, cfg = stroop_project
+    write_group_db(tmp_path / "group1.db", cfg, 1, 3)
+    store = Store(f"sqlite:///{tmp_path / 'group1.db'}")
+    evil = "<script>alert(1)</script>"
+    session_id = store.start_session(participant_code=evil, task="stroop", study=cfg["project"]["name"],
+                                     seed=9, stimulus_set="stroop-en",
+                                     stimulus_set_hash=cfg["task"]["stimulus_set_hash"],
+                                     parameters={"simulated_participant": "test"},
+                                     software_versions=software_versions(), machine_info=machine_info())
+    store.add_trials([{"task": "stroop", "instruction": "colour_naming", "condition": c, "rt_ms": r,
+                       "correct": True, "source": "simulated", "agent": "simulated", "trial_index": i}
+                      for i, (c, r) in enumerate([("congruent", 600.0), ("incongruent", 700.0)] * 5)],
+                     session_id=session_id)
+    store.dispose()
+    merge_files(folder, [tmp_path / "group1.db"])
+    path, _ = build_report(folder, include_simulated=True)
+    dom = subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                          "--disable-background-networking", "--disable-component-update",
+                          f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom", path.as_uri()],
+                         capture_output=True, text=True, timeout=120).stdout
+    assert "data:image/png;base64," in dom and "group1" in dom
+    assert evil not in dom and "&lt;script&gt;alert(1)&lt;/script&gt;" in dom

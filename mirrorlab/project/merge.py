@@ -12,12 +12,16 @@ name without its extension.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from mirrorlab.project import config as project_config
 from mirrorlab.project import store_adapter
 from mirrorlab.project.errors import ProjectError
+
+
+GROUP_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,60}")
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,10 @@ def merge_files(directory: Path | str, files: list[Path | str], groups: list[str
     if groups and len(groups) != len(paths):
         raise ProjectError(f"--group given {len(groups)} times for {len(paths)} files")
     names = groups or [p.stem for p in paths]
+    for name in names:
+        if not GROUP_NAME.fullmatch(name):
+            raise ProjectError(f"group name {name!r}: use letters, digits, '.', '_' or '-' "
+                               "(give --group NAME for each file)")
     project_url = project_config.project_db_url(directory)
     project_file = (Path(directory) / "project.db").resolve()
     candidates = []
