@@ -15,12 +15,12 @@ from mirrorlab.project import config as project_config
 from mirrorlab.project.errors import ProjectError
 from mirrorlab.project.targets import ReplicationTarget, original_effect, target
 
-DEFAULT_TRIALS_PER_LEVEL = (10, 20, 40, 80)
+DEFAULT_TRIALS_PER_LEVEL = (5, 10, 20, 40, 80)
 DEFAULT_SEED = 18
 
 
 def _participants_grid(n_original: int | None) -> list[int]:
-    grid = {10, 20, 30, 40, 60}
+    grid = {4, 6, 10, 20, 30, 40, 60}     # 4–6: one student group
     if n_original:
         grid.add(int(n_original))
     return sorted(grid)
