@@ -23,6 +23,7 @@ source, and the people whose variance components the power simulation uses:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -42,7 +43,7 @@ DATASET_DESIGNS = {
 class ReplicationTarget:
     name: str
     title: str
-    task: str
+    stimulus_sets: dict[str, str]  # language → bundled set; the task is the sets' own
     instruction: str | None
     design: EffectDesign
     effect_label: str
@@ -59,13 +60,29 @@ class ReplicationTarget:
     extras: dict[str, Any] = field(default_factory=dict)
 
     def stimulus_set(self, language: str) -> str:
-        return f"{self.task}-{language}"
+        if language not in self.stimulus_sets:
+            raise ProjectError(f"{self.name}: no bundled stimulus set in language {language!r}; "
+                               f"known: {', '.join(self.stimulus_sets)}")
+        return self.stimulus_sets[language]
+
+    @property
+    def task(self) -> str:
+        """The task of the target's bundled stimulus set (its card says how it is run)."""
+        return _set_task(self.stimulus_set("en"))
+
+
+@lru_cache(maxsize=None)
+def _set_task(set_name: str) -> str:
+    from stimuli import load_set
+
+    return load_set(set_name).task
 
 
 TARGETS = {
     "pratte2010-stroop": ReplicationTarget(
         name="pratte2010-stroop", title="Stroop interference (Pratte et al. 2010, Exp. 1)",
-        task="stroop", instruction="colour_naming",
+        stimulus_sets={"en": "stroop-en", "ja": "stroop-ja"},
+        instruction="colour_naming",
         design=EffectDesign("contrast", "condition", ("congruent", "incongruent")),
         effect_label="incongruent − congruent (ms)",
         formula="rt_ms ~ condition + (1 + condition | participant)",
@@ -75,7 +92,8 @@ TARGETS = {
         rules=("small-telescopes", "equivalence"), participants_per_group=6, pilot_max_trials=24),
     "stark2024-csi": ReplicationTarget(
         name="stark2024-csi", title="Cumulative semantic interference (Stark et al. 2024)",
-        task="continuous-naming", instruction=None,
+        stimulus_sets={"en": "continuous-naming-en", "ja": "continuous-naming-ja"},
+        instruction=None,
         design=EffectDesign("slope", "ordinal_position", (1, 2, 3, 4, 5)),
         effect_label="ms per ordinal position",
         formula="rt_ms ~ ordinal_position + (1 + ordinal_position | participant)",
@@ -85,7 +103,8 @@ TARGETS = {
         rules=("small-telescopes", "equivalence"), participants_per_group=6, pilot_max_trials=30),
     "glaser1984-pwi": ReplicationTarget(
         name="glaser1984-pwi", title="Picture–word semantic interference at SOA 0 (Glaser & Düngelhoff 1984)",
-        task="picture-word", instruction="picture_naming",
+        stimulus_sets={"en": "picture-word-en", "ja": "picture-word-ja"},
+        instruction="picture_naming",
         design=EffectDesign("contrast", "condition", ("unrelated", "related"), where=(("soa_ms", 0.0),)),
         effect_label="related − unrelated at SOA 0 (ms)",
         formula="rt_ms ~ condition + (1 + condition | participant)   # trials with soa_ms = 0",
@@ -97,7 +116,8 @@ TARGETS = {
         rules=("equivalence",), participants_per_group=6, pilot_max_trials=24),
     "howard2006-csi": ReplicationTarget(
         name="howard2006-csi", title="Cumulative semantic interference (Howard et al. 2006)",
-        task="continuous-naming", instruction=None,
+        stimulus_sets={"en": "continuous-naming-en", "ja": "continuous-naming-ja"},
+        instruction=None,
         design=EffectDesign("slope", "ordinal_position", (1, 2, 3, 4, 5)),
         effect_label="ms per ordinal position",
         formula="rt_ms ~ ordinal_position + (1 + ordinal_position | participant)",
