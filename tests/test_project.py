@@ -86,6 +86,7 @@ def test_pratte_original_effect_is_computed_from_the_bundled_people(stroop_proje
     assert cfg["original"]["source"] == "human"
     assert cfg["original"]["n_participants"] == 38
     assert 60 < cfg["original"]["effect_ms"] < 130      # interference, not a congruency gain
+    assert cfg["original"]["ci_low_ms"] < cfg["original"]["effect_ms"] < cfg["original"]["ci_high_ms"]
 
 
 def test_project_new_refuses_an_existing_project_in_one_line(stroop_project):

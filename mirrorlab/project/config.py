@@ -30,6 +30,8 @@ def task_version(mirrorlab_version: str | None) -> str | None:
 
 
 def _value(value: Any) -> str:
+    if hasattr(value, "item") and not isinstance(value, (str, list, tuple, dict)):
+        value = value.item()             # numpy scalars → Python numbers
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float)):

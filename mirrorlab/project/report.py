@@ -45,11 +45,13 @@ LABELS = {
 
 
 def _table(frame: pd.DataFrame) -> str:
-    return frame.to_html(index=False, float_format=lambda v: f"{v:.2f}", border=0, classes="t",
+    return frame.to_html(index=False, float_format=lambda v: f"{v:.0f}" if float(v).is_integer() and abs(v) >= 10
+                         else f"{v:.2f}", border=0, classes="t",
                          na_rep="–")
 
 
-def forest_plot_png(estimates: pd.DataFrame, original_ms: float, label_pooled: str, x_label: str) -> str:
+def forest_plot_png(estimates: pd.DataFrame, original_ms: float, label_pooled: str, x_label: str,
+                    original_ci_ms: tuple[float, float] | None = None) -> str:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -63,6 +65,10 @@ def forest_plot_png(estimates: pd.DataFrame, original_ms: float, label_pooled: s
             axes.plot([row["ci_low_ms"], row["ci_high_ms"]], [i, i], color="black")
         axes.plot(row["estimate_ms"], i, marker="D" if pooled else "s", color="C3" if pooled else "C0",
                   markersize=9 if pooled else 6)
+    if original_ci_ms is not None:           # the original study's own interval, on top
+        rows = pd.concat([rows, pd.DataFrame([{"group": "original"}])], ignore_index=True)
+        axes.plot(list(original_ci_ms), [len(rows) - 1] * 2, color="C2")
+        axes.plot(original_ms, len(rows) - 1, marker="o", color="C2", markersize=8)
     axes.axvline(original_ms, color="C2", linestyle="--", label=f"original {original_ms:.1f} ms")
     axes.axvline(0, color="grey", linewidth=0.6)
     axes.set_yticks(range(len(rows)), rows["group"])
@@ -162,7 +168,8 @@ def build_report(directory: Path | str, *, language: str = "en", include_simulat
                  "p_value": labels["p"]})
     # the figure's labels stay in English (the bundled matplotlib font has no Japanese glyphs)
     png = forest_plot_png(estimates.replace({"group": {labels["pooled"]: "pooled"}}),
-                          float(original["effect_ms"]), "pooled", analysis_cfg["effect"])
+                          float(original["effect_ms"]), "pooled", analysis_cfg["effect"],
+                          (original["ci_low_ms"], original["ci_high_ms"]) if "ci_low_ms" in original else None)
     provenance = (sessions[["group", "participant", "session_number", "status", "n_trials", "machine",
                             "mirrorlab", "stimulus_set_hash", "simulated"]]
                   .assign(stimulus_set_hash=lambda f: f["stimulus_set_hash"].str[:12])
@@ -170,6 +177,8 @@ def build_report(directory: Path | str, *, language: str = "en", include_simulat
     models_html = model_section(url, cfg, design, estimates, labels, analysis_cfg)
     banner = (f"<p class='warn'>{labels['simulated_warning']}</p>" if with_simulated and n_simulated_sessions
               else f"<p>{labels['people_only'].format(n=n_simulated_sessions)}</p>")
+    ci_text = (f"; 95% CI [{original['ci_low_ms']:.1f}, {original['ci_high_ms']:.1f}] ms"
+               if "ci_low_ms" in original else "")
     body = f"""<!DOCTYPE html><html lang="{language}"><head><meta charset="utf-8">
 <title>{html.escape(labels['title'])}: {html.escape(cfg['project']['name'])}</title>
 <style>body{{font-family:sans-serif;max-width:60em;margin:2em auto}} table.t{{border-collapse:collapse}}
@@ -178,7 +187,7 @@ table.t td,table.t th{{padding:2px 8px;border-bottom:1px solid #ccc}} .warn{{bac
 {banner}
 <h2>{labels['original']}</h2><p id="original">{html.escape(analysis_cfg['effect'])}: <b>{original['effect_ms']} ms</b>
 ({labels['source']}: {html.escape(str(original['source']))}; {html.escape(str(original['citation']))};
-n = {original.get('n_participants', '–')}). Preregistered analysis: <code>{html.escape(analysis_cfg['formula'])}</code></p>
+n = {original.get('n_participants', '–')}{ci_text}). Preregistered analysis: <code>{html.escape(analysis_cfg['formula'])}</code></p>
 <h2>{labels['groups']}{suffix}</h2><div id="estimates">{_table(shown)}</div>
 <h2>{labels['forest']}</h2><img alt="forest plot" src="data:image/png;base64,{png}">
 <h2>{labels['verdict']}</h2><div id="verdicts">{_table(pd.DataFrame(verdict_rows))}</div>

@@ -140,8 +140,14 @@ def original_effect(t: ReplicationTarget) -> dict[str, Any]:
     from stimuli.published import published_table
 
     if t.original_source == "human":
+        from scipy import stats
+
         components = variance_components(t)
+        n = components.n_participants
+        half_ms = float(stats.t.ppf(0.975, n - 1) * components.effect_ms / components.dz / np.sqrt(n))
         return {"effect_ms": round(components.effect_ms, 2), "source": "human",
+                "ci_low_ms": round(components.effect_ms - half_ms, 2),
+                "ci_high_ms": round(components.effect_ms + half_ms, 2),
                 "citation": ("Pratte, Rouder, Morey & Feng (2010), Atten. Percept. Psychophys. 72(7), "
                              "Exp. 1: computed here from the bundled original trials"),
                 "dataset": f"db/datasets/{t.original_dataset}", "dz": round(components.dz, 3),
