@@ -211,3 +211,23 @@ def test_report_opens_in_headless_chromium_with_codes_escaped(stroop_project, tm
                          capture_output=True, text=True, timeout=120).stdout
     assert "data:image/png;base64," in dom and "group1" in dom
     assert evil not in dom and "&lt;script&gt;alert(1)&lt;/script&gt;" in dom
+
+
+def test_merge_with_group_names_keeps_reviews_and_same_codes_apart(stroop_project, tmp_path):
+    folder, cfg = stroop_project
+    write_group_db(tmp_path / "a.db", cfg, 1, 2)
+    write_group_db(tmp_path / "b.db", cfg, 2, 2)               # the same codes P01, P02
+    store = Store(f"sqlite:///{tmp_path / 'a.db'}")
+    first_trial = int(store.trials_frame(task="stroop")["trial_id"].iloc[0])
+    store.review_trial(first_trial, rt_ms=612.5, note="onset moved")
+    store.dispose()
+    assert main(["project", "merge", str(folder), str(tmp_path / "a.db"), str(tmp_path / "b.db"),
+                 "--group", "red-team", "--group", "blue-team"]) == 0
+    merged = Store(f"sqlite:///{folder / 'project.db'}")
+    sessions = merged.sessions_frame()
+    assert sorted(sessions["study"].unique()) == ["stroop-class/blue-team", "stroop-class/red-team"]
+    assert len(sessions) == 4
+    reviewed = merged.trials_frame(task="stroop")
+    assert reviewed["reviewed"].sum() == 1 and (reviewed["rt_ms"] == 612.5).sum() == 1
+    merged.dispose()
+    assert main(["project", "merge", str(folder), str(tmp_path / "a.db"), "--group", "bad/name"]) == 2

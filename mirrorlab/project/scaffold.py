@@ -153,8 +153,10 @@ def new_project(directory: Path | str, target_name: str, *, language: str = "en"
     if folder.exists() and not folder.is_dir():
         raise ProjectError(f"{folder} exists and is not a folder")
     cfg = build_config(t, name or folder.resolve().name, language)
+    text = project_config.dumps(cfg, COMMENTS)
+    project_config.tomllib.loads(text)       # what is written must read back (fails here, not later)
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / project_config.CONFIG_NAME).write_text(project_config.dumps(cfg, COMMENTS), encoding="utf-8")
+    (folder / project_config.CONFIG_NAME).write_text(text, encoding="utf-8")
     (folder / "README.md").write_text(readme_en(cfg), encoding="utf-8")
     (folder / "README.ja.md").write_text(readme_ja(cfg), encoding="utf-8")
     return folder

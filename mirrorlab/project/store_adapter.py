@@ -124,7 +124,7 @@ def write_merged_sessions(project_url: str, accepted: list[tuple[str, str, dict[
     fingerprint and merge time. Trials and reviews are copied as measured. Returns the number
     of trials written.
     """
-    from sqlalchemy import select
+    from sqlalchemy import insert, select
 
     from db.schema import Participant, Session, Study, Trial, TrialReview
     from db.store import Store
@@ -156,13 +156,13 @@ def write_merged_sessions(project_url: str, accepted: list[tuple[str, str, dict[
                 orm.add(new_session)
                 orm.flush()
                 id_map = {}
-                for trial in session["trials"]:
-                    values = {k: v for k, v in trial.items() if k not in ("id", "session_id", "model_run_id")}
-                    row = Trial(session_id=new_session.id, **values)
-                    orm.add(row)
-                    orm.flush()
-                    id_map[trial["id"]] = row.id
-                    n_trials += 1
+                if session["trials"]:
+                    values = [{**{k: v for k, v in trial.items() if k not in ("id", "model_run_id")},
+                               "session_id": new_session.id} for trial in session["trials"]]
+                    new_ids = orm.execute(insert(Trial).returning(Trial.id, sort_by_parameter_order=True),
+                                          values).scalars().all()
+                    id_map = {trial["id"]: new_id for trial, new_id in zip(session["trials"], new_ids)}
+                    n_trials += len(new_ids)
                 for review in session["reviews"]:
                     orm.add(TrialReview(**{**review, "trial_id": id_map[review["trial_id"]]}))
             orm.commit()
