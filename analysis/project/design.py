@@ -12,8 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
 KINDS = ("contrast", "slope")
 
 
@@ -48,13 +46,15 @@ class EffectDesign:
             data["where"] = dict(self.where)
         return data
 
-    def x_values(self) -> np.ndarray:
+    def x_values(self):
         """The coded predictor value of each level (0/1, or the numeric levels)."""
+        import numpy as np
+
         if self.kind == "contrast":
             return np.array([0.0, 1.0])
         return np.asarray(self.levels, dtype=float)
 
-    def coded(self, values) -> np.ndarray:
+    def coded(self, values):
         """The coded predictor of raw column values (NaN where a value is not a level)."""
         import pandas as pd
 

@@ -15,12 +15,12 @@ def register(subparsers) -> None:
                "mirrorlab project power stroop-class; mirrorlab project merge stroop-class "
                "group1.db group2.db; mirrorlab project report stroop-class --lang ja")
     commands = parser.add_subparsers(dest="project_command", metavar="SUBCOMMAND")
-    from mirrorlab.project.targets import TARGETS
+    from mirrorlab.project.names import TARGET_NAMES
 
     new = commands.add_parser("new", help="create a project folder for one published effect")
     new.add_argument("directory", metavar="DIR")
-    new.add_argument("--replicate", required=True, metavar="TARGET", choices=sorted(TARGETS),
-                     help="one of: " + ", ".join(sorted(TARGETS)))
+    new.add_argument("--replicate", required=True, metavar="TARGET", choices=TARGET_NAMES,
+                     help="one of: " + ", ".join(TARGET_NAMES))
     new.add_argument("--lang", choices=("en", "ja"), default="en",
                      help="language of the stimulus set students run (default en)")
     new.add_argument("--name", help="project (and study) name (default: the folder's name)")

@@ -26,10 +26,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-import numpy as np
-
 from analysis.project.design import EffectDesign
 from mirrorlab.project.errors import ProjectError
+from mirrorlab.project.names import TARGET_NAMES
 
 ASSUMED_EFFECT_SD_FRACTION = 0.5
 #: The effect each bundled dataset's own components are estimated for.
@@ -128,6 +127,8 @@ TARGETS = {
         rules=("equivalence",), participants_per_group=6, pilot_max_trials=30),
 }
 
+assert tuple(sorted(TARGETS)) == TARGET_NAMES, "mirrorlab/project/names.py lists other targets"
+
 
 def target(name: str) -> ReplicationTarget:
     if name not in TARGETS:
@@ -137,6 +138,8 @@ def target(name: str) -> ReplicationTarget:
 
 def original_effect(t: ReplicationTarget) -> dict[str, Any]:
     """The original effect in ms, its source label, citation and n (what project.toml keeps)."""
+    import numpy as np
+
     from stimuli.published import published_table
 
     if t.original_source == "human":
