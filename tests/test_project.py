@@ -231,3 +231,15 @@ def test_merge_with_group_names_keeps_reviews_and_same_codes_apart(stroop_projec
     assert reviewed["reviewed"].sum() == 1 and (reviewed["rt_ms"] == 612.5).sum() == 1
     merged.dispose()
     assert main(["project", "merge", str(folder), str(tmp_path / "a.db"), "--group", "bad/name"]) == 2
+
+
+def test_merge_refuses_another_task_version(stroop_project, tmp_path):
+    folder, cfg = stroop_project
+    write_group_db(tmp_path / "old.db", cfg, 1, 1)
+    store = Store(f"sqlite:///{tmp_path / 'old.db'}")
+    session_id = int(store.sessions_frame()["session_id"].iloc[0])
+    store.update_session(session_id, software_versions={**software_versions(), "mirrorlab": "0.0.7"})
+    store.dispose()
+    with pytest.raises(Exception, match=r"task version 0\.0 \(mirrorlab\), the project's is .*nothing was merged"):
+        merge_files(folder, [tmp_path / "old.db"])
+    assert not (folder / "project.db").exists() or Store(f"sqlite:///{folder / 'project.db'}").count_trials() == 0

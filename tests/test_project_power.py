@@ -86,3 +86,17 @@ def test_power_without_a_project_is_one_line(tmp_path, capsys):
     assert main(["project", "power", str(tmp_path / "nowhere")]) == 2
     error = capsys.readouterr().err.strip()
     assert error.startswith("mirrorlab: error:") and "project.toml" in error and "\n" not in error
+
+
+def test_an_existing_scheduler_is_used_by_address_and_from_the_environment(monkeypatch):
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, protocol="tcp",
+                      dashboard_address=None) as cluster:
+        by_argument = map_calls(pow, [(3, k) for k in range(4)], scheduler=cluster.scheduler_address)
+        monkeypatch.setenv("MIRRORLAB_DASK_SCHEDULER", cluster.scheduler_address)
+        from_environment = power_grid(COMPONENTS, [0.0, 1.0], [8], [10], n_simulations=40, seed=2,
+                                      map_calls=map_calls)
+    assert by_argument == [1, 3, 9, 27]
+    here = power_grid(COMPONENTS, [0.0, 1.0], [8], [10], n_simulations=40, seed=2)
+    pd.testing.assert_frame_equal(from_environment, here)
