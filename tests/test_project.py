@@ -126,6 +126,7 @@ def test_merge_three_groups_one_twice_then_report(stroop_project, tmp_path):
     assert estimates.loc["pooled", "ci_low_ms"] < KNOWN_EFFECT_MS < estimates.loc["pooled", "ci_high_ms"]
     page = path.read_text()
     assert "SIMULATED participants" in page and "data:image/png;base64," in page
+    assert "project.toml sha256" in page and cfg["task"]["stimulus_set_hash"][:12] in page
     for group in people:
         assert group in page
     provenance = summary["sessions"]

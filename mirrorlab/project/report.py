@@ -177,6 +177,17 @@ def build_report(directory: Path | str, *, language: str = "en", include_simulat
     models_html = model_section(url, cfg, design, estimates, labels, analysis_cfg)
     banner = (f"<p class='warn'>{labels['simulated_warning']}</p>" if with_simulated and n_simulated_sessions
               else f"<p>{labels['people_only'].format(n=n_simulated_sessions)}</p>")
+    import datetime as dt
+    import hashlib
+
+    from db.provenance import software_versions
+
+    versions = software_versions()
+    config_sha = hashlib.sha256((Path(directory) / project_config.CONFIG_NAME).read_bytes()).hexdigest()
+    record = (f"generated {dt.datetime.now(dt.timezone.utc).isoformat(timespec='seconds')} by mirrorlab "
+              f"{versions.get('mirrorlab')} (python {versions.get('python')}, statsmodels "
+              f"{versions.get('statsmodels')}); project.toml sha256 {config_sha[:16]}…; stimulus set "
+              f"{cfg['task']['stimulus_set']} {cfg['task']['stimulus_set_hash'][:12]}…")
     ci_text = (f"; 95% CI [{original['ci_low_ms']:.1f}, {original['ci_high_ms']:.1f}] ms"
                if "ci_low_ms" in original else "")
     body = f"""<!DOCTYPE html><html lang="{language}"><head><meta charset="utf-8">
@@ -195,6 +206,7 @@ n = {original.get('n_participants', '–')}{ci_text}). Preregistered analysis: <
 <h2>{labels['exclusions']}</h2>{_table(exclusions)}
 <h2>{labels['provenance']}</h2><div id="provenance">{_table(provenance)}</div>
 <h2>{labels['models']}</h2>{models_html}
+<p id="record"><small>{html.escape(record)}</small></p>
 </body></html>"""
     path = Path(output) if output else Path(directory) / f"report{'-ja' if language == 'ja' else ''}.html"
     path.write_text(body, encoding="utf-8")
