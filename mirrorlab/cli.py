@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "mirrorlab.commands.db_cmd",
     "mirrorlab.commands.demo_cmd",
     "mirrorlab.commands.serve_cmd",
+    "mirrorlab.commands.project_cmd",
 )
 
 

@@ -1,4 +1,10 @@
-"""Stark et al. (2024): the authors' own lme4 analysis of the bundled continuous-naming data
+"""Stark et al. (2024): the authors' own printed results for the bundled continuous-naming data
+(``db/datasets/stark2024_csi_aphasia/``), both from ``scripts/04_analysis_output.txt``:
+
+* ``stark2024-csi-per-position``: the "Ordinal position effect", the mean increase of
+  voice-onset latency per ordinal position (correct trials, fillers excluded, both groups and
+  all three sessions; ``Rmisc::summarySEwithin`` over subjects): 21.94 ms, 40 participants;
+* ``stark2024-lmer-fixed-effects``: their lme4 analysis
 (``db/datasets/stark2024_csi_aphasia/``), as printed in ``scripts/04_analysis_output.txt``
 (the text of their knitted ``04_…Rmd``; the fixed effects table under "Fixed effects:" of
 the model fitted to ``df_RTs``, lines 1706–1742 of that file).
@@ -55,4 +61,9 @@ TABLES = (
                 "optimizer": "bobyqa, maxfun = 2e5", "dataset": "stark2024",
                 "source_file": "db/datasets/stark2024_csi_aphasia/scripts/04_analysis_output.txt"},
     ),
+    PublishedTable(
+        key="stark2024-csi-per-position", task="continuous-naming", citation=CITATION,
+        measure="mean increase of naming latency (VOT, ms) per ordinal position within category",
+        tag="SRC", kind="human", rows=({"effect_ms_per_position": 21.94},), n_participants=40,
+        note="Rmisc::summarySEwithin over subjects; correct trials, fillers excluded"),
 )
