@@ -96,6 +96,7 @@ def load_data(data, *, task: str | None = None, source: str | None = "human") ->
 
     store = data if isinstance(data, Store) else Store(data)
     frame = store.trials_frame(task=task, source=source)
+    what = f"{source or 'all'} trials" + (f" of task {task}" if task else "")
     if "extras" in frame:
         extras = pd.DataFrame([value if isinstance(value, dict) else
                                (json.loads(value) if isinstance(value, str) and value.startswith("{") else {})
@@ -104,9 +105,14 @@ def load_data(data, *, task: str | None = None, source: str | None = "human") ->
             if column not in frame.columns:
                 frame[column] = extras[column]
         frame = frame.drop(columns=["extras"])
+    if "study" not in frame.columns and "session_id" in frame.columns:
+        sessions = store.sessions_frame()
+        study_of = dict(zip(sessions["session_id"], sessions["study"]))
+        frame["study"] = frame["session_id"].map(study_of)
     frame["participant"] = frame["agent"]
     frame["item"] = frame["item_id"]
-    what = f"{source or 'all'} trials" + (f" of task {task}" if task else "")
+    if frame.empty:
+        raise AnalysisInputError(f"no {what} in {store.url}: import or run sessions first")
     return frame, f"{what} in {store.url}"
 
 
@@ -320,13 +326,15 @@ def _fit_glmm(formula: Formula, frame: pd.DataFrame, family: str, factors: dict[
     started = time.process_time()
     mixed_family = formula_engine.mixedlm_family(family)
     contrasts = {name: f.matrix for name, f in factors.items()} or None
-    best, optimum, notes = fit_glmm_at_optimum(formula.text(), frame, mixed_family, contrasts)
+    best, optimum, notes, x_best, objective = fit_glmm_at_optimum(
+        formula.text(), frame, mixed_family, contrasts, family_name=family)
     names = list(best.fixef().keys())
     estimates = np.array(list(best.fixef().values()), dtype=float)
     se_definition = ("glmer's default: finite-difference Hessian of the Laplace deviance over "
                      "(theta, beta)")
     try:
-        se = hessian_standard_errors(formula.text(), frame, mixed_family, best, contrasts)
+        se = hessian_standard_errors(objective, x_best, objective.joint.bounds, objective.n_theta,
+                                     scale=objective.scale)
     except Exception as exc:  # noqa: BLE001 - fall back to the RX-based SEs, said so
         se = np.sqrt(np.diag(np.asarray(best.vcov(), dtype=float)))
         se_definition = "RX-based (lme4 use.hessian = FALSE): the Hessian was not invertible"
@@ -343,16 +351,18 @@ def _fit_glmm(formula: Formula, frame: pd.DataFrame, family: str, factors: dict[
                           "p": 2 * stats.norm.sf(np.abs(z))})
     rows = formula_engine.random_rows(best, factors, None)
     relative = None if family == "binomial" else scale
-    singular = bool(formula_engine.singular_groups(best, relative if relative else None)) or bool(best.isSingular())
+    boundary = sorted(formula_engine.singular_groups(best, relative if relative else None))
+    singular = bool(boundary) or bool(best.isSingular())
     kept = optimum.loc[optimum["kept"]].iloc[0]
     spread = float(optimum["below_best"].max(skipna=True))
     return FormulaFit(
         formula=formula.text(), family=family, engine="mixedlm", reml=False, fixed_effects=fixed,
         random_effects=pd.DataFrame(rows, columns=["group", "term", "term2", "variance", "sd", "corr"]),
-        log_likelihood=float(best.logLik()), criterion=float(-2 * float(best.logLik())),
+        log_likelihood=float(-0.5 * objective(x_best)), criterion=float(objective(x_best)),
         converged=bool(np.isfinite(kept["deviance"])), singular=singular, n_obs=int(best.nobs()),
         n_groups={g: int(frame[g].nunique()) for g in formula.groups()},
         cpu_s=time.process_time() - started, se_definition=se_definition, optimum=optimum,
+        boundary_groups=boundary,
         notes=notes + ([f"optimisers disagree by {spread:.3g} log-likelihood units: check the model"]
                        if spread > 0.01 else []))
 
@@ -431,12 +441,12 @@ def fit(data, formula: str, *, family: str = "gaussian", where: str | None = Non
             break
         relative = {(r.group, r.term): r.relative_sd for r in result.relative_sds().itertuples()}
         singular = sorted({group for (group, _), value in relative.items() if value < 1e-4}
-                          | set(_degenerate_groups(result)))
+                          | set(_degenerate_groups(result)) | set(result.boundary_groups))
         step = next_step(current, relative, singular, factor_columns)
         if step is None:
             break
         reasons.append(step.reason)
-        current = step.formula
+        current, frame = expand_uncorrelated_factor_slopes(step.formula, frame, built)
     final = attempts[-1]
     if final.error and len(attempts) > 1:
         final = next((a for a in reversed(attempts) if not a.error), final)
@@ -457,6 +467,35 @@ def fit(data, formula: str, *, family: str = "gaussian", where: str | None = Non
                   "software_versions": software_versions(("mixedlm", "statsmodels", "nlopt")),
                   "seed": None}
     return AnalysisResult(final, attempts, reasons, nested, provenance, messages)
+
+
+def expand_uncorrelated_factor_slopes(formula: Formula, frame: pd.DataFrame,
+                                      factors: dict[str, Factor]) -> tuple[Formula, pd.DataFrame]:
+    """``(1 + f || g)`` with a factor ``f`` → its numeric contrast columns, as afex's
+    ``expand_re`` does: lme4 (and mixedlm) would otherwise give ``f`` a full dummy set,
+    redundant with the intercept — a model that is singular by construction."""
+    import re
+    from dataclasses import replace
+
+    random = []
+    for term in formula.random:
+        if term.correlated or not any(t in factors for t in term.terms):
+            random.append(term)
+            continue
+        terms = []
+        for t in term.terms:
+            if t not in factors:
+                terms.append(t)
+                continue
+            factor = factors[t]
+            codes = frame[t].cat.codes.to_numpy()
+            for column_index, column_name in enumerate(factor.column_names):
+                name = re.sub(r"\W", "_", f"{t}{column_name}")
+                if name not in frame.columns:
+                    frame = frame.assign(**{name: factor.matrix[codes, column_index]})
+                terms.append(name)
+        random.append(replace(term, terms=tuple(terms)))
+    return formula.with_random(random), frame
 
 
 def _degenerate_groups(result: FormulaFit) -> list[str]:

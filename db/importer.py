@@ -96,6 +96,8 @@ class ImportMapping:
         known = set(TRIAL_COLUMNS) | set(EXTRA_FIELDS)
         for section in (self.columns, self.constants, self.values, self.scale, self.templates):
             for name in section:
+                if is_named_variable(name):
+                    continue
                 if name not in known:
                     raise ImportMappingError(
                         f"mapping {self.name}: unknown field {name!r} "
@@ -110,6 +112,22 @@ class ImportMapping:
                 f"mapping {self.name}: separator {self.separator!r} is not one of , \\t ; whitespace")
         if not self.header and not self.column_names:
             raise ImportMappingError(f"mapping {self.name}: header = false needs column_names")
+
+
+#: Extra columns kept as named variables of the trial (stored in its extras): ``factor:NAME``
+#: keeps the text (a factor such as a depletion manipulation), ``covariate:NAME`` a number.
+NAMED_VARIABLE_PREFIXES = ("factor:", "covariate:")
+
+
+def is_named_variable(field_name: str) -> bool:
+    """``factor:depletion`` / ``covariate:age``: an imported column kept under its own name."""
+    prefix, _, name = field_name.partition(":")
+    if f"{prefix}:" not in NAMED_VARIABLE_PREFIXES:
+        return False
+    if not name.isidentifier() or name in TRIAL_COLUMNS or name in EXTRA_FIELDS:
+        raise ImportMappingError(f"mapping field {field_name!r}: {name!r} must be a new name "
+                                 "(letters, digits, _), not a shared field")
+    return True
 
 
 def load_mapping(name_or_path: str) -> ImportMapping:
@@ -212,7 +230,9 @@ def _convert(field_name: str, raw: str, where: str, mapping: ImportMapping) -> A
             return False
         raise ImportMappingError(f"{where}: {field_name} value {raw!r} is not a yes/no value "
                                  "(add a [values.correct] recoding)")
-    if field_name in NUMERIC_FIELDS or field_name in INTEGER_FIELDS:
+    if field_name.startswith("factor:"):
+        return str(raw_value)
+    if field_name in NUMERIC_FIELDS or field_name in INTEGER_FIELDS or field_name.startswith("covariate:"):
         try:
             number = float(raw_value)
         except (TypeError, ValueError):
@@ -242,7 +262,8 @@ def read_rows(path: Path, mapping: ImportMapping) -> list[dict[str, Any]]:
         row: dict[str, Any] = dict(mapping.constants)
         for name, values in columns.items():
             where = f"{path} line {_line_number(position, mapping)} column {mapping.columns[name]!r}"
-            row[name] = _convert(name, values[position].strip(), where, mapping)
+            row[name.partition(":")[2] if is_named_variable(name) else name] = _convert(
+                name, values[position].strip(), where, mapping)
         for name, template in mapping.templates.items():
             try:
                 row[name] = template.format(**{k: ("" if v is None else v) for k, v in row.items()})

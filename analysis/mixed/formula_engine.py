@@ -58,6 +58,7 @@ class FormulaFit:
     cpu_s: float
     se_definition: str
     optimum: pd.DataFrame = field(default_factory=pd.DataFrame)   # restarts (GLMMs)
+    boundary_groups: list[str] = field(default_factory=list)      # groups on the boundary
     notes: list[str] = field(default_factory=list)
     error: str | None = None
 
@@ -185,8 +186,9 @@ def fit_lmm(formula: Formula, frame: pd.DataFrame, factors: dict[str, Factor], r
     fixed = pd.DataFrame({"term": [term_label(n, factors) for n in names], "estimate": estimates,
                           "se": se, "df": df, "statistic": statistic, "statistic_name": "t", "p": p})
     criterion = float(fit.REMLcrit()) if reml else float(-2 * float(fit.logLik()))
-    singular = bool(singular_groups(fit, residual)) or bool(fit.isSingular())
-    result = FormulaFit(
+    boundary = sorted(singular_groups(fit, residual))
+    singular = bool(boundary) or bool(fit.isSingular())
+    result = FormulaFit(boundary_groups=boundary,
         formula=formula.text(), family="gaussian", engine="mixedlm", reml=reml, fixed_effects=fixed,
         random_effects=random_effects_frame(random_rows(fit, factors, residual)),
         log_likelihood=float(fit.logLik()), criterion=criterion,
