@@ -143,6 +143,11 @@ def model_frame(data: pd.DataFrame, formula: Formula, where_from: str, *,
     for name in list(contrasts) + list(levels) + list(factors):
         if name not in formula.variables():
             raise AnalysisInputError(f"factor option for {name!r}: not a column of the formula {formula.text()!r}")
+    empty = [c for c in formula.variables() if data[c].isna().all()]
+    if empty:
+        raise AnalysisInputError(
+            f"formula {formula.text()!r}: column(s) {', '.join(empty)} have no values in {where_from}"
+            + ("; data without items need a model without an item term" if "item" in empty else ""))
     frame = data[formula.variables()].copy()
     grouping = set(formula.groups())
     factor_names = [c for c in formula.variables()
@@ -349,12 +354,23 @@ def _fit_glmm(formula: Formula, frame: pd.DataFrame, family: str, factors: dict[
     fixed = pd.DataFrame({"term": [formula_engine.term_label(n, factors) for n in names], "estimate": estimates,
                           "se": se, "df": np.nan, "statistic": z, "statistic_name": "z",
                           "p": 2 * stats.norm.sf(np.abs(z))})
-    rows = formula_engine.random_rows(best, factors, None)
+    if family == "binomial":
+        rows = formula_engine.random_rows(best, factors, None)
+    else:
+        # lme4 scales the relative covariance by its sigma; mixedlm's own sigma differs
+        sigma_lme4 = objective.sigma(x_best)
+        sigma_mixedlm = float(best.sigma() if callable(getattr(best, "sigma", None)) else best.sigma)
+        ratio = (sigma_lme4 / sigma_mixedlm) ** 2
+        rows = formula_engine.random_rows(best, factors, sigma_lme4 ** 2)
+        for row in rows[:-1]:
+            row["variance"] *= ratio
+            if row["term2"] is None:
+                row["sd"] = float(np.sqrt(max(row["variance"], 0.0)))
     relative = None if family == "binomial" else scale
     boundary = sorted(formula_engine.singular_groups(best, relative if relative else None))
     singular = bool(boundary) or bool(best.isSingular())
     kept = optimum.loc[optimum["kept"]].iloc[0]
-    spread = float(optimum["below_best"].max(skipna=True))
+    spread = float(optimum.attrs.get("spread", optimum["below_best"].max(skipna=True)))
     return FormulaFit(
         formula=formula.text(), family=family, engine="mixedlm", reml=False, fixed_effects=fixed,
         random_effects=pd.DataFrame(rows, columns=["group", "term", "term2", "variance", "sd", "corr"]),
