@@ -29,6 +29,7 @@ import pandas as pd
 
 from analysis.errors import AnalysisInputError, EngineCapabilityError
 from analysis.mixed.contrasts import CODINGS, contrast_matrix
+from analysis.mixed.engine_cost import statsmodels_cost_note
 from analysis.mixed.formula import Formula, parse_formula
 from analysis.mixed.formula_engine import FAMILIES, Factor, FormulaFit
 
@@ -236,12 +237,7 @@ def engine_precheck(formula: Formula, frame: pd.DataFrame, family: str, engine: 
         if family == "binomial" and any(t.terms for t in formula.random):
             raise EngineCapabilityError("engine statsmodels fits binomial models with random intercepts "
                                         "only (variational Bayes); use --engine mixedlm")
-        # measured: crossed intercepts, 80k rows, ~1,100 random columns: 224 CPU-s, 1.8 GB
-        memory_gb = n * random_columns * 8 * 2 / 1e9 if n < 7000 else n * len(formula.random) * 8 * 40 / 1e9
-        cpu_s = 224.0 * (n / 80_000) * (random_columns / 1_100) ** 1.2
-        if memory_gb > 1.0 or cpu_s > 60:
-            return (f"engine statsmodels on {n:,} rows × {random_columns:,} random-effect columns: "
-                    f"expect about {memory_gb:.1f} GB and {cpu_s:,.0f} CPU-s (mixedlm: seconds)")
+        return statsmodels_cost_note(n, random_columns, len(formula.random))
     return None
 
 
@@ -284,7 +280,13 @@ def _fit_statsmodels(formula: Formula, frame: pd.DataFrame, family: str, reml: b
         model = MixedLM.from_formula(f"{formula.response} ~ {formula.fixed}", groups="_one_group",
                                      re_formula="0", vc_formula=vc, data=frame.assign(_one_group=1),
                                      use_sparse=len(frame) >= 7000)
-        result = model.fit(reml=reml, method=["lbfgs"])
+        if reml:
+            from analysis.mixed.statsmodels_engine import GAIN_REJECT, _fit_checked
+
+            result, gain, polish_notes = _fit_checked(model)   # L-BFGS + Newton check + polish
+            result.converged = bool(result.converged) and gain <= GAIN_REJECT
+        else:
+            result, polish_notes = model.fit(reml=False, method=["lbfgs", "powell"]), []
     names = ["(Intercept)" if n == "Intercept" else n.replace("[T.", "[") for n in model.exog_names]
     fixed = pd.DataFrame({"term": names, "estimate": result.fe_params, "se": result.bse_fe, "df": np.nan,
                           "statistic": np.asarray(result.fe_params) / np.asarray(result.bse_fe),
@@ -304,7 +306,7 @@ def _fit_statsmodels(formula: Formula, frame: pd.DataFrame, family: str, reml: b
         n_obs=len(frame), n_groups={g: int(frame[g].nunique()) for g in formula.groups()},
         cpu_s=time.process_time() - started,
         se_definition="inverse observed information (statsmodels bse_fe); no Satterthwaite df",
-        notes=["statsmodels MixedLM, one-group variance-components formulation."])
+        notes=["statsmodels MixedLM, one-group variance-components formulation."] + polish_notes)
 
 
 def fit_formula(formula: Formula, frame: pd.DataFrame, family: str, reml: bool, engine: str,

@@ -102,12 +102,16 @@ def fit_with_simplification(spec: ModelSpec, data: pd.DataFrame, engine: str = "
     else:
         first = starting_structure(spec, engine, structure)
     if structure != "auto":
+        if engine == "statsmodels":
+            say_statsmodels_cost(spec, frame, first)
         result = fit_one(spec.with_structure(first), frame, engine)
         if result.ok:
             result.chosen = True
             result.why = "requested structure, fitted as requested" + (
                 " (singular: a boundary estimate, flagged)" if result.singular else "")
         return [result]
+    if engine == "statsmodels":
+        say_statsmodels_cost(spec, frame, first)
     order = list(STRUCTURES[STRUCTURES.index(first):])
     attempts: list[FitResult] = []
     for index, level in enumerate(order):
@@ -134,6 +138,19 @@ def fit_with_simplification(spec: ModelSpec, data: pd.DataFrame, engine: str = "
                 result.why += "; simplified because " + "; ".join(reasons)
             break
     return attempts
+
+
+def say_statsmodels_cost(spec: ModelSpec, frame: pd.DataFrame, structure: str) -> None:
+    """Say on stderr, before fitting, when a statsmodels fit is expected to be slow or large."""
+    import sys
+
+    from analysis.mixed.engine_cost import statsmodels_cost_note
+
+    per_participant = 1 + (len(spec.slope_columns()) if structure != "crossed_intercepts" else 0)
+    columns = frame["participant"].nunique() * per_participant + frame["item"].nunique()
+    note = statsmodels_cost_note(len(frame), columns, 1 + per_participant)
+    if note:
+        print(f"mirrorlab: note: {note}", file=sys.stderr, flush=True)
 
 
 #: lme4's singularity tolerance on SDs relative to the residual SD.

@@ -26,9 +26,10 @@ def register(subparsers) -> None:
     parser.add_argument("--report", metavar="PATH", default=None,
                         help="HTML report to write (default: report-TASK.html)")
     parser.add_argument("--tables", metavar="DIR", help="also write every table as CSV into DIR")
-    parser.add_argument("--engine", choices=ENGINES, default="statsmodels",
-                        help="mixed-model engine (default statsmodels; mixedlm fits maximal models "
-                             "and glmer-equivalent binomial GLMMs, and is much faster)")
+    parser.add_argument("--engine", choices=ENGINES, default="mixedlm",
+                        help="mixed-model engine (default mixedlm: lme4's answers, maximal models, "
+                             "glmer-equivalent GLMMs; statsmodels: intercepts and || slopes, slow "
+                             "on large data — said before fitting)")
     parser.add_argument("--structure", choices=STRUCTURES, default="auto",
                         help="random-effects structure to start from (default: the richest the "
                              "engine can fit; simplified by the documented rule if it fails)")
