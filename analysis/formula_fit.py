@@ -337,15 +337,26 @@ def _fit_glmm(formula: Formula, frame: pd.DataFrame, family: str, factors: dict[
         formula.text(), frame, mixed_family, contrasts, family_name=family)
     names = list(best.fixef().keys())
     estimates = np.array(list(best.fixef().values()), dtype=float)
-    se_definition = ("glmer's default: finite-difference Hessian of the Laplace deviance over "
-                     "(theta, beta)")
-    try:
-        se = hessian_standard_errors(objective, x_best, objective.joint.bounds, objective.n_theta,
-                                     scale=objective.scale)
-    except Exception as exc:  # noqa: BLE001 - fall back to the RX-based SEs, said so
-        se = np.sqrt(np.diag(np.asarray(best.vcov(), dtype=float)))
-        se_definition = "RX-based (lme4 use.hessian = FALSE): the Hessian was not invertible"
-        notes.append(f"Hessian SEs failed ({type(exc).__name__}); RX-based SEs reported.")
+    rx_se = np.sqrt(np.diag(np.asarray(best.vcov(), dtype=float)))
+    if family == "binomial":
+        se_definition = ("glmer's default: finite-difference Hessian of the Laplace deviance over "
+                         "(theta, beta)")
+        try:
+            se = hessian_standard_errors(objective, x_best, objective.joint.bounds, objective.n_theta,
+                                         scale=objective.scale)
+        except Exception as exc:  # noqa: BLE001 - fall back to the RX-based SEs, said so
+            se = rx_se
+            se_definition = "RX-based (lme4 use.hessian = FALSE): the Hessian was not invertible"
+            notes.append(f"Hessian SEs failed ({type(exc).__name__}); RX-based SEs reported.")
+    else:
+        # The Laplace objective of a family with a dispersion penalises u on the unit scale
+        # while the AIC part scales with 1/dispersion: its Hessian does not give the fixed
+        # effects' covariance (glmer's own is numerically singular here). lme4's RX-based
+        # covariance, sigma^2 (RX'RX)^-1, with lme4's sigma (mixedlm's is 1 for these families):
+        sigma_mixedlm = float(best.sigma() if callable(getattr(best, "sigma", None)) else best.sigma)
+        se = rx_se * objective.sigma(x_best) / sigma_mixedlm
+        se_definition = ("lme4's vcov(use.hessian = FALSE): sigma^2 (RX'RX)^-1 with lme4's sigma "
+                         "(glmer's Hessian is numerically singular for this family)")
     from scipy import stats
 
     z = estimates / se

@@ -81,3 +81,6 @@ def test_gamma_identity_reaches_lme4s_optimum():
     assert random.loc[("Residual", None), "sd"] == pytest.approx(varcorr[("Residual", None)], rel=1e-3) \
         if ("Residual", None) in random.index else True
     assert result.final.optimum.attrs["spread"] < 1e-3
+    for term, se in lme4["se_rx"].items():     # lme4's vcov(use.hessian = FALSE)
+        assert result.final.fixed(term, "se") == pytest.approx(se, rel=0.02)
+    assert "use.hessian = FALSE" in result.final.se_definition

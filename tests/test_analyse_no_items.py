@@ -118,3 +118,30 @@ def test_where_filters_by_study(imported):
                        "--where", "study == 'williams_dutch' and " + WHERE, "--out", str(out))
     assert result.returncode == 0, result.stderr
     assert f"observations: {REFERENCE['williams_dutch_no_items']['nobs']}" in result.stdout
+
+
+def test_log_transform_is_the_log_of_the_response(imported):
+    from analysis import fit
+
+    url, _ = imported
+    formula = "rt_ms ~ congruency + (1 | participant)"
+    logged = fit(url, formula, where=WHERE, transform="log")
+    assert logged.final.formula.startswith("log_rt_ms ~")
+    from analysis.formula_fit import load_data
+
+    data, _ = load_data(url)
+    data = data.query(WHERE, engine="python").assign(log_rt=lambda d: __import__("numpy").log(d["rt_ms"]))
+    direct = fit(data, "log_rt ~ congruency + (1 | participant)")
+    assert logged.final.fixed("congruencyNeutral") == pytest.approx(direct.final.fixed("congruencyNeutral"), rel=1e-9)
+
+
+def test_factor_mapping_cannot_shadow_a_shared_field(tmp_path, bundled_data_dir):
+    mapping = tmp_path / "bad.toml"
+    mapping.write_text(MAPPING.replace('"factor:response_language"', '"factor:condition"'))
+    raw = tmp_path / "dutch.csv"
+    raw.write_bytes(__import__("gzip").decompress(
+        (bundled_data_dir / "williams_stroop_language" / "dutch_stroop.csv.gz").read_bytes()))
+    result = mirrorlab("import", str(raw), "--mapping", str(mapping), "--db", f"sqlite:///{tmp_path / 'x.db'}")
+    assert result.returncode == 2
+    assert result.stderr.startswith("mirrorlab: error: ") and "'condition'" in result.stderr
+    assert "Traceback" not in result.stderr
