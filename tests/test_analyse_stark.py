@@ -12,16 +12,12 @@ import sys
 import pandas as pd
 import pytest
 
-#: From db/datasets/stark2024_csi_aphasia/scripts/04_analysis_output.txt (lmerTest summary).
-PUBLISHED = {
-    "(Intercept)": (7.116562, 0.035604, 58.495400),
-    "PosOr.cont": (0.016922, 0.002489, 30.170032),
-    "session2": (-0.076082, 0.010856, 38.392327),
-    "session3": (-0.089211, 0.011561, 36.616785),
-    "group2-1": (0.157635, 0.060276, 38.561991),
-    "PosOr.cont:group2-1": (0.006992, 0.004565, 37.104902),
-    "PosOr.cont:session2:group2-1": (0.013305, 0.007848, 12258.935598),
-}
+from stimuli.published import published_table
+
+#: The authors' printed output (db/datasets/stark2024_csi_aphasia/scripts/04_analysis_output.txt),
+#: written down once in stimuli/published/stark2024_lmm.py.
+TABLE = published_table("stark2024-lvot-lmm")
+PUBLISHED = {row["term"]: (row["estimate"], row["se"], row["df"]) for row in TABLE.rows}
 FORMULA = ("lVOT ~ PosOr.cont*session*group + (PosOr.cont+session|subject) + "
            "(PosOr.cont+group|category)")
 
@@ -62,15 +58,17 @@ def test_published_fixed_effects_to_four_digits(stark_run):
         assert four_digits(fixed.loc[term, "estimate"], estimate), (term, fixed.loc[term, "estimate"])
         assert four_digits(fixed.loc[term, "se"], se), (term, fixed.loc[term, "se"])
         assert abs(fixed.loc[term, "df"] - df) <= 1e-3 * df, (term, fixed.loc[term, "df"])
-    assert "REML criterion: 1158.2" in result.stdout
-    assert "observations: 12455; groups: subject 40, category 24" in result.stdout
+    extras = TABLE.extras
+    assert f"REML criterion: {extras['reml_criterion']}" in result.stdout
+    assert (f"observations: {extras['n_obs']}; groups: subject {extras['n_subjects']}, "
+            f"category {extras['n_categories']}") in result.stdout
 
 
 def test_residual_sd_and_provenance(stark_run):
     _, _, out = stark_run
     random = pd.read_csv(out / "random_effects.csv")
     residual = random.loc[random["group"] == "Residual", "sd"].iloc[0]
-    assert four_digits(residual, 0.248090)
+    assert four_digits(residual, TABLE.extras["residual_sd"])
     provenance = json.loads((out / "provenance.json").read_text())
     assert provenance["factors"]["group"] == {"levels": ["control", "PWA"], "contrast": "sdif"}
     assert provenance["n_rows_used"] == 12455 and len(provenance["data_hash"]) == 16
