@@ -164,6 +164,10 @@ def fit_glmm_at_optimum(formula_text: str, frame: pd.DataFrame, family, contrast
             beta_se = np.sqrt(np.diag(np.asarray(stage1.vcov(), dtype=float)))
         except Exception:  # noqa: BLE001 - unit scale where the working SEs are not available
             beta_se = np.ones_like(beta0)
+        if family_name != "binomial":
+            # mixedlm's working SEs assume dispersion 1; lme4's sigma puts them on the data's scale
+            sigma_mixedlm = float(stage1.sigma() if callable(getattr(stage1, "sigma", None)) else stage1.sigma)
+            beta_se = beta_se * laplace.sigma(joint_start) / sigma_mixedlm
         beta_se = np.where(np.isfinite(beta_se) & (beta_se > 0), beta_se, 1.0)
         joint_scale = np.concatenate([np.ones_like(theta0), beta_se])
         rows.append({"start": "start values", "optimizer": "bobyqa, theta only, nAGQ=0 (stage 1)",

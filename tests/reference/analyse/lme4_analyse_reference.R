@@ -70,6 +70,10 @@ g3 <- glmer(VOT ~ PosOr.cont + (1 | subject) + (1 | category), data = s,
             family = Gamma(link = "identity"), control = glmerControl(optimizer = "bobyqa"))
 record("stark_gamma_identity_intercepts", g3, "as above")
 out$stark_gamma_identity_intercepts$se_rx <- as.list(setNames(sqrt(diag(as.matrix(vcov(g3, use.hessian = FALSE)))), names(fixef(g3))))
+g4 <- glmer(VOT ~ PosOr.cont + (1 | subject) + (1 | category), data = s,
+            family = inverse.gaussian(link = "identity"), control = glmerControl(optimizer = "bobyqa"))
+record("stark_inverse_gaussian_identity_intercepts", g4, "as above")
+out$stark_inverse_gaussian_identity_intercepts$se_rx <- as.list(setNames(sqrt(diag(as.matrix(vcov(g4, use.hessian = FALSE)))), names(fixef(g4))))
 
 to_json <- function(x) {
   if (is.null(x)) return("null")
