@@ -16,35 +16,8 @@ import pytest
 
 REFERENCE = json.loads((Path(__file__).parent / "reference" / "analyse" /
                         "lme4_analyse_reference.json").read_text())
-FORMULA = "rt_ms ~ congruency*response_language + (1 + congruency | participant)"
-WHERE = "correct == True and rt_ms >= 200 and rt_ms <= 3000"
-TERMS = {"(Intercept)": "(Intercept)", "congruencyNeutral": "congruencyNeutral",
-         "response_languageEnglish": "response_languageEnglish",
-         "congruencyNeutral:response_languageEnglish": "congruencyNeutral:response_languageEnglish"}
-
-MAPPING = """
-[source]
-separator = ","
-[dataset]
-study = "williams_dutch"
-citation = "Williams et al., Within and between language control (Dutch file)"
-licence = "CC-BY 4.0"
-[columns]
-participant = "SubjectID"
-trial_index = "SubjectTrialNumber"
-correct = "Accuracy"
-rt_ms = "RT"
-"factor:congruency" = "Stroop"
-"factor:response_language" = "Language"
-[constants]
-task = "stroop"
-instruction = "colour_naming"
-[values.correct]
-"Correct" = true
-"Incorrect Language" = false
-"Incorrect Colour" = false
-"No/Other Sound" = false
-"""
+sys.path.insert(0, str(Path(__file__).resolve().parent / "reference" / "analyse"))
+from williams_dutch import FORMULA, MAPPING, TERMS, WHERE  # noqa: E402
 
 
 def mirrorlab(*args, timeout=600):

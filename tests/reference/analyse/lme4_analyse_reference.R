@@ -31,6 +31,18 @@ record("williams_dutch_no_items", m1, "Accuracy == Correct, 200 <= RT <= 3000")
 m1ml <- update(m1, REML = FALSE)
 record("williams_dutch_no_items_ML", m1ml, "as above, ML")
 
+# 1b. with items (WordColour): Gaussian and binomial, crossed participants and items
+wi <- read.csv(gzfile("db/datasets/williams_stroop_language/dutch_stroop.csv.gz"))
+wi$participant <- factor(wi$SubjectID); wi$item <- factor(wi$WordColour)
+wi$congruency <- factor(wi$Stroop, levels = c("Incongruent", "Neutral"))
+wi$correct <- as.integer(wi$Accuracy == "Correct")
+m1i <- lmer(rt_ms ~ congruency + (1 + congruency | participant) + (1 | item),
+            data = transform(w2 <- wi[wi$correct == 1 & !is.na(wi$RT) & wi$RT >= 200 & wi$RT <= 3000, ], rt_ms = RT))
+record("williams_dutch_items", m1i, "Accuracy == Correct, 200 <= RT <= 3000")
+b1i <- glmer(correct ~ congruency + (1 | participant) + (1 | item), data = wi, family = binomial,
+             control = glmerControl(optimizer = "bobyqa"))
+record("williams_dutch_items_binomial", b1i, "all trials")
+
 # 2. the singular case: von Bastian et al. with one pseudo-item per condition (their file has
 #    no item identity; the bundled mapping makes item_id = condition)
 v <- read.csv2("db/datasets/vonbastian_stroop/LEF_stroop.csv", sep = ";")
