@@ -20,13 +20,20 @@ from analysis.errors import AnalysisInputError
 if TYPE_CHECKING:  # pragma: no cover
     from analysis.analyse import ComparisonResult
 
-__all__ = ["AnalysisInputError", "CleaningOptions", "ComparisonResult", "compare", "write_report"]
+__all__ = ["AnalysisInputError", "CleaningOptions", "ComparisonResult", "compare", "fit", "write_report"]
 
 
 def compare(*args: Any, **kwargs: Any) -> "ComparisonResult":
     from analysis.analyse import compare as _compare
 
     return _compare(*args, **kwargs)
+
+
+def fit(*args: Any, **kwargs: Any):
+    """One lme4-style mixed model on any design (``analysis.fit``); see ``analysis/formula_fit.py``."""
+    from analysis.formula_fit import fit as _fit
+
+    return _fit(*args, **kwargs)
 
 
 def write_report(result: "ComparisonResult", path, tables_dir=None, lang: str = "en"):

@@ -140,6 +140,8 @@ class ImportMapping:
         for section in (self.columns, self.constants, self.values, self.scale, self.templates,
                         self.missing):
             for name in section:
+                if is_named_variable(name):
+                    continue
                 if name not in known:
                     raise ImportMappingError(
                         f"mapping {self.name}: unknown field {name!r} "
@@ -158,6 +160,22 @@ class ImportMapping:
         check_encoding(self.encoding, f"mapping {self.name}")
         if "task" in self.constants:
             check_task_name(str(self.constants["task"]), f"mapping {self.name}: task")
+
+
+#: Extra columns kept as named variables of the trial (stored in its extras): ``factor:NAME``
+#: keeps the text (a factor such as a depletion manipulation), ``covariate:NAME`` a number.
+NAMED_VARIABLE_PREFIXES = ("factor:", "covariate:")
+
+
+def is_named_variable(field_name: str) -> bool:
+    """``factor:depletion`` / ``covariate:age``: an imported column kept under its own name."""
+    prefix, _, name = field_name.partition(":")
+    if f"{prefix}:" not in NAMED_VARIABLE_PREFIXES:
+        return False
+    if not name.isidentifier() or name in TRIAL_COLUMNS or name in EXTRA_FIELDS:
+        raise ImportMappingError(f"mapping field {field_name!r}: {name!r} must be a new name "
+                                 "(letters, digits, _), not a shared field")
+    return True
 
 
 def load_mapping(name_or_path: str) -> ImportMapping:
@@ -505,7 +523,9 @@ def _convert(field_name: str, raw: str, where: str, mapping: ImportMapping) -> A
             return False
         raise ImportMappingError(f"{where}: {field_name} value {raw!r} is not a yes/no value "
                                  "(add a [values.correct] recoding)")
-    if field_name in NUMERIC_FIELDS or field_name in INTEGER_FIELDS:
+    if field_name.startswith("factor:"):
+        return str(raw_value)
+    if field_name in NUMERIC_FIELDS or field_name in INTEGER_FIELDS or field_name.startswith("covariate:"):
         try:
             number = float(raw_value)
         except (TypeError, ValueError):
@@ -539,7 +559,8 @@ def read_rows(path: Path, mapping: ImportMapping) -> list[dict[str, Any]]:
         row: dict[str, Any] = dict(mapping.constants)
         for name, values in columns.items():
             where = f"{path} line {_line_number(position, mapping)} column {column_of[name]!r}"
-            row[name] = _convert(name, values[position].strip(), where, mapping)
+            row[name.partition(":")[2] if is_named_variable(name) else name] = _convert(
+                name, values[position].strip(), where, mapping)
         for name, template in mapping.templates.items():
             try:
                 row[name] = template.format(**{k: ("" if v is None else v) for k, v in row.items()})
@@ -695,7 +716,8 @@ def import_files(store: Store, paths: Sequence[Path | str], mapping: ImportMappi
     by_participant: dict[tuple[str, str, int], list[dict[str, Any]]] = {}
     # fields the mapping declares as extras ([extras], or derived under a name that is not a
     # shared column) go into the row's extras; anything else unknown is the row builder's error
-    extra_names = [n for n in (*mapping.extras, *mapping.derive) if n not in ROW_FIELDS]
+    named = [n.partition(":")[2] for n in mapping.columns if is_named_variable(n)]
+    extra_names = [n for n in (*mapping.extras, *mapping.derive, *named) if n not in ROW_FIELDS]
     for row in rows:
         code = str(row.pop("participant"))
         session_number = int(row.pop("session_number", None) or 1)

@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "mirrorlab.commands.models_cmd",
     "mirrorlab.commands.relatedness_cmd",
     "mirrorlab.commands.compare_cmd",
+    "mirrorlab.commands.analyse_cmd",
     "mirrorlab.commands.stimuli_cmd",
     "mirrorlab.commands.data_cmd",
     "mirrorlab.commands.datasets_cmd",

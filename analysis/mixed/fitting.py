@@ -1,19 +1,26 @@
 """Choosing and fitting the random-effects structure, with a documented simplification rule.
 
-Rule (stated in the report and docs/analysis.md):
+Rule (stated in the report and docs/analysis.md; Bates et al. 2015, Matuschek et al. 2017):
 
 1. Start from the richest structure the engine can express for the design — ``maximal``
    ``(1 + slopes | participant) + (1 | item)`` on mixedlm, ``zero_correlation``
-   ``(1 + slopes || participant) + (1 | item)`` on statsmodels — or from the one asked for.
-   Designs without a within-participant predictor start at crossed intercepts.
+   ``(1 + slopes || participant) + (1 | item)`` on statsmodels — or fit exactly the one asked
+   for (a requested structure is fitted as requested, singular or not, and flagged).
 2. Accept the first fit that converged (the engine's flag *and* its gradient check) and is
    not singular.
-3. Otherwise drop one level — maximal → zero-correlation → crossed intercepts — and refit.
-4. Crossed intercepts are kept even when singular (a zero item or participant variance is
-   a boundary estimate, as in lme4) and flagged as such.
+3. A singular fit is simplified only where it is on the boundary. When the only (near-)zero
+   variance is the item intercept, the fit is kept: a zero item variance removes nothing
+   from the participant terms, and this fit *is* the participant-only model (same
+   likelihood, same fixed effects and SEs) — a supported by-participant slope is never
+   dropped because an item term is empty.
+4. Otherwise (a participant variance at zero or a correlation at ±1) drop one level —
+   maximal → zero-correlation → crossed intercepts — and refit.
+5. Crossed intercepts are kept even when singular (a boundary estimate, as in lme4) and
+   flagged as such.
 
 Binomial models use crossed intercepts (the structure both engines and the measurement
-support); a by-participant slope GLMM is available on mixedlm with ``structure``.
+support); a by-participant slope GLMM is available on mixedlm with ``structure``. Formulas of
+any design, with the general form of this rule, are fitted by ``analysis.fit``.
 """
 
 from __future__ import annotations
@@ -87,15 +94,36 @@ def fit_with_simplification(spec: ModelSpec, data: pd.DataFrame, engine: str = "
     if spec.family == "binomial":
         first = structure if structure in STRUCTURES and spec.slopes else "crossed_intercepts"
         if engine == "statsmodels":
+            if structure not in ("auto", "crossed_intercepts") and spec.slopes:
+                raise EngineCapabilityError(
+                    f"engine statsmodels fits binomial models with crossed intercepts only, not "
+                    f"{structure}; use --engine mixedlm")
             first = "crossed_intercepts"
     else:
         first = starting_structure(spec, engine, structure)
+    if structure != "auto":
+        if engine == "statsmodels":
+            say_statsmodels_cost(spec, frame, first)
+        result = fit_one(spec.with_structure(first), frame, engine)
+        if result.ok:
+            result.chosen = True
+            result.why = "requested structure, fitted as requested" + (
+                " (singular: a boundary estimate, flagged)" if result.singular else "")
+        return [result]
+    if engine == "statsmodels":
+        say_statsmodels_cost(spec, frame, first)
     order = list(STRUCTURES[STRUCTURES.index(first):])
     attempts: list[FitResult] = []
     for index, level in enumerate(order):
         result = fit_one(spec.with_structure(level), frame, engine)
         attempts.append(result)
         last = index == len(order) - 1
+        if result.ok and result.singular and not last and boundary_groups(result) == ["item"]:
+            result.chosen = True
+            result.why = ("singular only because the item variance is (near) zero: the item term "
+                          "is empty, so this fit equals the participant-only model; the "
+                          "by-participant terms are supported and kept")
+            break
         if result.ok and (not result.singular or last):
             result.chosen = True
             reasons = [f"{a.structure}: " + ("failed (" + a.error + ")" if a.error else
@@ -110,6 +138,35 @@ def fit_with_simplification(spec: ModelSpec, data: pd.DataFrame, engine: str = "
                 result.why += "; simplified because " + "; ".join(reasons)
             break
     return attempts
+
+
+def say_statsmodels_cost(spec: ModelSpec, frame: pd.DataFrame, structure: str) -> None:
+    """Say on stderr, before fitting, when a statsmodels fit is expected to be slow or large."""
+    import sys
+
+    from analysis.mixed.engine_cost import statsmodels_cost_note
+
+    per_participant = 1 + (len(spec.slope_columns()) if structure != "crossed_intercepts" else 0)
+    columns = frame["participant"].nunique() * per_participant + frame["item"].nunique()
+    note = statsmodels_cost_note(len(frame), columns, 1 + per_participant)
+    if note:
+        print(f"mirrorlab: note: {note}", file=sys.stderr, flush=True)
+
+
+#: lme4's singularity tolerance on SDs relative to the residual SD.
+ZERO_RELATIVE_SD = 1e-4
+
+
+def boundary_groups(result: FitResult) -> list[str]:
+    """Groups whose variance is (near) zero or whose correlation is at ±1 in this fit."""
+    rows = result.random_effects
+    residual = rows.loc[rows["group"] == "Residual", "sd"]
+    scale = float(residual.iloc[0]) if len(residual) and float(residual.iloc[0]) > 0 else 1.0
+    terms = rows[(rows["group"] != "Residual") & rows["term2"].isna()]
+    zero = set(terms.loc[terms["sd"] / scale < ZERO_RELATIVE_SD, "group"])
+    pairs = rows[rows["term2"].notna()]
+    ones = set(pairs.loc[pairs["corr"].abs() > 1 - 1e-4, "group"])
+    return sorted(zero | ones)
 
 
 def chosen(attempts: list[FitResult]) -> FitResult | None:

@@ -33,9 +33,10 @@ def register(subparsers) -> None:
                         help="language of the report's headings, notes and figure labels (default en)")
     parser.add_argument("--pdf", metavar="FILE", help="also print the report to FILE (PDF) with "
                                                       "headless Chromium")
-    parser.add_argument("--engine", choices=ENGINES, default="statsmodels",
-                        help="mixed-model engine (default statsmodels; mixedlm fits maximal models "
-                             "and glmer-equivalent binomial GLMMs, and is much faster)")
+    parser.add_argument("--engine", choices=ENGINES, default="mixedlm",
+                        help="mixed-model engine (default mixedlm: lme4's answers, maximal models, "
+                             "glmer-equivalent GLMMs; statsmodels: intercepts and || slopes, slow "
+                             "on large data — said before fitting)")
     parser.add_argument("--structure", choices=STRUCTURES, default="auto",
                         help="random-effects structure to start from (default: the richest the "
                              "engine can fit; simplified by the documented rule if it fails)")
