@@ -224,6 +224,7 @@ def run_model_on_human_sequences(store, model_name: str, human_trials, *, fit_tr
     human_agent = list(links["agent"]) * n
     rows["source"] = f"model:{model_name}"
     rows["agent"] = [f"{model_name}#{run_id}/{who}/{sim}" for who, sim in zip(human_agent, replica)]
+    rows["session"] = [_int_or_none(s) for s in list(trials["session"]) * n]   # whose day it replays
     rows["extras"] = [{**(extra or {}), "human_trial_id": _int_or_none(t), "human_session_id": _int_or_none(s)}
                       for extra, t, s in zip(rows["extras"], list(links["human_trial_id"]) * n,
                                              list(links["human_session_id"]) * n)]

@@ -11,6 +11,8 @@ TERMS = {"(Intercept)": "(Intercept)", "congruencyNeutral": "congruencyNeutral",
 MAPPING = """
 [source]
 separator = ","
+# RT = -1: no voice onset measured (missing, as the bundled mapping reads it; the filter drops it)
+na_values = ["NA", "N/A", "NaN", "nan", "", "-1"]
 [dataset]
 study = "williams_dutch"
 citation = "Williams et al., Within and between language control (Dutch file)"
