@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "mirrorlab.commands.data_cmd",
     "mirrorlab.commands.db_cmd",
     "mirrorlab.commands.demo_cmd",
+    "mirrorlab.commands.recover_cmd",
 )
 
 

@@ -15,6 +15,8 @@ MODELS: dict[str, str] = {
     "weaver-cumulative": "models.weaver.cumulative:WeaverCumulative",
     "howard2006": "models.weaver.howard2006:Howard2006",
     "embedding": "models.embeddings.model:EmbeddingModel",
+    "exgauss-conditions": "models.yardsticks.exgauss:ExGaussianYardstick",
+    "ddm": "models.yardsticks.ddm:DriftDiffusionYardstick",
 }
 
 

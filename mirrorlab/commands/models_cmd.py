@@ -45,6 +45,8 @@ def register(subparsers) -> None:
                                                       "(default: the task's English set)")
     fit.add_argument("--study", help="fit only to this study's participants")
     _add_run_options(fit)
+    from mirrorlab.commands.fit_ml import add_ml_options
+    add_ml_options(fit)
     fit.set_defaults(handler=run_fit)
 
 
@@ -95,6 +97,10 @@ def run_simulate(args: argparse.Namespace) -> int:
 
 
 def run_fit(args: argparse.Namespace) -> int:
+    from mirrorlab.commands.fit_ml import run_ml_fit, wants_ml
+
+    if wants_ml(args):
+        return run_ml_fit(args)
     from db.store import Store
     from mirrorlab.pipeline import DEFAULT_STIMULUS_SETS, human_trials_for, run_model
     from models.base import ModelInputError

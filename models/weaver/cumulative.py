@@ -48,6 +48,11 @@ class WeaverCumulative(Weaver):
     summary: ClassVar[str] = ("WEAVER++ conceptual bias (Roelofs 2018): cumulative semantic "
                               "interference in continuous picture naming")
     fit_scale_by_default: ClassVar[bool] = True
+    free_parameters: ClassVar[dict] = {**Weaver.free_parameters,
+                                       "conceptual_bias": (0.0, 10.0, 1.0, 4.0)}
+    default_free: ClassVar[tuple] = ("other_stages_ms", "ms_scale", "residual_sd_ms",
+                                     "residual_tau_ms")
+    identifiable_parameters: ClassVar[tuple] = default_free
 
     def __init__(self, step_ms: float = 25.0, conceptual_rate_per_ms: float = 0.0101 / 2,
                  concept_lemma_rate_per_ms: float = 0.0074, form_rate_per_ms: float = 0.0120,
