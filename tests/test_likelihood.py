@@ -126,3 +126,26 @@ def test_bad_input_is_one_clear_error(stroop_trials):
         loglik(make_model("weaver"), stroop_trials.assign(rt_ms=600.0), {"bogus": 1.0})
     with pytest.raises(ModelInputError, match="no human trial has an RT"):
         loglik(make_model("weaver"), stroop_trials.assign(rt_ms=20.0))
+
+
+def test_embedding_choice_likelihood_is_a_softmax_with_an_rt_from_the_margin():
+    from models.fitting import fit_participant
+    from models.fitting.recovery import synthetic_participant
+
+    trials = load_set("association-en").trial_list(seed=1, include_practice=False)
+    spec = "embedding:backend=glove"
+    data = synthetic_participant(spec, trials, {"temperature": 0.03, "lapse_rate": 0.005},
+                                 seed=4, code="synthetic-001")
+    assert data["response"].notna().mean() > 0.9     # synthetic answers name an option
+    model = make_model("embedding", backend="glove")
+    sharp = loglik(model, data, {"temperature": 0.03})
+    flat = loglik(model, data, {"temperature": 1.0})
+    assert sharp.sum() > flat.sum()
+    # choice probabilities of a trial's options sum to one (lapses off, RT density removed)
+    likelihood = likelihood_for(model, data)
+    from models.embeddings.model import choice_probabilities
+
+    p = choice_probabilities(likelihood.scores.cosines, 0.03)
+    assert np.allclose(np.nansum(p, axis=1)[likelihood.scores.scorable], 1.0)
+    fit = fit_participant(spec, data, seed=1, max_fun_evals=80)
+    assert 0.005 < fit.params["temperature"] < 0.2

@@ -59,6 +59,7 @@ def run_recover(args: argparse.Namespace) -> int:
 
     from models.base import ModelInputError
     from models.fitting.ml import build_model
+    from models.fitting.parameters import parse_free
     from models.fitting.recovery import IDENTIFIABLE_R, model_recovery, parameter_recovery
 
     if args.n < 2:
@@ -66,6 +67,7 @@ def run_recover(args: argparse.Namespace) -> int:
     trials = task_trial_list(args.task, args.stimuli, args.instruction)
     model, _ = build_model(args.model)
     model.check_task(trials)
+    parse_free(args.free, type(model))            # refuse unknown names before any work
     with tqdm(total=args.n, desc=f"recover {args.model}", file=sys.stderr) as bar:
         recovery = parameter_recovery(args.model, trials, n_participants=args.n, free=args.free,
                                       seed=args.seed, max_fun_evals=args.max_evals,

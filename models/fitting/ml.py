@@ -98,7 +98,7 @@ def fit_participant(spec: str, trials: pd.DataFrame, *, params: dict[str, Any] |
     """Maximum-likelihood fit of ``spec`` to ``trials`` (one participant's, or everyone's for a
     pooled fit). ``params`` fixes parameters (model or residual ones), ``free`` names the
     parameters to estimate (default: the model's ``default_free``)."""
-    from models.likelihood import DEFAULT_SIMULATIONS_PER_CELL, RESIDUAL_PARAMETERS, likelihood_for
+    from models.likelihood import RESIDUAL_PARAMETERS, likelihood_for
 
     model, fixed = build_model(spec, params)
     if hasattr(model, "maximum_likelihood_fit"):
@@ -109,7 +109,7 @@ def fit_participant(spec: str, trials: pd.DataFrame, *, params: dict[str, Any] |
         raise ModelInputError(f"model spec {spec!r} fixes {', '.join(clash)}, so it cannot be free")
     fixed_residual = {k: float(v) for k, v in (params or {}).items() if k in RESIDUAL_PARAMETERS}
     likelihood = likelihood_for(model, trials, seed=seed,
-                                n_sim_per_cell=n_sim_per_cell or DEFAULT_SIMULATIONS_PER_CELL)
+                                n_sim_per_cell=n_sim_per_cell)
     network_free = [p for p in free_params if p.name not in RESIDUAL_PARAMETERS
                     and p.name not in likelihood.mapping_params]
     if len(network_free) == 1 and hasattr(likelihood, "use_grid"):

@@ -5,8 +5,8 @@
   bundled stimulus set), fits each back and reports, per parameter, the correlation r and the
   mean bias (recovered − true). A parameter with r below :data:`IDENTIFIABLE_R` is flagged as
   not identifiable from this design.
-* :func:`model_recovery` simulates synthetic participants from each candidate model (at its
-  defaults with the residual drawn from its plausible range), fits every candidate to every
+* :func:`model_recovery` simulates synthetic participants from each candidate model (its free
+  parameters drawn from their plausible ranges, the rest at the spec's values), fits every candidate to every
   participant and counts which one wins by BIC: the confusion matrix (rows: generating model,
   columns: winning model).
 
@@ -106,11 +106,9 @@ def model_recovery(specs: Sequence[str], trials: pd.DataFrame, *, n_participants
                    free: dict[str, str | Sequence[str] | None] | None = None, seed: int = 0,
                    max_fun_evals: int | None = None, n_sim_per_cell: int | None = None,
                    progress=None) -> ModelRecovery:
-    """Each spec generates ``n_participants`` synthetic participants (residual parameters drawn
-    from their plausible ranges, model parameters at the spec's values); every spec is fitted
-    to every participant; the lowest BIC wins."""
-    from models.likelihood.families import RESIDUAL_PARAMETERS
-
+    """Each spec generates ``n_participants`` synthetic participants (its free parameters drawn
+    from their plausible ranges, the others at the spec's values); every spec is fitted to
+    every participant; the lowest BIC wins."""
     free = free or {}
     rng = np.random.default_rng(seed)
     records = []
@@ -118,8 +116,7 @@ def model_recovery(specs: Sequence[str], trials: pd.DataFrame, *, n_participants
     generators = [s for s in specs if not hasattr(build_model(s)[0], "maximum_likelihood_fit")]
     for g, generator in enumerate(generators):
         for i in range(n_participants):
-            truth = {name: float(rng.uniform(spec[3], spec[4]))
-                     for name, spec in RESIDUAL_PARAMETERS.items() if name != "lapse_rate"}
+            truth = draw_true_params(generator, free.get(generator), rng)
             code = f"{generator}#{i + 1:03d}"
             data = synthetic_participant(generator, trials, truth,
                                          seed=seed * 1000 + 100 * g + i, code=code)

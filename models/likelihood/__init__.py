@@ -18,7 +18,7 @@ from models.likelihood.trials import RT_WINDOW_MS
 
 
 def loglik(model, human_trials: pd.DataFrame, params: dict[str, Any] | None = None, *,
-           seed: int = 0, n_sim_per_cell: int = DEFAULT_SIMULATIONS_PER_CELL) -> np.ndarray:
+           seed: int = 0, n_sim_per_cell: int | None = None) -> np.ndarray:
     """Per-trial log-likelihood of ``human_trials`` under ``model`` (its parameters, overridden
     by ``params``, which may also set the residual parameters)."""
     return likelihood_for(model, human_trials, seed=seed,

@@ -35,9 +35,10 @@ RESIDUAL_PARAMETERS: dict[str, tuple[float, float, float, float, float]] = {
     "lapse_rate": (0.02, 0.001, 0.3, 0.005, 0.08),
 }
 
-#: Simulations per cell for the simulation-based likelihoods (see docs/models/fitting.md for
-#: the Monte Carlo error this leaves).
-DEFAULT_SIMULATIONS_PER_CELL = 500
+#: Simulations per cell for the simulation-based likelihoods of the PDP networks, whose cost
+#: is per cycle rather than per trial (docs/models/fitting.md: the Monte Carlo error this
+#: leaves, and why 500 was too few for recovering the threshold).
+DEFAULT_SIMULATIONS_PER_CELL = 2000
 
 
 def residual_defaults() -> dict[str, float]:
@@ -51,13 +52,16 @@ class TrialLikelihood:
     #: cells for simulation-based densities and for reports
     cell_columns: ClassVar[tuple[str, ...]] = ("task", "instruction", "condition")
 
+    #: simulations per cell when the caller does not say
+    default_simulations_per_cell: ClassVar[int] = DEFAULT_SIMULATIONS_PER_CELL
+
     def __init__(self, model: Model, human_trials: pd.DataFrame, *, seed: int = 0,
-                 n_sim_per_cell: int = DEFAULT_SIMULATIONS_PER_CELL):
+                 n_sim_per_cell: int | None = None):
         self.model = copy.deepcopy(model)
         self.base_params = dict(model.get_params())
         self.scored: ScoredTrials = scored_trials(human_trials, model.name)
         self.seed = int(seed)
-        self.n_sim_per_cell = int(n_sim_per_cell)
+        self.n_sim_per_cell = int(n_sim_per_cell or self.default_simulations_per_cell)
         self.cells = cell_keys(self.scored.trials, self.cell_columns)
         self._cache: dict[Any, Any] = {}
         self.n_evaluations = 0
@@ -103,7 +107,7 @@ class TrialLikelihood:
         the model with ``params`` (residual and lapses included)."""
         model_params, residual = self.split(params)
         noise = ExGaussianResidual(residual["residual_sd_ms"], residual["residual_tau_ms"])
-        model_rt_ms, correct = self._sample_model(model_params, rng)
+        model_rt_ms, correct, *response = self._sample_model(model_params, rng)
         rt_ms = model_rt_ms + noise.sample(rng, len(model_rt_ms))
         lapse = rng.random(len(rt_ms)) < residual["lapse_rate"]
         rt_ms = np.where(lapse, rng.uniform(*RT_WINDOW_MS, size=len(rt_ms)), rt_ms)
@@ -111,6 +115,8 @@ class TrialLikelihood:
         out = self.scored.trials.copy()
         out["rt_ms"] = rt_ms
         out["correct"] = correct
+        if response:                      # models that name their choice (association)
+            out["response"] = np.where(lapse, None, response[0])
         # a synthetic RT outside the window would be dropped by the scorer: keep it inside
         out["rt_ms"] = out["rt_ms"].clip(RT_WINDOW_MS[0], RT_WINDOW_MS[1])
         return out
@@ -304,7 +310,10 @@ class PDPLikelihood(TrialLikelihood):
 # ====================================================================== any simulator
 class SimulatorLikelihood(TrialLikelihood):
     """Simulation-based from ``model.simulate``: its ``rt_ms`` (already mapped to ms by the
-    model) are the latencies the residual is added to; ``correct`` is its choice."""
+    model) are the latencies the residual is added to; ``correct`` is its choice. A simulator
+    such as the Stroop CNN costs per trial, so it gets fewer simulations per cell."""
+
+    default_simulations_per_cell = 300
 
     def __init__(self, model, human_trials, **options):
         super().__init__(model, human_trials, **options)
@@ -357,4 +366,8 @@ def likelihood_for(model: Model, human_trials: pd.DataFrame, **options) -> Trial
         return WeaverLikelihood(model, human_trials, **options)
     if isinstance(model, PDPStroopModel):
         return PDPLikelihood(model, human_trials, **options)
+    if "association" in getattr(model, "tasks", ()):
+        from models.likelihood.embedding import EmbeddingLikelihood
+
+        return EmbeddingLikelihood(model, human_trials, **options)
     return SimulatorLikelihood(model, human_trials, **options)

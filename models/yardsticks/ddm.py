@@ -4,8 +4,10 @@ non-decision time, a 2 % uniform contaminant.
 The floor a process model's fit is read against: the diffusion model is the standard account
 of a speeded two-choice RT distribution with correct and error responses, with no idea of
 what makes the cells differ beyond a drift per cell. Fitted per participant by maximum
-likelihood with pyddm's own fitter (Nelder–Mead simplex on pyddm's likelihood; its Fokker–
-Planck solver gives the density of correct and error RTs on a 5-ms grid).
+likelihood: pyddm's Fokker–Planck solver gives the exact density of correct and error RTs on
+a 5-ms grid, and BADS (``models.fitting.optimiser``) maximises it within bounds — pyddm's own
+simplex fitter wandered outside the parameter bounds (a negative non-decision time) on
+Pratte et al.'s participant 02, and its differential evolution takes minutes per participant.
 
 Densities are returned per ms, like every other likelihood in ``models.likelihood``.
 """
@@ -69,23 +71,32 @@ class DriftDiffusionYardstick(Model):
             raise ModelInputError(f"model {self.name}: no fitted drift for cell {unknown[0]!r}")
         return labels.map(lookup).to_numpy(int)
 
-    def fit(self, human_trials: pd.DataFrame) -> dict[str, Any]:
+    def fit(self, human_trials: pd.DataFrame, seed: int = 0,
+            max_fun_evals: int | None = None) -> dict[str, Any]:
+        """Maximum likelihood with BADS over pyddm's exact (Fokker–Planck) likelihood."""
         import pyddm
+
+        from models.fitting.optimiser import minimise
 
         pyddm.set_log_level("ERROR")
         scored = scored_trials(human_trials, self.name)
         self.cells = list(pd.unique(_cell_labels(scored.trials)))
-        frame = pd.DataFrame({"rt": scored.rt_ms / 1000.0, "correct": scored.correct.astype(int),
-                              "cell": self._cell_index(scored.trials)})
-        sample = pyddm.Sample.from_pandas_dataframe(frame, rt_column_name="rt",
-                                                    choice_column_name="correct")
-        model = _pyddm_model(len(self.cells))
-        model.fit(sample, lossfunction=pyddm.LossLikelihood, fitting_method="simplex",
-                  verbose=False)
-        self.values = _fitted_values(model)
-        loglik = float(np.sum(self.loglik(human_trials)))
-        return {"cells": self.cells, "values": self.values, "loglik": loglik,
-                "n_free": len(self.cells) + 2, "n": len(scored)}
+        names = [f"drift_{i}" for i in range(len(self.cells))] + ["B", "ndt"]
+        lower = np.array([-3.0] * len(self.cells) + [0.3, 0.05])
+        upper = np.array([8.0] * len(self.cells) + [3.0, 1.0])
+        plausible_lower = np.array([0.2] * len(self.cells) + [0.6, 0.15])
+        plausible_upper = np.array([4.0] * len(self.cells) + [2.0, 0.5])
+
+        def negative_loglik(x):
+            self.values = dict(zip(names, map(float, x)))
+            return -float(np.sum(self._scored_loglik(scored)))
+
+        result = minimise(negative_loglik, (plausible_lower + plausible_upper) / 2, lower, upper,
+                          plausible_lower, plausible_upper, seed=seed,
+                          max_fun_evals=max_fun_evals or 40 * (len(names) + 1))
+        self.values = dict(zip(names, map(float, result.x)))
+        return {"cells": self.cells, "values": self.values, "loglik": -result.fval,
+                "n_free": len(names), "n": len(scored), "n_evaluations": result.n_evaluations}
 
     def _solutions(self):
         model = _pyddm_model(len(self.cells), self.values)
@@ -93,7 +104,9 @@ class DriftDiffusionYardstick(Model):
 
     def loglik(self, human_trials: pd.DataFrame) -> np.ndarray:
         """Per scored trial: log density (per ms) of the choice and RT."""
-        scored = scored_trials(human_trials, self.name)
+        return self._scored_loglik(scored_trials(human_trials, self.name))
+
+    def _scored_loglik(self, scored) -> np.ndarray:
         cell = self._cell_index(scored.trials)
         out = np.full(len(scored), LOG_DENSITY_FLOOR)
         step = np.round(scored.rt_ms / 1000.0 / DT_S).astype(int)
@@ -140,11 +153,3 @@ class DriftDiffusionYardstick(Model):
             out["extras"] = [{} for _ in range(len(base))]
             frames.append(out)
         return pd.concat(frames, ignore_index=True)
-
-
-def _fitted_values(model) -> dict[str, float]:
-    """{parameter name: fitted value} of a fitted pyddm model."""
-    names = model.get_model_parameter_names()
-    values = model.get_model_parameters()
-    renamed = {"nondectime": "ndt"}         # pyddm's name for the non-decision parameter
-    return {renamed.get(str(n), str(n)): float(v) for n, v in zip(names, values)}
