@@ -27,6 +27,9 @@ def register(subparsers) -> None:
     recover.add_argument("--stimuli", metavar="SET", help="stimulus set (default: the task's English set)")
     recover.add_argument("--instruction", help="instruction of the set (default: its first)")
     recover.add_argument("--n", type=int, default=20, help="synthetic participants (default 20)")
+    recover.add_argument("--sessions", type=int, default=1,
+                         help="sessions per synthetic participant, each a fresh trial list of the "
+                              "set (default 1)")
     recover.add_argument("--free", help="parameters to fit, comma-separated (default: the model's)")
     recover.add_argument("--against", metavar="MODELS",
                          help="comma-separated competitor models for model recovery")
@@ -37,8 +40,11 @@ def register(subparsers) -> None:
 
 
 def task_trial_list(task: str, stimulus_set: str | None = None, instruction: str | None = None,
-                    seed: int = 1):
-    """The real trial list a task's participants get (non-practice trials)."""
+                    seed: int = 1, sessions: int = 1):
+    """The real trial lists a task's participant gets (non-practice trials), ``sessions`` of
+    them (seeds ``seed``, ``seed + 1``, …) told apart by the column ``session``."""
+    import pandas as pd
+
     from mirrorlab.pipeline import DEFAULT_STIMULUS_SETS
     from models.base import ModelInputError
     from stimuli import load_set
@@ -49,7 +55,11 @@ def task_trial_list(task: str, stimulus_set: str | None = None, instruction: str
     loaded = load_set(name)
     if loaded.task != task:
         raise ModelInputError(f"stimulus set {name} is a {loaded.task} set, not {task}")
-    return loaded.trial_list(seed=seed, instruction=instruction, include_practice=False)
+    if sessions < 1:
+        raise ModelInputError(f"--sessions must be at least 1, not {sessions}")
+    return pd.concat([loaded.trial_list(seed=seed + k, instruction=instruction,
+                                        include_practice=False).assign(session=k + 1)
+                      for k in range(sessions)], ignore_index=True)
 
 
 def run_recover(args: argparse.Namespace) -> int:
@@ -64,7 +74,7 @@ def run_recover(args: argparse.Namespace) -> int:
 
     if args.n < 2:
         raise ModelInputError(f"--n must be at least 2 synthetic participants, not {args.n}")
-    trials = task_trial_list(args.task, args.stimuli, args.instruction)
+    trials = task_trial_list(args.task, args.stimuli, args.instruction, sessions=args.sessions)
     model, _ = build_model(args.model)
     model.check_task(trials)
     parse_free(args.free, type(model))            # refuse unknown names before any work

@@ -117,8 +117,8 @@ class TrialLikelihood:
         out["correct"] = correct
         if response:                      # models that name their choice (association)
             out["response"] = np.where(lapse, None, response[0])
-        # a synthetic RT outside the window would be dropped by the scorer: keep it inside
-        out["rt_ms"] = out["rt_ms"].clip(RT_WINDOW_MS[0], RT_WINDOW_MS[1])
+        # RTs outside RT_WINDOW_MS stay as drawn: the scorer leaves them out, as it does a
+        # person's (clipping them would pile up RTs at the window's edge that no model made)
         return out
 
     def _log_choice_rt(self, model_params, noise) -> np.ndarray:
