@@ -29,3 +29,11 @@ def participant_trial_list(name: str = "pratte2010", participant: int = 0) -> pd
     code = list(pd.unique(frame["agent"]))[participant]
     rows = frame[frame["agent"] == code].reset_index(drop=True)
     return rows.drop(columns=[c for c in ("rt_ms", "correct", "response") if c in rows.columns])
+
+
+def participant_sessions(name: str = "pratte2010", participants: tuple[int, ...] = (0, 1)) -> pd.DataFrame:
+    """The sequences several real participants saw, as consecutive sessions (column
+    ``session`` 1, 2, …) of one synthetic participant: a longer design built from real lists."""
+    frames = [participant_trial_list(name, p).assign(session=k + 1)
+              for k, p in enumerate(participants)]
+    return pd.concat(frames, ignore_index=True)
