@@ -149,3 +149,10 @@ def test_embedding_choice_likelihood_is_a_softmax_with_an_rt_from_the_margin():
     assert np.allclose(np.nansum(p, axis=1)[likelihood.scores.scorable], 1.0)
     fit = fit_participant(spec, data, seed=1, max_fun_evals=80)
     assert 0.005 < fit.params["temperature"] < 0.2
+
+
+def test_models_answer_loglik_through_the_protocol(stroop_trials):
+    trials = stroop_trials.assign(rt_ms=650.0, correct=True)
+    for name in ("weaver", "cohen1990"):
+        model = make_model(name)
+        assert np.allclose(model.loglik(trials), loglik(model, trials))

@@ -331,6 +331,12 @@ class Weaver(Model):
                                          truncated[index], responses))
         return pd.concat(frames, ignore_index=True)
 
+    def loglik(self, human_trials: pd.DataFrame, params: dict | None = None, **options):
+        """Each scored human trial's log p(choice, rt_ms) (see ``models.likelihood``)."""
+        from models.likelihood import loglik
+
+        return loglik(self, human_trials, params, **options)
+
     def _rows(self, trials: pd.DataFrame, agent: int, retrieval_ms: np.ndarray,
               expected_ms: np.ndarray, truncated: np.ndarray, responses: np.ndarray) -> pd.DataFrame:
         out = trials.copy()
