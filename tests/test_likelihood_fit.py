@@ -122,6 +122,13 @@ def test_cli_fit_per_participant_stores_runs_and_leaves_trials_alone(sqlite_url)
     assert "99" in wrong.stderr and "Traceback" not in wrong.stderr
 
 
+def test_cli_recover_on_real_participants_sequences():
+    done = _cli("recover", "weaver", "--task", "stroop", "--dataset", "pratte2010", "--n", "3",
+                "--max-evals", "30")
+    assert done.returncode == 0, done.stderr
+    assert "on 504 stroop trials" in done.stdout
+
+
 def test_cli_recover_prints_recovery_and_writes_tables(tmp_path):
     done = _cli("recover", "weaver", "--task", "stroop", "--n", "4", "--max-evals", "40",
                 "--tables", str(tmp_path / "tables"))
@@ -137,6 +144,8 @@ def test_cli_recover_prints_recovery_and_writes_tables(tmp_path):
     (("recover", "weaver", "--task", "stroop", "--free", "bogus"), "cannot fit bogus"),
     (("recover", "cohen1990", "--task", "continuous-naming"), "cohen1990"),
     (("recover", "weaver", "--task", "nosuchtask"), "unknown task"),
+    (("recover", "weaver", "--task", "stroop", "--dataset", "nosuchdata"), "unknown dataset"),
+    (("recover", "weaver", "--task", "picture-word", "--dataset", "pratte2010"), "not picture-word"),
 ])
 def test_cli_bad_input_is_one_line(args, expected):
     done = _cli(*args)

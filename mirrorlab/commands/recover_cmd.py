@@ -26,6 +26,10 @@ def register(subparsers) -> None:
     recover.add_argument("--task", required=True, help="task whose trial list to simulate on")
     recover.add_argument("--stimuli", metavar="SET", help="stimulus set (default: the task's English set)")
     recover.add_argument("--instruction", help="instruction of the set (default: its first)")
+    recover.add_argument("--dataset", metavar="NAME",
+                         help="use the sequences real participants of a bundled dataset saw "
+                              "(e.g. pratte2010) instead of the stimulus set's trial list; "
+                              "session k is participant k's sequence")
     recover.add_argument("--n", type=int, default=20, help="synthetic participants (default 20)")
     recover.add_argument("--sessions", type=int, default=1,
                          help="sessions per synthetic participant, each a fresh trial list of the "
@@ -62,6 +66,24 @@ def task_trial_list(task: str, stimulus_set: str | None = None, instruction: str
                       for k in range(sessions)], ignore_index=True)
 
 
+def dataset_trial_list(task: str, dataset: str, sessions: int = 1):
+    """The sequences the first ``sessions`` participants of a bundled dataset saw, as sessions
+    1, 2, … of one synthetic participant (their RTs and answers removed)."""
+    from db.importer import bundled_datasets
+    from models.base import ModelInputError
+    from models.fitting.datasets import participant_sessions
+
+    if dataset not in bundled_datasets():
+        raise ModelInputError(f"unknown dataset {dataset!r}; bundled: {', '.join(bundled_datasets())}")
+    if sessions < 1:
+        raise ModelInputError(f"--sessions must be at least 1, not {sessions}")
+    trials = participant_sessions(dataset, tuple(range(sessions)))
+    tasks = set(trials["task"].dropna())
+    if tasks != {task}:
+        raise ModelInputError(f"dataset {dataset} holds {', '.join(sorted(tasks))} trials, not {task}")
+    return trials
+
+
 def run_recover(args: argparse.Namespace) -> int:
     from pathlib import Path
 
@@ -74,7 +96,10 @@ def run_recover(args: argparse.Namespace) -> int:
 
     if args.n < 2:
         raise ModelInputError(f"--n must be at least 2 synthetic participants, not {args.n}")
-    trials = task_trial_list(args.task, args.stimuli, args.instruction, sessions=args.sessions)
+    if args.dataset:
+        trials = dataset_trial_list(args.task, args.dataset, args.sessions)
+    else:
+        trials = task_trial_list(args.task, args.stimuli, args.instruction, sessions=args.sessions)
     model, _ = build_model(args.model)
     model.check_task(trials)
     parse_free(args.free, type(model))            # refuse unknown names before any work
