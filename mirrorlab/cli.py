@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "mirrorlab.commands.demo_cmd",
     "mirrorlab.commands.serve_cmd",
     "mirrorlab.commands.project_cmd",
+    "mirrorlab.commands.recover_cmd",
 )
 
 

@@ -16,6 +16,8 @@ MODELS: dict[str, str] = {
     "howard2006": "models.weaver.howard2006:Howard2006",
     "dark-side": "models.weaver.dark_side:DarkSide",
     "embedding": "models.embeddings.model:EmbeddingModel",
+    "exgauss-conditions": "models.yardsticks.exgauss:ExGaussianYardstick",
+    "ddm": "models.yardsticks.ddm:DriftDiffusionYardstick",
 }
 
 

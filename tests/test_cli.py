@@ -51,4 +51,5 @@ def test_unknown_model_is_one_line(tmp_path):
     assert result.returncode == 2
     assert result.stderr.strip() == ("mirrorlab: error: unknown model 'nosuchmodel'; known models: "
                                      "cohen1990, cohen-huston1994, stroop-cnn, weaver, "
-                                     "weaver-cumulative, howard2006, dark-side, embedding")
+                                     "weaver-cumulative, howard2006, dark-side, embedding, "
+                                     "exgauss-conditions, ddm")

@@ -56,6 +56,8 @@ def register(subparsers) -> None:
                      help="also trim RTs beyond SD standard deviations per participant × condition")
     fit.add_argument("--keep-errors", action="store_true", help="keep error trials in RT fits")
     _add_run_options(fit)
+    from mirrorlab.commands.fit_ml import add_ml_options
+    add_ml_options(fit)
     fit.set_defaults(handler=run_fit)
 
 
@@ -106,6 +108,10 @@ def run_simulate(args: argparse.Namespace) -> int:
 
 
 def run_fit(args: argparse.Namespace) -> int:
+    from mirrorlab.commands.fit_ml import run_ml_fit, wants_ml
+
+    if wants_ml(args):
+        return run_ml_fit(args)
     from db.store import Store
     from mirrorlab.pipeline import default_stimulus_set, human_trials_for, run_model
 

@@ -61,6 +61,13 @@ class EmbeddingModel(Model):
     secret_params = ("store_url",)
     summary = ("semantic association (PPT-style) from embedding cosines: sentence-transformers, "
                "USE multilingual, chiVe, GloVe; offline; English and Japanese")
+    #: Fittable parameters (lower, upper, plausible lower, plausible upper); see
+    #: ``models.likelihood.embedding`` and docs/models/fitting.md.
+    free_parameters = {"temperature": (0.002, 2.0, 0.01, 0.2),
+                       "intercept_ms": (0.0, 8000.0, 800.0, 2500.0),
+                       "ms_per_unit": (-20000.0, 20000.0, -4000.0, 0.0)}
+    default_free = ("temperature", "intercept_ms", "ms_per_unit", "residual_sd_ms",
+                    "residual_tau_ms")
 
     def __init__(self, backend: str = "auto", model_name: str | None = None,
                  temperature: float = 0.05, intercept_ms: float = 1800.0,

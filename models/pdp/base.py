@@ -92,6 +92,12 @@ class PDPStroopModel(Model):
         return np.array([means.get((i, c), np.nan)
                          for i, c in zip(cells["instruction"], cells["condition"])], dtype=float)
 
+    def loglik(self, human_trials: pd.DataFrame, params: dict | None = None, **options):
+        """Each scored human trial's log p(choice, rt_ms) (see ``models.likelihood``)."""
+        from models.likelihood import loglik
+
+        return loglik(self, human_trials, params, **options)
+
     def fit_repeats(self) -> int:
         """How many times ``fit`` runs the balanced design (a deterministic model needs one)."""
         return int(self.fit_agents)

@@ -177,6 +177,17 @@ class Cohen1990(PDPStroopModel):
     tasks = ("stroop",)
     summary = ("Cohen, Dunbar & McClelland (1990) cascaded PDP Stroop model: two pathways, "
                "task-demand units, evidence accumulators (Fig. 3 weights or back-prop training)")
+    #: Fittable parameters: (lower, upper, plausible lower, plausible upper); see
+    #: ``models.fitting.parameters`` and docs/models/fitting.md.
+    free_parameters = {"threshold": (0.3, 3.0, 0.6, 1.6),
+                       "ms_per_unit": (1.0, 60.0, 8.0, 20.0),
+                       "intercept_ms": (0.0, 1500.0, 150.0, 450.0),
+                       "accumulator_noise_sd": (0.01, 0.5, 0.05, 0.2),
+                       "accumulator_rate": (0.01, 0.5, 0.05, 0.2)}
+    #: residual_sd_ms is not among them: the accumulators' own noise spreads the RTs so much
+    #: that its recovery r was 0.68 (docs/models/fitting.md); τ of the residual recovers.
+    default_free = ("threshold", "ms_per_unit", "intercept_ms", "residual_tau_ms")
+    identifiable_parameters = default_free
 
     def __init__(self, *, colours: Sequence[str] | str | None = None, weights: str = "fig3",
                  rate: float = 0.1, noise_sd: float = 0.01, accumulator_rate: float = 0.1,

@@ -169,6 +169,14 @@ class CohenHuston1994(PDPStroopModel):
     tasks = ("stroop",)
     summary = ("Cohen & Huston (1994) bidirectional PDP Stroop model: lateral inhibition, "
                "symmetric hidden↔response weights, response threshold 0.6")
+    #: Fittable parameters (lower, upper, plausible lower, plausible upper), see
+    #: docs/models/fitting.md; no recovery study yet, so none is declared identifiable.
+    free_parameters = {"threshold": (0.2, 0.95, 0.45, 0.8),
+                       "ms_per_unit": (1.0, 60.0, 5.0, 15.0),
+                       "intercept_ms": (0.0, 1500.0, 200.0, 500.0)}
+    default_free = ("threshold", "ms_per_unit", "intercept_ms", "residual_sd_ms",
+                    "residual_tau_ms")
+    identifiable_parameters = ()
 
     def __init__(self, *, colours: Sequence[str] | str | None = None, rate: float = 0.1,
                  settle_cycles: int = 50, threshold: float = 0.6, noise_sd: float = 0.0,

@@ -54,6 +54,17 @@ class WeaverCumulative(Weaver):
     summary: ClassVar[str] = ("WEAVER++ conceptual bias (Roelofs 2018): cumulative semantic "
                               "interference in continuous picture naming")
     fit_scale_by_default: ClassVar[bool] = True
+    #: The plausible scale is centred on the one that fits Howard et al.'s (2006) curve
+    #: (``cumulative_fit_report``: scale 6.4): at scale 1 the model's effect is 4.7 ms per
+    #: position, a sixth of people's. That fit's constant (−152 ms) is not a duration, so the
+    #: plausible constants stay ≥ 0 (RTs of 300–1000 ms with these scales).
+    free_parameters: ClassVar[dict] = {**Weaver.free_parameters,
+                                       "intercept_ms": (-1000.0, 1500.0, 0.0, 300.0),
+                                       "ms_per_unit": (0.1, 20.0, 3.0, 8.0),
+                                       "conceptual_bias": (0.0, 10.0, 1.0, 4.0)}
+    default_free: ClassVar[tuple] = ("intercept_ms", "ms_per_unit", "residual_sd_ms",
+                                     "residual_tau_ms")
+    identifiable_parameters: ClassVar[tuple] = default_free
 
     def __init__(self, step_ms: float = 25.0, conceptual_rate_per_ms: float = 0.0101 / 2,
                  concept_lemma_rate_per_ms: float = 0.0074, form_rate_per_ms: float = 0.0120,

@@ -84,6 +84,17 @@ class Weaver(Model):
                               "and Luce-ratio hazard; picture-word interference across SOAs, Stroop")
     #: ``fit`` adjusts only the constant unless told otherwise (the model's latencies are in ms).
     fit_scale_by_default: ClassVar[bool] = False
+    #: Fittable parameters: (lower, upper, plausible lower, plausible upper); see
+    #: ``models.fitting.parameters`` and docs/models/fitting.md.
+    free_parameters: ClassVar[dict] = {"intercept_ms": (0.0, 1500.0, 350.0, 750.0),
+                                       "ms_per_unit": (0.1, 5.0, 0.6, 1.6),
+                                       "critical_difference": (1.05, 4.0, 1.3, 2.2),
+                                       "concept_lemma_rate_per_ms": (0.001, 0.03, 0.005, 0.012)}
+    default_free: ClassVar[tuple] = ("intercept_ms", "ms_per_unit", "residual_sd_ms",
+                                     "residual_tau_ms")
+    #: Recovered with r ≥ 0.9 from 20 synthetic participants on Pratte et al.'s (2010) trial
+    #: lists (tests/test_recovery.py; numbers in docs/models/fitting.md).
+    identifiable_parameters: ClassVar[tuple] = default_free
 
     def __init__(self, step_ms: float = 25.0, conceptual_rate_per_ms: float = 0.0101,
                  concept_lemma_rate_per_ms: float = 0.0074, form_rate_per_ms: float = 0.0120,
@@ -370,6 +381,12 @@ class Weaver(Model):
                                      np.tile(truncated[index], n))]
         return self.shared_rows(trials, n, response=response, correct=judge(response, wanted),
                                 rt_ms=rt_ms.ravel().tolist(), extras=extras)
+
+    def loglik(self, human_trials: pd.DataFrame, params: dict | None = None, **options):
+        """Each scored human trial's log p(choice, rt_ms) (see ``models.likelihood``)."""
+        from models.likelihood import loglik
+
+        return loglik(self, human_trials, params, **options)
 
     def fit(self, human_trials: pd.DataFrame, fit_scale: bool | None = None) -> FitReport:
         """Least squares on condition means: human = constant(task, instruction) + scale · E[T].
