@@ -16,15 +16,24 @@ MODELS: dict[str, str] = {
     "howard2006": "models.weaver.howard2006:Howard2006",
     "dark-side": "models.weaver.dark_side:DarkSide",
     "embedding": "models.embeddings.model:EmbeddingModel",
+}
+
+#: Descriptive yardsticks beside the process models (``models.yardsticks``): a per-condition
+#: ex-Gaussian (the best a condition-means account can do) and a drift-diffusion model. They
+#: have no published defaults — their parameters exist only once fitted to people — so they
+#: are held to the likelihood protocol (``fit`` per participant, ``loglik``; tests/
+#: test_likelihood_fit.py), not to the process models' (defaults, RT mapping, simulate unfitted).
+YARDSTICKS: dict[str, str] = {
     "exgauss-conditions": "models.yardsticks.exgauss:ExGaussianYardstick",
     "ddm": "models.yardsticks.ddm:DriftDiffusionYardstick",
 }
 
 
 def model_class(name: str) -> type[Model]:
-    if name not in MODELS:
-        raise ModelInputError(f"unknown model {name!r}; known models: {', '.join(MODELS)}")
-    module_name, class_name = MODELS[name].split(":")
+    known = {**MODELS, **YARDSTICKS}
+    if name not in known:
+        raise ModelInputError(f"unknown model {name!r}; known models: {', '.join(known)}")
+    module_name, class_name = known[name].split(":")
     module = importlib.import_module(module_name)
     return getattr(module, class_name)
 

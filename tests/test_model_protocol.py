@@ -1,6 +1,8 @@
-"""Every registered model holds to the one protocol of ``models/base.py``.
+"""Every registered process model holds to the one protocol of ``models/base.py``.
 
-Parametrised over ``models.registry.MODELS``: a model added to the registry is checked here
+Parametrised over ``models.registry.MODELS`` (the descriptive yardsticks, ``YARDSTICKS``,
+have no defaults to simulate with and are held to the likelihood protocol in
+tests/test_likelihood_fit.py): a model added to the registry is checked here
 without a line of new test code. Each model runs on its task's bundled stimulus set (what
 people see), its rows go into a real SQLite store, and it is fitted to "people" that are its
 own simulated rows relabelled (so the fit has something to find), cleaned as the pipeline
@@ -19,7 +21,7 @@ from db.rows import ROW_FIELDS, trial_row
 from db.store import Store
 from mirrorlab.pipeline import default_stimulus_set, model_trial_list, trials_to_fit
 from models.base import FitReport, ModelInputError, RTMapping
-from models.registry import MODELS, make_model, model_class
+from models.registry import MODELS, YARDSTICKS, make_model, model_class
 from stimuli import load_set
 
 #: Settings that keep each model's case cheap on a shared 2-core machine (not its defaults:
@@ -184,3 +186,14 @@ def test_a_database_url_parameter_is_recorded_without_its_password(sqlite_url):
     assert recorded["store_url"] == "postgresql+psycopg://lab:***@dbhost/mirrorlab"
     assert model.get_params()["store_url"].endswith("lab:s3cret@dbhost/mirrorlab")
     assert make_model("embedding", store_url=sqlite_url).recorded_params()["store_url"] == sqlite_url
+
+
+@pytest.mark.parametrize("name", list(YARDSTICKS))
+def test_a_yardstick_is_found_by_name_and_refuses_to_simulate_before_it_is_fitted(name):
+    from models.base import ModelInputError
+
+    model = make_model(name)
+    assert model.get_params() == model_class(name)().get_params()
+    trials = model_trial_list(load_set(default_stimulus_set("stroop")), model, seed=1)
+    with pytest.raises(ModelInputError):
+        model.simulate(trials, n=1, seed=1)

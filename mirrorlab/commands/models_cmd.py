@@ -71,9 +71,9 @@ def _params(args: argparse.Namespace) -> dict:
 
 
 def run_models(args: argparse.Namespace) -> int:
-    from models.registry import MODELS, model_class
+    from models.registry import MODELS, YARDSTICKS, model_class
 
-    for name in MODELS:
+    for name in (*MODELS, *YARDSTICKS):
         try:
             cls = model_class(name)
         except ImportError as exc:

@@ -49,13 +49,11 @@ def task_trial_list(task: str, stimulus_set: str | None = None, instruction: str
     them (seeds ``seed``, ``seed + 1``, …) told apart by the column ``session``."""
     import pandas as pd
 
-    from mirrorlab.pipeline import DEFAULT_STIMULUS_SETS
+    from mirrorlab.pipeline import default_stimulus_set
     from models.base import ModelInputError
     from stimuli import load_set
 
-    name = stimulus_set or DEFAULT_STIMULUS_SETS.get(task)
-    if name is None:
-        raise ModelInputError(f"unknown task {task!r}; tasks: {', '.join(DEFAULT_STIMULUS_SETS)}")
+    name = stimulus_set or default_stimulus_set(task)   # an unknown task: one line naming the known
     loaded = load_set(name)
     if loaded.task != task:
         raise ModelInputError(f"stimulus set {name} is a {loaded.task} set, not {task}")
