@@ -255,5 +255,5 @@ def test_fit_own_sequences_from_the_command_line(tmp_path, bundled_data_dir):
     wrong = subprocess.run([*MIRRORLAB, "fit", "cohen1990", "--task", "stroop", "--own-sequences",
                             "--db", db], capture_output=True, text=True, timeout=300)
     assert wrong.returncode == 2 and "Traceback" not in wrong.stderr
-    assert wrong.stderr.strip() == ("mirrorlab: error: --own-sequences is for continuous naming, "
-                                    "without --stimuli")
+    assert wrong.stderr.strip() == ("mirrorlab: error: --own-sequences is for tasks whose trial "
+                                    "order matters (continuous-naming), without --stimuli")

@@ -76,7 +76,7 @@ def test_demo_runs_the_whole_pipeline(tmp_path, xvfb_display):
     assert "Simulated pilots (not people)" in sections["simulated-pilots"]
     assert "SIM01" in sections["simulated-pilots"]
     assert len(re.findall(r'<div class="plot" id="figure-\d+"', html)) >= 6   # interactive figures
-    for model in ("cohen1990", "weaver", "howard2006", "embedding"):
+    for model in ("cohen1990", "weaver", "howard2006"):
         assert model in html
 
     # a second run reuses the stored data and sessions and adds new model runs

@@ -50,8 +50,7 @@ import numpy as np
 import pandas as pd
 
 from models.base import FitReport, Model, ModelInputError, fit_rt_mapping, judge
-from models.weaver.fitting import rt_trials
-from models.weaver.sequences import naming_contexts
+from models.weaver.sequences import human_position_means, naming_contexts
 
 COMPETITIONS = ("max", "sum")
 
@@ -243,18 +242,7 @@ class DarkSide(Model):
         stays at its default (6.07, fitted with the learning rate to Howard et al.'s group
         curve) unless ``fit_scale``: as for ``howard2006``, a free scale lets a noisy curve be
         "explained" by a vanishing learning rate times a huge scale."""
-        human = rt_trials(self.name, human_trials).reset_index(drop=True)
-        if "ordinal_position" not in human.columns:
-            raise ModelInputError(f"model {self.name}: human trials lack the column "
-                                  "ordinal_position")
-        experimental = human[human["condition"].astype(str) == "experimental"].copy()
-        experimental["ordinal_position"] = pd.to_numeric(experimental["ordinal_position"],
-                                                         errors="coerce")
-        means = experimental.dropna(subset=["ordinal_position"]).groupby(
-            "ordinal_position")["rt_ms"].mean()
-        if len(means) < 2:
-            raise ModelInputError(f"model {self.name}: need human trials at two or more ordinal "
-                                  "positions to fit")
+        human, means = human_position_means(self.name, human_trials)
         return fit_dark_side(self, human, means, fit_learning, fit_scale)
 
 

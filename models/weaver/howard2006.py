@@ -37,8 +37,7 @@ import numpy as np
 import pandas as pd
 
 from models.base import FitReport, Model, ModelInputError, fit_rt_mapping, judge
-from models.weaver.fitting import rt_trials
-from models.weaver.sequences import naming_contexts
+from models.weaver.sequences import human_position_means, naming_contexts
 
 
 class Howard2006(Model):
@@ -192,18 +191,7 @@ class Howard2006(Model):
         stays as set (5.27, fitted to Howard et al.'s curve) unless ``fit_scale``. With the scale free, a participant whose
         curve is flat or noisy can be "fitted" by a tiny priming effect times a huge scale, so
         the scale is only freed for smooth group curves."""
-        human = rt_trials(self.name, human_trials).reset_index(drop=True)
-        if "ordinal_position" not in human.columns:
-            raise ModelInputError(f"model {self.name}: human trials lack the column "
-                                  "ordinal_position")
-        experimental = human[human["condition"].astype(str) == "experimental"].copy()
-        experimental["ordinal_position"] = pd.to_numeric(experimental["ordinal_position"],
-                                                         errors="coerce")
-        means = experimental.dropna(subset=["ordinal_position"]).groupby(
-            "ordinal_position")["rt_ms"].mean()
-        if len(means) < 2:
-            raise ModelInputError(f"model {self.name}: need human trials at two or more ordinal "
-                                  "positions to fit")
+        human, means = human_position_means(self.name, human_trials)
         return fit_to_position_means(self, human, means, fit_priming, fit_scale)
 
 

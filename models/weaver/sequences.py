@@ -93,3 +93,24 @@ def position_and_lag_means(frame: pd.DataFrame, value: str = "rt_ms") -> dict[st
         if "lag" in experimental.columns else pd.Series(dtype=float)
     return {"position": {int(k): float(v) for k, v in by_position.items()},
             "lag": {int(k): float(v) for k, v in by_lag.items() if not math.isnan(v)}}
+
+
+def human_position_means(model: str, human_trials: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
+    """The RT trials a continuous-naming fit uses (``models.base.rt_trials``) and their mean
+    RT by ordinal position (experimental trials only), as the accounts fitted to position
+    means (``howard2006``, ``dark-side``) take them; fewer than two positions is a one-line
+    error."""
+    from models.base import rt_trials
+
+    human = rt_trials(model, human_trials).reset_index(drop=True)
+    if "ordinal_position" not in human.columns:
+        raise ModelInputError(f"model {model}: human trials lack the column ordinal_position")
+    experimental = human[human["condition"].astype(str) == "experimental"].copy()
+    experimental["ordinal_position"] = pd.to_numeric(experimental["ordinal_position"],
+                                                     errors="coerce")
+    means = experimental.dropna(subset=["ordinal_position"]).groupby(
+        "ordinal_position")["rt_ms"].mean()
+    if len(means) < 2:
+        raise ModelInputError(f"model {model}: need human trials at two or more ordinal "
+                              "positions to fit")
+    return human, means
