@@ -354,11 +354,13 @@ class OnlineSessions:
             extras["too_slow"] = True
         if measured.get("after_resume"):
             extras["after_break"] = True
-        row = dict(record)
-        row.update({"response": response, "correct": correct, "rt_ms": rt_ms,
-                    "source": opened.source, "agent": opened.participant_code,
-                    "session": opened.session_number, "extras": extras})
-        return row
+        from db.rows import split_trial_fields, trial_row
+
+        stimulus, presentation_only = split_trial_fields(record)   # picture files → extras
+        return trial_row(stimulus, response=response, correct=correct, rt_ms=rt_ms,
+                         source=opened.source, agent=opened.participant_code,
+                         session=opened.session_number,
+                         extras={**presentation_only, **extras}).as_dict()
 
     def finish(self, slot: Slot, browser: dict[str, Any] | None = None) -> str:
         """End the session as completed when every trial is stored; returns the status."""
