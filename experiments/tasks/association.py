@@ -11,6 +11,7 @@ than 4 choices need the digits layout (refused before the session otherwise).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,21 @@ def _as_list(value: Any) -> list[str]:
     if isinstance(value, float):
         return []
     return [str(v) for v in value]
+
+
+@dataclass
+class DisplayLayout:
+    """One association display: target and choices with their pictures, positions (px, y up),
+    response keys and the choice size."""
+
+    target: str
+    target_picture: str | None
+    target_pos: tuple[float, float]
+    choices: list[str]
+    choice_pictures: list[str | None]
+    choice_pos: list[tuple[float, float]]
+    keys: list[str]
+    size_px: float
 
 
 class AssociationTask(Task):
@@ -153,25 +169,34 @@ class AssociationTask(Task):
         stim.pos = pos
         return stim
 
-    def prepare(self, win, trial: Mapping[str, Any]) -> PreparedTrial:
+    def layout(self, trial: Mapping[str, Any]) -> "DisplayLayout":
+        """Where the target and each choice go and which key and picture each has: one layout
+        for the PsychoPy window (``prepare``) and the browser (``browser_components``)."""
         choices = _as_list(trial.get("choices"))
         if not MIN_CHOICES <= len(choices) <= MAX_CHOICES:
             raise ExperimentError(f"association trial {trial.get('trial_index')}: needs "
                                   f"{MIN_CHOICES}–{MAX_CHOICES} choices, got {len(choices)}")
-        choice_pictures = _as_list(trial.get("choice_picture_files"))
+        pictures = _as_list(trial.get("choice_picture_files"))
         target_picture = trial.get("target_picture_file") or None
         if isinstance(target_picture, float):
             target_picture = None
         target_pos, choice_pos = self.positions(len(choices))
-        stims = [self._stim(MAX_CHOICES, str(trial["target"]), target_picture, target_pos)]
-        keys = self.keys_for(len(choices))
-        size = self.choice_size_px(len(choices))
-        for i, (choice, pos, key) in enumerate(zip(choices, choice_pos, keys)):
-            picture = choice_pictures[i] if i < len(choice_pictures) and choice_pictures[i] else None
-            stims.append(self._stim(i, choice, picture, pos, size))
+        return DisplayLayout(
+            target=str(trial["target"]), target_picture=target_picture, target_pos=target_pos,
+            choices=choices, choice_pictures=[pictures[i] if i < len(pictures) and pictures[i]
+                                              else None for i in range(len(choices))],
+            choice_pos=list(choice_pos), keys=list(self.keys_for(len(choices))),
+            size_px=self.choice_size_px(len(choices)))
+
+    def prepare(self, win, trial: Mapping[str, Any]) -> PreparedTrial:
+        layout = self.layout(trial)
+        stims = [self._stim(MAX_CHOICES, layout.target, layout.target_picture, layout.target_pos)]
+        for i, (choice, picture, pos, key) in enumerate(zip(layout.choices, layout.choice_pictures,
+                                                            layout.choice_pos, layout.keys)):
+            stims.append(self._stim(i, choice, picture, pos, layout.size_px))
             label = self._label_pool[i]
             label.text = ARROW_LABELS.get(key, key)
-            label.pos = (pos[0], pos[1] - size * 0.6)
+            label.pos = (pos[0], pos[1] - layout.size_px * 0.6)
             stims.append(label)
         display = Component("display", stims, 0.0, self.params["stimulus_duration_ms"],
                             is_target=True)
@@ -186,27 +211,15 @@ class AssociationTask(Task):
     def browser_components(self, trial, picture_url):
         from experiments.browser import component, image_item, text_item
 
-        choices = _as_list(trial.get("choices"))
-        if not MIN_CHOICES <= len(choices) <= MAX_CHOICES:
-            raise ExperimentError(f"association trial {trial.get('trial_index')}: needs "
-                                  f"{MIN_CHOICES}–{MAX_CHOICES} choices, got {len(choices)}")
-        choice_pictures = _as_list(trial.get("choice_picture_files"))
-        target_picture = trial.get("target_picture_file") or None
-        if isinstance(target_picture, float):
-            target_picture = None
-        target_pos, choice_pos = self.positions(len(choices))
-        fg = self.params["foreground_rgb"]
-        size, height = self.choice_size_px(len(choices)), self.params["text_height_px"]
+        layout = self.layout(trial)
+        fg, height, size = self.params["foreground_rgb"], self.params["text_height_px"], layout.size_px
 
         def stim(text, picture, which, pos):
-            if picture:
-                return image_item(picture_url(which), size, *pos)
-            return text_item(text, fg, height, *pos)
+            return image_item(picture_url(which), size, *pos) if picture else text_item(text, fg, height, *pos)
 
-        items = [stim(trial["target"], target_picture, "target", target_pos)]
-        for index, (choice, pos, key) in enumerate(zip(choices, choice_pos,
-                                                       self.keys_for(len(choices)))):
-            picture = choice_pictures[index] if index < len(choice_pictures) else None
+        items = [stim(layout.target, layout.target_picture, "target", layout.target_pos)]
+        for index, (choice, picture, pos, key) in enumerate(zip(layout.choices, layout.choice_pictures,
+                                                                layout.choice_pos, layout.keys)):
             items.append(stim(choice, picture, f"choice-{index}", pos))
             items.append(text_item(ARROW_LABELS.get(key, key), fg, height * 0.6, pos[0],
                                    pos[1] - size * 0.6))
