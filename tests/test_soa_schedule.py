@@ -48,7 +48,9 @@ def test_a_late_picture_delays_the_word_so_the_soa_holds(xvfb_display, soa_ms):
                       hide_on_response=False),
         ]
         fixation = visual.TextStim(win, "+", height=30)
-        timing = run_trial_frames(win, keyboard.Keyboard(), components, fixation=fixation,
+        kb = keyboard.Keyboard()
+        kb.clearEvents()  # an Escape sent to this display by an earlier GUI test may still be queued
+        timing = run_trial_frames(win, kb, components, fixation=fixation,
                                   fixation_ms=200.0, response_keys={"space": "space"},
                                   response_deadline_ms=soa_ms + 300.0,
                                   frame_period_s=frame_period_s, end_on_response=False)
