@@ -118,3 +118,34 @@ def test_factor_mapping_cannot_shadow_a_shared_field(tmp_path, bundled_data_dir)
     assert result.returncode == 2
     assert result.stderr.startswith("mirrorlab: error: ") and "'condition'" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_compare_fits_the_participant_only_model_when_the_data_have_no_items(sqlite_url, tmp_path):
+    """`compare` used to add (1 | item) always and, on data without items, exit 0 having fitted
+    nothing; now it fits the participant-only model and says so in its model table."""
+    import numpy as np
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent / "reference"))
+    from analysis_fixtures import human_stroop_rows
+
+    from db.store import Store
+
+    store = Store(sqlite_url)
+    rng = np.random.default_rng(4)
+    for code in ("P1", "P2", "P3", "P4", "P5", "P6"):
+        rows = [{**row, "item_id": None} for row in human_stroop_rows(code, rng)]
+        session = store.start_session(participant_code=code, task="stroop")
+        store.add_trials(rows, session_id=session)
+        store.finish_session(session)
+    report = tmp_path / "r.html"
+    result = mirrorlab("compare", "--task", "stroop", "--db", sqlite_url, "--report", str(report),
+                       "--tables", str(tmp_path / "tables"), "--no-accuracy")
+    assert result.returncode == 0, result.stderr
+    fits = pd.read_csv(tmp_path / "tables" / "stroop_fits.csv")
+    chosen = fits[fits["chosen"]]
+    assert len(chosen) == 1 and "item" not in chosen["formula"].iloc[0]
+    assert chosen["formula"].iloc[0].endswith("| participant)")
+    assert int(chosen["n_items"].iloc[0]) == 0
+    fixed = pd.read_csv(tmp_path / "tables" / "stroop_fixed_effects.csv")
+    incongruent = fixed[fixed["chosen"] & (fixed["term"] == "condition[incongruent]")]
+    assert incongruent["estimate"].iloc[0] == pytest.approx(90.0, abs=25.0)  # the effect put in

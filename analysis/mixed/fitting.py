@@ -17,6 +17,8 @@ Rule (stated in the report and docs/analysis.md; Bates et al. 2015, Matuschek et
    maximal → zero-correlation → crossed intercepts — and refit.
 5. Crossed intercepts are kept even when singular (a boundary estimate, as in lme4) and
    flagged as such.
+6. Data with no items (no item column, or a single item) get the participant-only model —
+   the same structures without ``(1 | item)`` — instead of no model.
 
 Binomial models use crossed intercepts (the structure both engines and the measurement
 support); a by-participant slope GLMM is available on mixedlm with ``structure``. Formulas of
@@ -60,7 +62,7 @@ def _failed(spec: ModelSpec, engine: str, frame: pd.DataFrame, error: Exception)
         fixed_effects=pd.DataFrame(columns=["term", "estimate", "se", "statistic", "statistic_name"]),
         random_effects=random_effects_frame([]), log_likelihood=None, reml=spec.family == "gaussian",
         converged=False, singular=False, optimum_check=None, n_obs=len(frame),
-        n_participants=frame["participant"].nunique(), n_items=frame["item"].nunique(), cpu_s=0.0,
+        n_participants=frame["participant"].nunique(), n_items=frame["item"].nunique() if spec.item_effects else 0, cpu_s=0.0,
         error=f"{type(error).__name__}: {error}".splitlines()[0])
 
 
@@ -84,13 +86,13 @@ def fit_with_simplification(spec: ModelSpec, data: pd.DataFrame, engine: str = "
                             structure: str = "auto") -> list[FitResult]:
     """Every attempt in order; exactly one has ``chosen = True`` (unless all failed)."""
     check_engine(engine)
+    if spec.item_effects and ("item" not in data.columns or data["item"].dropna().nunique() < 2):
+        # no items (or one): the participant-only model is the one these data support
+        spec = spec.without_items()
     frame = spec.model_frame(data)
     if frame["participant"].nunique() < 2:
         raise AnalysisInputError(
             f"mixed model of {spec.response}: only one participant — participants cannot be a random effect")
-    if frame["item"].nunique() < 2:
-        raise AnalysisInputError(
-            f"mixed model of {spec.response}: only one item — items cannot be a random effect")
     if spec.family == "binomial":
         first = structure if structure in STRUCTURES and spec.slopes else "crossed_intercepts"
         if engine == "statsmodels":
@@ -118,7 +120,8 @@ def fit_with_simplification(spec: ModelSpec, data: pd.DataFrame, engine: str = "
         result = fit_one(spec.with_structure(level), frame, engine)
         attempts.append(result)
         last = index == len(order) - 1
-        if result.ok and result.singular and not last and boundary_groups(result) == ["item"]:
+        if (result.ok and result.singular and not last and spec.item_effects
+                and boundary_groups(result) == ["item"]):
             result.chosen = True
             result.why = ("singular only because the item variance is (near) zero: the item term "
                           "is empty, so this fit equals the participant-only model; the "
@@ -147,7 +150,8 @@ def say_statsmodels_cost(spec: ModelSpec, frame: pd.DataFrame, structure: str) -
     from analysis.mixed.engine_cost import statsmodels_cost_note
 
     per_participant = 1 + (len(spec.slope_columns()) if structure != "crossed_intercepts" else 0)
-    columns = frame["participant"].nunique() * per_participant + frame["item"].nunique()
+    columns = (frame["participant"].nunique() * per_participant
+               + (frame["item"].nunique() if spec.item_effects else 0))
     note = statsmodels_cost_note(len(frame), columns, 1 + per_participant)
     if note:
         print(f"mirrorlab: note: {note}", file=sys.stderr, flush=True)

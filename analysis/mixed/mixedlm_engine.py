@@ -51,12 +51,8 @@ def term_label(name: str, spec: ModelSpec) -> str:
 
 def _formula(spec: ModelSpec) -> str:
     slope_columns = " + ".join(f"slope_{i}" for i in range(len(spec.slope_columns())))
-    random = {
-        "maximal": f"(1 + {' + '.join(spec.slopes)} | participant) + (1 | item)",
-        "zero_correlation": f"(1 + {slope_columns} || participant) + (1 | item)",
-        "crossed_intercepts": "(1 | participant) + (1 | item)",
-    }[spec.structure]
-    return f"{spec.response} ~ {spec.fixed_rhs()} + {random}"
+    slope_terms = slope_columns if spec.structure == "zero_correlation" else " + ".join(spec.slopes)
+    return f"{spec.response} ~ {spec.fixed_rhs()} + {spec.random_part(slope_terms)}"
 
 
 def _random_rows(fit, spec: ModelSpec, residual: float | None) -> list[dict]:
@@ -95,7 +91,7 @@ def _common(fit, spec: ModelSpec, frame: pd.DataFrame, family: str, started: flo
         log_likelihood=float(fit.logLik()), reml=family == "gaussian", converged=converged,
         singular=bool(fit.isSingular()), optimum_check=None if gradient is None else float(gradient),
         n_obs=int(fit.nobs()), n_participants=frame["participant"].nunique(),
-        n_items=frame["item"].nunique(), cpu_s=time.process_time() - started,
+        n_items=frame["item"].nunique() if spec.item_effects else 0, cpu_s=time.process_time() - started,
         se_definition=se_definition, notes=notes)
 
 

@@ -8,7 +8,7 @@ numeric predictor, ``condition[related]:soa_ms[100]`` for an interaction.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -45,7 +45,9 @@ class Predictor:
 
 @dataclass(frozen=True)
 class ModelSpec:
-    """One mixed model: ``response ~ predictors (+ interactions)`` with participants and items crossed."""
+    """One mixed model: ``response ~ predictors (+ interactions)`` with participants and items
+    crossed — or participants only (``item_effects=False``), the one model data without items
+    (or with a single item) support."""
 
     response: str
     predictors: tuple[Predictor, ...]
@@ -53,10 +55,22 @@ class ModelSpec:
     interactions: tuple[tuple[str, str], ...] = ()
     slopes: tuple[str, ...] = ()                  # predictors with by-participant slopes
     structure: str = "crossed_intercepts"
+    item_effects: bool = True                     # False: participants are the only random factor
 
     def with_structure(self, structure: str) -> "ModelSpec":
-        return ModelSpec(self.response, self.predictors, self.family, self.interactions,
-                         self.slopes, structure)
+        return replace(self, structure=structure)
+
+    def without_items(self) -> "ModelSpec":
+        return replace(self, item_effects=False)
+
+    def random_part(self, slope_terms: str) -> str:
+        """The random-effects terms of this structure; ``slope_terms`` as the engine writes them."""
+        participant = {
+            "maximal": f"(1 + {slope_terms} | participant)",
+            "zero_correlation": f"(1 + {slope_terms} || participant)",
+            "crossed_intercepts": "(1 | participant)",
+        }[self.structure]
+        return participant + (" + (1 | item)" if self.item_effects else "")
 
     def predictor(self, name: str) -> Predictor:
         return next(p for p in self.predictors if p.name == name)
@@ -70,24 +84,20 @@ class ModelSpec:
 
     def lme4_formula(self) -> str:
         """The model as R's lme4 would write it (what the report shows)."""
-        slopes = " + ".join(self.slopes)
-        random = {
-            "maximal": f"(1 + {slopes} | participant) + (1 | item)",
-            "zero_correlation": f"(1 + {slopes} || participant) + (1 | item)",
-            "crossed_intercepts": "(1 | participant) + (1 | item)",
-        }[self.structure]
-        return f"{self.response} ~ {self.fixed_rhs()} + {random}"
+        return f"{self.response} ~ {self.fixed_rhs()} + {self.random_part(' + '.join(self.slopes))}"
 
     def model_frame(self, data: pd.DataFrame) -> pd.DataFrame:
         """Columns ``y``, ``participant``, ``item`` and the predictors, typed for both engines."""
-        missing = [c for c in (self.response, "participant", "item", *[p.name for p in self.predictors])
-                   if c not in data.columns]
+        needed = (self.response, "participant", *(["item"] if self.item_effects else []),
+                  *[p.name for p in self.predictors])
+        missing = [c for c in needed if c not in data.columns]
         if missing:
             raise AnalysisInputError(f"mixed model: data lack column(s) {', '.join(missing)}")
         frame = pd.DataFrame({
             self.response: pd.to_numeric(data[self.response], errors="coerce").astype(float),
             "participant": data["participant"].astype(str),
-            "item": data["item"].astype(str),
+            # rows without an item drop out of an item-crossed model; unused otherwise
+            "item": data["item"].astype(str).where(data["item"].notna()) if self.item_effects else "",
         })
         for p in self.predictors:
             if p.categorical:

@@ -47,7 +47,9 @@ def fixed_term_label(name: str, spec: ModelSpec) -> str:
 
 
 def _vc_formulas(spec: ModelSpec) -> dict[str, str]:
-    vc = {"participant": "0 + C(participant)", "item": "0 + C(item)"}
+    vc = {"participant": "0 + C(participant)"}
+    if spec.item_effects:
+        vc["item"] = "0 + C(item)"
     if spec.structure == "zero_correlation":
         for index, (_, label) in enumerate(spec.slope_columns()):
             vc[f"participant:{label}"] = f"0 + C(participant):slope_{index}"
@@ -171,7 +173,7 @@ def fit_lmm(spec: ModelSpec, frame: pd.DataFrame) -> FitResult:
         fixed_effects=fixed, random_effects=random_effects_frame(rows),
         log_likelihood=float(result.llf), reml=True, converged=converged, singular=singular,
         optimum_check=gradient, n_obs=int(model.nobs), n_participants=frame["participant"].nunique(),
-        n_items=frame["item"].nunique(), cpu_s=time.process_time() - started,
+        n_items=frame["item"].nunique() if spec.item_effects else 0, cpu_s=time.process_time() - started,
         se_definition="inverse observed information of the REML criterion (statsmodels bse_fe)",
         notes=notes + ["one-group variance-components formulation; "
                        f"use_sparse={int(model.nobs) >= SPARSE_FROM_ROWS}."])
@@ -190,7 +192,7 @@ def fit_binomial(spec: ModelSpec, frame: pd.DataFrame) -> FitResult:
         warnings.simplefilter("ignore")
         model = BinomialBayesMixedGLM.from_formula(
             f"{spec.response} ~ {spec.fixed_rhs()}",
-            {"participant": "0 + C(participant)", "item": "0 + C(item)"}, frame)
+            _vc_formulas(spec), frame)
         result = model.fit_vb()
     terms = [fixed_term_label(n, spec) for n in model.exog_names]
     fixed = fixed_effects_frame(terms, result.fe_mean, result.fe_sd, "z")
@@ -206,7 +208,7 @@ def fit_binomial(spec: ModelSpec, frame: pd.DataFrame) -> FitResult:
         engine=ENGINE, family="binomial", structure="crossed_intercepts", formula=spec.lme4_formula(),
         fixed_effects=fixed, random_effects=random_effects_frame(rows), log_likelihood=None,
         reml=False, converged=converged, singular=singular, optimum_check=None, n_obs=len(frame),
-        n_participants=frame["participant"].nunique(), n_items=frame["item"].nunique(),
+        n_participants=frame["participant"].nunique(), n_items=frame["item"].nunique() if spec.item_effects else 0,
         cpu_s=time.process_time() - started,
         se_definition="posterior SD of the variational approximation (not a frequentist SE)",
         notes=["BinomialBayesMixedGLM (variational Bayes): 'se' holds posterior SDs, which are "
