@@ -8,8 +8,9 @@
    intended source), and the report says so.
 2. **Models.** The Stroop models (Cohen et al. 1990, Cohen & Huston 1994, the Stroop CNN,
    WEAVER++) are fitted to the Pratte participants and simulated on the Stroop set; WEAVER++
-   runs picture–word interference with its published defaults; the Roelofs (2018) and
-   Howard et al. (2006) accounts are fitted to the Stark controls and replay each control's
+   runs picture–word interference with its published defaults; the three accounts of
+   cumulative semantic interference — Roelofs (2018), Howard et al. (2006) and the "dark side"
+   model of Oppenheim et al. (2010) — are fitted to the Stark controls and replay each control's
    own trial sequence (in-sample, and the fit says so); the embedding model runs the Japanese
    association set with its defaults.
 3. **Comparison.** Mixed-effects models and human–model fit per task with people, cell-by-
@@ -61,6 +62,7 @@ DEMO_MODELS = (
     ("weaver", "picture-word-en", "defaults"),
     ("weaver-cumulative", "continuous-naming-en", "replay"),
     ("howard2006", "continuous-naming-en", "replay"),
+    ("dark-side", "continuous-naming-en", "replay"),
     ("embedding", "association-ja", "defaults"),
 )
 #: Published aggregates that are the human side of a task without trial-level people.

@@ -53,7 +53,7 @@ def test_demo_runs_the_whole_pipeline(tmp_path, xvfb_display):
     assert (sessions["study"] == "stark2024").sum() == 120
     runs = store.model_runs_frame()
     assert {"cohen1990", "cohen-huston1994", "weaver", "weaver-cumulative", "howard2006",
-            "embedding"} <= set(runs["model"])
+            "dark-side", "embedding"} <= set(runs["model"])
     assert set(runs["status"]) == {"completed"}
     fitted = runs[runs["task"].isin(["stroop", "continuous-naming"])]
     assert fitted["fit"].map(bool).all()             # fitted to people
@@ -78,6 +78,9 @@ def test_demo_runs_the_whole_pipeline(tmp_path, xvfb_display):
     assert len(re.findall(r'<div class="plot" id="figure-\d+"', html)) >= 6   # interactive figures
     for model in ("cohen1990", "weaver", "howard2006"):
         assert model in html
+    # the three cumulative-interference accounts side by side, on the same controls
+    for model in ("weaver-cumulative", "howard2006", "dark-side"):
+        assert model in sections["continuous-naming"], model
 
     # a second run reuses the stored data and sessions and adds new model runs
     again = subprocess.run(command, capture_output=True, text=True, timeout=1500, cwd=tmp_path)
