@@ -96,3 +96,26 @@ def test_equal_pathways_remove_the_asymmetry():
     colour, word = effects["colour_interference_ms"], effects["word_interference_ms"]
     assert colour > 8 and word > 8
     assert 0.4 < word / colour < 2.5
+
+
+@pytest.mark.parametrize("frequency", [10.0, 1.0], ids=["words-10x", "equal-practice"])
+def test_joint_training_curve(frequency):
+    """The 1990 training regime: with words read ten times as often as colours are named, both
+    tasks speed up, colour-naming interference shrinks with training but stays far above the
+    reading interference (the asymmetry is relative strength, kept by the 10:1 practice);
+    with equal practice the two interferences come out alike."""
+    from models.pdp.practice import TRAINING_EPOCHS, training_curve
+
+    curve = training_curve(word_reading_frequency=frequency, n=300, seed=1)
+    assert list(curve["training_epochs"]) == list(TRAINING_EPOCHS)
+    assert curve["colour_neutral_ms"].iloc[-1] < curve["colour_neutral_ms"].iloc[0] - 100
+    assert curve["word_neutral_ms"].iloc[-1] < curve["word_neutral_ms"].iloc[0] - 10
+    colour, word = curve["colour_interference_ms"], curve["word_interference_ms"]
+    if frequency == 10.0:
+        assert (curve["word_neutral_ms"] < curve["colour_neutral_ms"]).all()
+        assert colour.iloc[0] > 3 * colour.iloc[-1]
+        assert (colour > 3 * word.abs().clip(lower=1.0)).all()
+    else:
+        late = curve[curve["training_epochs"] >= 200]
+        ratio = late["word_interference_ms"] / late["colour_interference_ms"]
+        assert ((ratio > 0.4) & (ratio < 3.0)).all()

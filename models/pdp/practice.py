@@ -187,3 +187,37 @@ def practice_curve(model=None, *, checkpoints: Sequence[int] = PRACTICE_EPOCHS, 
                      "training_loss": snap.loss,
                      **stroop_effects_ms(model, snap.weights, n=n, seed=seed + k, colours=colours)})
     return pd.DataFrame(rows)
+
+
+#: Epochs of joint training (both tasks, words ``word_reading_frequency`` times as often) at
+#: which ``training_curve`` measures: from the default trained network (150 epochs) on
+#: (before about 150 epochs the colour pathway cannot yet name an incongruent stimulus).
+TRAINING_EPOCHS = (150, 200, 400, 800)
+
+
+def training_curve(model=None, *, checkpoints: Sequence[int] = TRAINING_EPOCHS,
+                   word_reading_frequency: float = 10.0, n: int = 300, seed: int = 0,
+                   training_seed: int = 0, colours: Sequence[str] = ("red", "green")
+                   ) -> pd.DataFrame:
+    """The 1990 training regime itself: both pathways learned together by
+    ``models.pdp.training.train_weights`` (words ``word_reading_frequency`` times as often),
+    measured after each checkpoint's number of epochs. One row per checkpoint, columns as
+    ``practice_curve`` (``training_epochs`` instead of ``colour_training_epochs``). Each
+    checkpoint is its own deterministic training run from the same seed, so it is the network
+    that ``Cohen1990(weights="trained", training_epochs=e)`` uses."""
+    from models.pdp.training import train_weights
+
+    if model is None:
+        from models.pdp.cohen1990 import Cohen1990
+
+        model = Cohen1990()
+    rows = []
+    for k, epochs in enumerate(sorted({int(e) for e in checkpoints})):
+        weights = train_weights(len(colours), word_reading_frequency=word_reading_frequency,
+                                epochs=epochs, learning_rate=float(model.training_learning_rate),
+                                seed=training_seed)
+        strength = weights.pathway_strength()
+        rows.append({"training_epochs": epochs, "word_reading_frequency": word_reading_frequency,
+                     **{f"{name}_strength": value for name, value in strength.items()},
+                     **stroop_effects_ms(model, weights, n=n, seed=seed + k, colours=colours)})
+    return pd.DataFrame(rows)
