@@ -45,8 +45,10 @@ class StroopWeights:
 
     def hidden_inputs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Matrices onto the concatenated hidden layer [colour hidden | word hidden]:
-        (colour input, word input, task units, hidden→response)."""
-        size = self.n_colours + 1
+        (colour input, word input, task units, hidden→response). A pathway may have more units
+        than there are responses (colour words outside the response set,
+        ``models.pdp.response_set``), so its size is read from the input matrix."""
+        size = self.colour_in.shape[0]
         colour = np.hstack([self.colour_in, np.zeros((size, size))])
         word = np.hstack([np.zeros((size, size)), self.word_in])
         task = np.zeros((2, 2 * size))
