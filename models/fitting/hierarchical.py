@@ -46,10 +46,15 @@ HESSIAN_STEP = 1e-2
 
 
 # ---------------------------------------------------------------------- transforms
+#: How close (as a share of the bounds' width) a value is taken to its bound before the
+#: transform: an ML estimate *on* a bound maps to z = ±13.8, not to ±∞.
+BOUND_MARGIN = 1e-6
+
+
 def to_unbounded(value: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> np.ndarray:
-    """θ in (a, b) → z = log((θ − a)/(b − θ))."""
-    value = np.clip(np.asarray(value, dtype=float), lower + 1e-12 * (upper - lower),
-                    upper - 1e-12 * (upper - lower))
+    """θ in (a, b) → z = log((θ − a)/(b − θ)) (θ kept :data:`BOUND_MARGIN` inside the bounds)."""
+    value = np.clip(np.asarray(value, dtype=float), lower + BOUND_MARGIN * (upper - lower),
+                    upper - BOUND_MARGIN * (upper - lower))
     return np.log((value - lower) / (upper - value))
 
 
