@@ -22,17 +22,23 @@ def bundled_trial_list(name: str) -> pd.DataFrame:
 
 
 @pytest.mark.parametrize("set_name,language", [("association-en", "en"), ("association-ja", "ja")])
-def test_default_backend_scores_at_least_85_percent_on_the_bundled_set(set_name, language):
+def test_default_backend_scores_at_least_75_percent_on_the_held_out_items(set_name, language):
+    """Only the items that took no part in choosing the default (models.embeddings.selection);
+    the threshold is a regression guard set after the held-out numbers were first measured
+    (en 81.2 %, ja 93.3 %), not a target the default was tuned to."""
+    from models.embeddings.selection import held_out_items
+
     trials = bundled_trial_list(set_name)
-    assert len(trials) >= 40
+    trials = trials[trials["item_id"].isin(held_out_items(language))].reset_index(drop=True)
+    assert len(trials) >= 15
     model = EmbeddingModel()  # backend="auto"
     scores = model.score(trials)
     assert set(scores.backend) == {DEFAULT_BACKEND_BY_LANGUAGE[language]}
     assert scores.scorable.all(), f"unscorable items: {[o for o in scores.oov if o]}"
     accuracy = scores.accuracy()
-    print(f"{set_name}: {DEFAULT_BACKEND_BY_LANGUAGE[language]} accuracy {accuracy:.3f} "
+    print(f"{set_name}: {DEFAULT_BACKEND_BY_LANGUAGE[language]} held-out accuracy {accuracy:.3f} "
           f"over {len(trials)} items")
-    assert accuracy >= 0.85
+    assert accuracy >= 0.75
 
 
 def test_simulate_rows_follow_the_trial_row_contract():

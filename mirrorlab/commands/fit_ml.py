@@ -1,9 +1,12 @@
 """``mirrorlab fit MODEL --task T --per-participant [--free a,b]``: maximum-likelihood fits.
 
-Used by ``mirrorlab fit`` (``models_cmd``) when ``--per-participant``, ``--pooled`` or
-``--free`` is given: fits the model to the human trials of the task by maximum likelihood
-(BADS), one participant at a time or pooled, prints one line per fit and stores each fit as a
-model run (fitted parameters, log-likelihood, AIC/BIC, optimiser trace, seed).
+Used by ``mirrorlab fit`` (``models_cmd``) when ``--per-participant``, ``--pooled``,
+``--hierarchical`` or ``--free`` is given: fits the model to the human trials of the task by
+maximum likelihood (BADS), one participant at a time or pooled, prints one line per fit and
+stores each fit as a model run (fitted parameters, log-likelihood, AIC/BIC, optimiser trace,
+seed). ``--hierarchical`` fits every participant at once by empirical Bayes
+(``models.fitting.hierarchical``: a population prior estimated by EM, MAP fits per participant,
+one call per participant per iteration on ``mirrorlab.distributed.map_calls``).
 """
 
 from __future__ import annotations
@@ -23,10 +26,22 @@ def add_ml_options(parser: argparse.ArgumentParser) -> None:
                         help="fit only these participant codes (default: every participant)")
     parser.add_argument("--max-evals", type=int, help="BADS evaluations per fit "
                                                       "(default 60 × (free parameters + 1))")
+    parser.add_argument("--hierarchical", action="store_true",
+                        help="empirical-Bayes fit of every participant with a population prior "
+                             "estimated by EM (Huys et al. 2011); stores one model run each")
+    parser.add_argument("--iterations", type=int, default=8, metavar="N",
+                        help="--hierarchical: at most N EM iterations after the independent fits "
+                             "(default %(default)s)")
+    parser.add_argument("--workers", type=int, default=0, metavar="N",
+                        help="--hierarchical: Dask workers on this machine for the per-participant "
+                             "fits (default 0: in this process)")
+    parser.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                        help="--hierarchical: a running Dask scheduler for the per-participant fits")
 
 
 def wants_ml(args: argparse.Namespace) -> bool:
-    return bool(args.per_participant or args.pooled or args.free)
+    return bool(args.per_participant or args.pooled or args.free
+                or getattr(args, "hierarchical", False))
 
 
 def run_ml_fit(args: argparse.Namespace) -> int:
@@ -52,6 +67,8 @@ def run_ml_fit(args: argparse.Namespace) -> int:
     model, _ = build_model(args.model, params)
     model.check_task(human)
     seed = args.seed if args.seed is not None else new_seed()
+    if args.hierarchical:
+        return _run_hierarchical(args, store, human, params, seed)
     options = dict(params=params, free=args.free, seed=seed, max_fun_evals=args.max_evals)
     if args.per_participant:
         codes = human["agent"].nunique()
@@ -71,4 +88,38 @@ def run_ml_fit(args: argparse.Namespace) -> int:
               f"{result.elapsed_s:.1f} s (model run {run_id})")
     print(f"{args.model}: {len(results)} maximum-likelihood fit(s) to {args.task} human trials, "
           f"total loglik {total_loglik:.1f} (in-sample), seed {seed} ({store.url})")
+    return 0
+
+
+def _run_hierarchical(args, store, human, params, seed) -> int:
+    from models.base import ModelInputError
+    from models.fitting.hierarchical import fit_hierarchical, store_hierarchical
+
+    if args.per_participant or args.pooled:
+        raise ModelInputError("--hierarchical fits every participant with a population prior; "
+                              "give it without --per-participant or --pooled")
+    if args.iterations < 1:
+        raise ModelInputError(f"--iterations must be at least 1, not {args.iterations}")
+    if args.workers < 0:
+        raise ModelInputError(f"--workers must be 0 or more, not {args.workers}")
+
+    def report(step):
+        print(f"iteration {step['iteration']} ({step['prior']} prior): total loglik "
+              f"{step['total_loglik']:.1f}, population mean (z) "
+              f"{', '.join(f'{v:.3f}' for v in step['mean_z'])}, sd (z) "
+              f"{', '.join(f'{v:.3f}' for v in step['sd_z'])}", file=sys.stderr)
+
+    result = fit_hierarchical(args.model, human, free=args.free, params=params, seed=seed,
+                              max_iterations=args.iterations, max_fun_evals=args.max_evals,
+                              scheduler=args.scheduler, workers=args.workers, progress=report)
+    run_ids = store_hierarchical(store, result, task=args.task, trials=human)
+    for (code, values), run_id in zip(result.participants.items(), run_ids):
+        shown = ", ".join(f"{k}={v:.4g} (ML {result.independent[code][k]:.4g})" for k, v in values.items())
+        print(f"{code}: {shown}; loglik {result.loglik[code]:.1f} (model run {run_id})")
+    population = ", ".join(f"{k}={v:.4g} (sd {result.population_sd_z[k]:.3f} in logit units)"
+                           for k, v in result.population_mean.items())
+    state = "converged" if result.converged else "stopped at the iteration limit"
+    print(f"{args.model}: hierarchical fit of {len(run_ids)} participants ({args.task} human trials), "
+          f"population {population}; {len(result.iterations)} iterations, {state}, in-sample, "
+          f"seed {seed} ({store.url})")
     return 0

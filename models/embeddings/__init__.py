@@ -2,6 +2,8 @@
 
 * ``registry``: backends by name (``sentence-transformers``, ``use-multilingual``, ``chive``,
   ``glove``), the default per language, ``get_backend`` (one loaded copy per process);
+* ``selection``: how that default is chosen — k-fold cross-validation on items the tests never
+  check, recorded in ``backend_selection.json`` (``scripts/select_embedding_backend.py``);
 * ``backend`` / ``word_vectors``: the interface (``encode(texts) -> ndarray``, ``name``,
   ``model_name``, ``languages``) and the word-vector lookup with OOV reporting;
 * ``language``: script detection and the guard that refuses text a model cannot read;

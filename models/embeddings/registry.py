@@ -30,15 +30,23 @@ DEFAULT_LANGUAGES: dict[str, tuple[str, ...]] = {
     "glove": ("en",),
 }
 
-#: ``backend="auto"``: the backend used for a trial list in each language. English:
-#: all-MiniLM-L6-v2 (sentence-transformers). Japanese: chiVe and USE multilingual averaged —
-#: the pruned chiVe table in ja_ginza gives exact ties (words sharing a row) that the second,
-#: independent model breaks, and USE alone misses culture-bound associations. Accuracies on
-#: the bundled sets are in docs/models/embedding.md.
-DEFAULT_BACKEND_BY_LANGUAGE: dict[str, str] = {
-    "en": "sentence-transformers",
-    "ja": "chive+use-multilingual",
-}
+#: ``backend="auto"``: the backend used for a trial list in each language, read from
+#: ``backend_selection.json`` (written by ``scripts/select_embedding_backend.py``): the backend
+#: with the best cross-validated choice accuracy on disjoint folds of the bundled association
+#: items, never on the held-out items the tests check (``models.embeddings.selection``;
+#: the numbers of every backend are in docs/models/embedding.md).
+def _selected_defaults() -> dict[str, str]:
+    from models.embeddings.selection import load_selection
+
+    try:
+        return dict(load_selection()["defaults"])
+    except ModelInputError as exc:       # reported when a default is asked for
+        _SELECTION_ERROR.append(str(exc))
+        return {}
+
+
+_SELECTION_ERROR: list[str] = []
+DEFAULT_BACKEND_BY_LANGUAGE: dict[str, str] = _selected_defaults()
 
 AUTO = "auto"
 _LOADED: dict[tuple[str, str | None], object] = {}
@@ -60,6 +68,8 @@ def backend_class(name: str):
 
 def default_backend_name(language: str) -> str:
     """The ``auto`` backend for a language (``en``/``ja``)."""
+    if _SELECTION_ERROR:
+        raise ModelInputError(_SELECTION_ERROR[0])
     if language not in DEFAULT_BACKEND_BY_LANGUAGE:
         raise ModelInputError(f"no default embedding backend for language {language!r}; "
                               f"known: {', '.join(DEFAULT_BACKEND_BY_LANGUAGE)} (or name --backend)")

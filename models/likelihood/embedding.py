@@ -55,3 +55,30 @@ class EmbeddingLikelihood(TrialLikelihood):
         named = np.array([c[k] if k < len(c) else None for c, k in zip(self.scores.choices, choice)],
                          dtype=object)
         return rt, choice == self.scores.answer_index, named
+
+
+def choice_loglik(cosines: np.ndarray, chosen: np.ndarray, temperature: float,
+                  lapse_rate: float = 0.02, n_options: np.ndarray | None = None) -> np.ndarray:
+    """Per trial: log p(chosen option) under the softmax of the cosines, with the lapse process
+    of the trial likelihood mixed in (with probability ``lapse_rate`` a guess among the trial's
+    options), so that an option without a vector (probability 0) costs a bounded amount.
+
+    ``cosines`` is trials × options (NaN: absent or no vector), ``chosen`` the index of the
+    option chosen (the answer key, when no person chose); a trial with ``chosen`` < 0 or fewer
+    than two scorable options is scored as a pure guess. Used for choices alone (no RT) by the
+    cross-validated backend selection (``models.embeddings.selection``). ``n_options``: the
+    number of options of each trial (default: those with a cosine, at least 2)."""
+    from models.embeddings.model import choice_probabilities
+
+    cosines = np.asarray(cosines, dtype=float)
+    chosen = np.asarray(chosen, dtype=int)
+    present = np.isfinite(cosines).sum(axis=1)
+    scorable = present >= 2
+    p = choice_probabilities(cosines, float(temperature))
+    rows = np.arange(len(p))
+    usable = scorable & (chosen >= 0)
+    p_chosen = np.where(usable, p[rows, np.maximum(chosen, 0)], 0.0)
+    n_options = np.maximum(present, 2) if n_options is None else np.asarray(n_options, dtype=float)
+    lapse_rate = float(lapse_rate)
+    mixed = np.where(usable, (1 - lapse_rate) * p_chosen + lapse_rate / n_options, 1.0 / n_options)
+    return np.log(mixed)

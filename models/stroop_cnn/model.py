@@ -52,6 +52,20 @@ class StroopCNN(Model):
     latency_unit = "uncertainty"
     summary = ("CNN on rendered Stroop images: trained to read words (English, Japanese), then "
                "fine-tuned on little data to name the ink; RT proxy = 1 − p(response)")
+    #: Fittable parameters (lower, upper, plausible lower, plausible upper); see
+    #: ``models.fitting.parameters`` and docs/models/fitting.md. Only the map from uncertainty
+    #: to ms (and the residual) is fitted: the weights are trained (minutes per setting), not
+    #: estimated per participant. The plausible ranges bracket the published-style defaults
+    #: (intercept 498 ms, 6876 ms per unit of uncertainty, fitted to Dunbar & MacLeod's means).
+    free_parameters = {"intercept_ms": (0.0, 1500.0, 300.0, 700.0),
+                       "ms_per_unit": (0.0, 30000.0, 2000.0, 12000.0)}
+    #: ms_per_unit is not among them: with it free, 8 synthetic participants on a Pratte et al.
+    #: (2010) sequence recovered it with r 0.70 (most images give an uncertainty near 0, so the
+    #: scale trades off with the residual's tail τ); fixed at its default, the CNN's own
+    #: condition differences are its prediction (docs/models/fitting.md).
+    default_free = ("intercept_ms", "residual_sd_ms", "residual_tau_ms")
+    #: recovered with r ≥ 0.9 (tests/test_likelihood_cnn_howard.py, docs/models/fitting.md)
+    identifiable_parameters = default_free
 
     def __init__(self, *, colours: Sequence[str] | str = ("red", "green", "blue", "yellow"),
                  height: int = 32, width: int = 64, channels: Sequence[int] = (16, 32, 64),
@@ -201,6 +215,20 @@ class StroopCNN(Model):
         return self.shared_rows(trials, n, response=response, correct=judge(response, expected),
                                 rt_ms=self.rt_mapping().to_ms(uncertainty).tolist(),
                                 extras=extras)
+
+    @property
+    def likelihood_class(self):
+        """Its trial likelihood (``models.likelihood.likelihood_for`` asks; imported lazily)."""
+        from models.likelihood.simulators import CNNLikelihood
+
+        return CNNLikelihood
+
+    def loglik(self, human_trials: pd.DataFrame, params: dict | None = None, **options):
+        """Each scored human trial's log p(choice, rt_ms): simulation-based, the uncertainty of
+        every cell's stimuli rendered anew (``models.likelihood.simulators.CNNLikelihood``)."""
+        from models.likelihood import loglik
+
+        return loglik(self, human_trials, params, **options)
 
     def fit(self, human_trials: pd.DataFrame) -> FitReport:
         """Least-squares line from the model's mean uncertainty (correct trials) to the human
