@@ -279,3 +279,71 @@ def test_links_refuse_voice_for_a_keyboard_only_task(sqlite_url):
     assert done.stderr.strip().startswith("mirrorlab: error: --response 'voice': task "
                                           "association is answered with keyboard only")
     assert "Traceback" not in done.stderr
+
+
+def test_a_killed_server_and_a_reload_lose_no_voice_trial_and_store_none_twice(sqlite_url, tmp_path,
+                                                                               capsys):
+    import threading
+    import time
+
+    loop_wav(tmp_path / "loop.wav")
+    links = voice_links(sqlite_url, max_trials=8)
+    audio_root = tmp_path / "recordings"
+    server = Server(sqlite_url, extra_args=["--audio-dir", str(audio_root)]).start()
+    browser = Chromium(tmp_path / "profile", extra_flags=[
+        *FAKE_MICROPHONE, "--use-fake-ui-for-media-stream",
+        f"--use-file-for-fake-audio-capture={tmp_path / 'loop.wav'}"])
+    store = Store(sqlite_url)
+    restarted = threading.Event()
+    no_key = lambda event: (None, 0.0)          # noqa: E731 - voice trials take no keys
+    try:
+        browser.navigate(links[0]["link"].replace("http://127.0.0.1:8000", server.base))
+        log = PressLog()
+
+        def stored(log):
+            return sum(1 for e in log.events if e["type"] == "stored")
+
+        # 1. SIGKILL the server during a trial: its upload meets a dead server
+        def kill_after_3(event, log):
+            if event["type"] == "onset" and stored(log) >= 3:
+                server.kill()
+                return True
+            return False
+
+        assert drive_session(browser, no_key, log, stop_when=kill_after_3) == "stopped"
+
+        def restart_later():
+            time.sleep(3.5)
+            server.start()
+            restarted.set()
+
+        threading.Thread(target=restart_later, daemon=True).start()
+
+        # 2. the page retries until the restarted server has the recording and the row;
+        #    then a reload mid-session
+        def reload_after_6(event, log):
+            if event["type"] == "stored" and stored(log) >= 6:
+                browser.reload()
+                return True
+            return False
+
+        assert drive_session(browser, no_key, log, stop_when=reload_after_6,
+                             start=len(log.events)) == "stopped"
+        assert restarted.wait(15)
+        retried = [e for e in log.events if e["type"] == "retry"]
+        assert any(e["path"].startswith("/recordings/") for e in retried)
+        assert drive_session(browser, no_key, PressLog()) == "end"
+    finally:
+        browser.close()
+        server.stop()
+    session, frame = session_of(store, links[0]["code"])
+    keys = list(zip(frame["trial_index"], frame["is_practice"]))
+    planned = [(r["trial_index"], r["is_practice"]) for r in session.trial_list]
+    assert sorted(keys) == sorted(planned) and len(keys) == len(set(keys))
+    assert session.status == "completed"
+    assert frame["rt_ms"].notna().all()
+    kept = sorted(p.name for p in Path(session.machine_info["audio_dir"]).iterdir())
+    assert kept == sorted(Path(e["audio_path"]).name for e in frame["extras"])   # no orphans
+    with capsys.disabled():
+        print(f"\nvoice kill/restart + reload: {len(frame)} of {len(planned)} trials stored once "
+              f"each, {len(kept)} recordings, {len(retried)} retried requests")
