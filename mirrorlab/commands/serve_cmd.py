@@ -117,12 +117,13 @@ def run_serve(args: argparse.Namespace) -> int:
         raise OnlineError(f"--port {args.port}: choose 1–65535")
     if args.abandon_after_min <= 0:
         raise OnlineError(f"--abandon-after-min {args.abandon_after_min}: must be > 0")
+    audio_root = _audio_root(args.audio_dir)
     store = Store(args.db)
     secret = os.environ.get("MIRRORLAB_EXPERIMENTER_SECRET") or secrets.token_urlsafe(24)
     app = create_app(store, experimenter_secret=secret,
                      abandon_after_s=args.abandon_after_min * 60.0,
                      rate_per_s=args.rate, burst=3 * args.rate,
-                     audio_root=_audio_root(args.audio_dir))
+                     audio_root=audio_root)
     import uvicorn
 
     config = uvicorn.Config(app, host=args.host, port=args.port, access_log=False,
