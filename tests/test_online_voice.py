@@ -192,6 +192,18 @@ def test_a_voice_session_in_chromium_stores_voice_key_rts(task, sqlite_url, tmp_
     assert abs(statistics.mean(codec_error)) <= CODEC_MEAN_TOLERANCE_MS
     assert all(abs(e) <= CODEC_AT_START_TOLERANCE_MS for e in codec_error_at_start)
     assert max(abs(j) for j in jitter) <= START_JITTER_TOLERANCE_MS
+    # mirrorlab review re-measures the online recordings as lab ones: the same onsets
+    import subprocess
+    import sys
+
+    from online_helpers import REPO
+
+    reviewed = subprocess.run([sys.executable, "-m", "mirrorlab", "review", str(session.id),
+                               "--auto", "--db", sqlite_url], capture_output=True, text=True,
+                              cwd=REPO, timeout=120)
+    n_main = int((~frame["is_practice"].astype(bool)).sum())
+    assert reviewed.returncode == 0, reviewed.stderr
+    assert f"0 onsets changed, {n_main} unchanged, 0 not re-measured" in reviewed.stdout
     # nothing but the session's recordings under the audio folder
     assert sorted(p.name for p in Path(session.machine_info["audio_dir"]).iterdir()) == sorted(
         Path(p).name for p in frame["extras"].map(lambda e: e["audio_path"]))
