@@ -106,7 +106,7 @@ def session_of(store: Store, code: str):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("task", ["continuous-naming", "picture-word"])
+@pytest.mark.parametrize("task", ["continuous-naming", "picture-word", "stroop"])
 def test_a_voice_session_in_chromium_stores_voice_key_rts(task, sqlite_url, tmp_path, capsys):
     from experiments.voicekey import measure_voice_onset, read_wav
 
