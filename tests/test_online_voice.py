@@ -438,3 +438,15 @@ def test_silence_gives_no_onset_and_junk_is_refused_before_anything_is_written(t
             decode_recording(body, accepted_content_type(header))
         assert refused.value.status == status
     assert accepted_content_type("audio/webm;codecs=opus") == "audio/webm"
+
+
+def test_a_recording_file_name_never_leaves_the_session_folder():
+    from experiments.online.session_adapter import OpenSession, recording_label
+
+    opened = OpenSession(session_id=1, task="continuous-naming", participant_code="../../x/W 1",
+                         session_number=1, language="en", instruction="picture_naming",
+                         params={}, trials=[], to_run=[], stimulus_set=None, n_done=0,
+                         resumed=False)
+    assert recording_label(opened, (3, True)) == "x_W_1_s1_t3_practice"
+    opened.participant_code = "W-001"
+    assert recording_label(opened, (12, False)) == "W-001_s1_t12"

@@ -91,9 +91,14 @@ def trial_key(record: dict[str, Any]) -> tuple[int, bool]:
 
 
 def recording_label(opened: "OpenSession", key: tuple[int, bool]) -> str:
-    """A trial's recording file name, as the lab names it (``<code>_s<n>_t<index>[_practice]``)."""
-    return (f"{opened.participant_code}_s{opened.session_number}_t{key[0]}"
-            f"{'_practice' if key[1] else ''}")
+    """A trial's recording file name, as the lab names it (``<code>_s<n>_t<index>[_practice]``,
+    with anything but letters, digits, ``.``, ``-`` and ``_`` replaced, as
+    ``VoiceRecorder`` does, so a code can never name another folder)."""
+    import re
+
+    label = (f"{opened.participant_code}_s{opened.session_number}_t{key[0]}"
+             f"{'_practice' if key[1] else ''}")
+    return re.sub(r"[^\w.-]+", "_", label, flags=re.ASCII).strip("._") or "trial"
 
 
 class OnlineSessions:
