@@ -30,10 +30,10 @@ RATE_HZ = 48000
 LOOP_MS = 1300.0
 BURST_AT_MS = 700.0
 BURST_MS = 250.0
-#: measured on the shared 2-core machine (docs/online.md, five runs): voice key on the upload
+#: measured on the shared 2-core machine (docs/online.md, seven runs): voice key on the upload
 #: − on the original, bursts inside the recording: means −0.8…−5.3 ms (Opus pre-echo spreads
 #: a sharp onset a few ms earlier), range −13…+3 ms; a recording that starts inside a burst:
-#: 0…+15 ms (or the fragment is lost and the next burst found); start-stamp residuals ±12 ms
+#: 0…+15 ms (or the fragment is lost and the next burst found); start-stamp residuals ±13 ms
 CODEC_TOLERANCE_MS = 20.0
 CODEC_MEAN_TOLERANCE_MS = 8.0
 CODEC_AT_START_TOLERANCE_MS = 25.0
@@ -148,9 +148,13 @@ def test_a_voice_session_in_chromium_stores_voice_key_rts(task, sqlite_url, tmp_
         recording, rate = read_wav(extras["audio_path"])      # the stored WAV of the upload
         assert rate == RATE_HZ
         assert extras["recording_duration_ms"] == pytest.approx(1000.0 * recording.size / rate, abs=0.01)
-        # recorded from the target's draw to (past) the deadline
+        # recorded from the target's draw to (past) the deadline; the onset is stamped in the
+        # next frame callback (one frame later, more when a loaded machine delays frames)
         in_recording_ms = extras["target_onset_ms"] - extras["recording_start_ms"]
-        assert 0.0 < in_recording_ms < 50.0
+        assert 0.0 < in_recording_ms < 250.0
+        assert extras["recording_covers_deadline"] is True, (
+            extras["recording_duration_ms"], in_recording_ms,
+            extras["recording_stop_ms"] - extras["recording_start_ms"])
         assert extras["recording_duration_ms"] >= in_recording_ms + 2000.0
         assert extras["voice_no_onset"] is False
         onset_ms = extras["voice_onset_ms"]

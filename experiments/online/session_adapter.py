@@ -455,6 +455,11 @@ class OnlineSessions:
             extras.update(voice)
             extras.update({name: measured.get(name) for name in (
                 "recording_start_ms", "recording_stop_ms", "recording_type")})
+            # did the recording reach the deadline? (False: a late onset may be missing)
+            in_recording_ms = voice["voice_key"]["stimulus_onset_in_recording_ms"]
+            extras["recording_covers_deadline"] = bool(
+                voice["recording_duration_ms"] - in_recording_ms
+                >= float(opened.params.get("response_deadline_ms", 0.0)))
             correct = None
             extras["accuracy_source"] = "to review (voice)"
         elif rt_ms is None:

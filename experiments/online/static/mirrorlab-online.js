@@ -116,7 +116,7 @@
   }
 
   // ------------------------------------------------------------------ voice recordings
-  const RECORDING_TAIL_MS = 300;
+  const RECORDING_TAIL_MS = 500;
   const RECORDING_TYPES = ["audio/webm;codecs=opus", "audio/webm", "audio/mp4;codecs=opus",
                            "audio/mp4", "audio/ogg;codecs=opus"];
 
