@@ -92,12 +92,12 @@ def make_links(db_url: str, *args: str) -> list[dict]:
 class Chromium:
     """Headless Chromium with one page, driven over the DevTools protocol."""
 
-    def __init__(self, profile_dir: Path):
+    def __init__(self, profile_dir: Path, extra_flags=()):
         if not Path(CHROMIUM).exists():
             raise RuntimeError("chromium not found: apt-get install -y chromium (scripts/setup.sh)")
         profile_dir.mkdir(parents=True, exist_ok=True)
         self.process = subprocess.Popen(
-            [CHROMIUM, *CHROMIUM_FLAGS, f"--user-data-dir={profile_dir}",
+            [CHROMIUM, *CHROMIUM_FLAGS, *extra_flags, f"--user-data-dir={profile_dir}",
              "--remote-debugging-port=0", "about:blank"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         port_file = profile_dir / "DevToolsActivePort"

@@ -6,6 +6,10 @@ Participant routes take the link token in the path and act on that link's sessio
 - ``GET /api/s/{token}/session``: what is left of the session, as ``timeline.session_timeline``;
 - ``POST /api/s/{token}/trials``: one trial's measurements; answered 200 only after the row is
   committed (a repeat of a stored trial is answered 200 with ``duplicate: true``);
+- ``POST /api/s/{token}/recordings/{t|p}{trial_index}``: a voice trial's recording (the body is
+  the file, ``Content-Type: audio/webm`` …; 415 for other types, 422 if it does not decode,
+  413 over ``audio.MAX_AUDIO_BYTES``), kept as a WAV; the trial's POST then runs the lab's
+  voice key on it (409 ``recording_missing`` when it has not arrived: the page uploads again);
 - ``POST /api/s/{token}/browser`` (refresh estimate, window size), ``POST .../finish``;
 - ``GET /api/s/{token}/picture/{t|p}{trial_index}/{which}``: a picture of one of its trials.
 
@@ -71,7 +75,7 @@ PAGE = """<!doctype html>
 <link rel="stylesheet" href="/static/jspsych/jspsych.css">
 <script src="/static/jspsych/jspsych.js"></script>
 <script src="/static/jspsych/plugin-html-keyboard-response.js"></script>
-</head><body data-token="{token}">
+</head><body data-token="{token}" data-response="{response}">
 <div id="mirrorlab-target"></div>
 <div id="mirrorlab-note" style="position:fixed;top:8px;left:0;right:0;text-align:center;color:#fff"></div>
 <div id="mirrorlab-attribution" style="position:fixed;bottom:6px;left:0;right:0;text-align:center;font-size:11px;color:#ddd"></div>
@@ -107,6 +111,12 @@ def parse_trial_post(payload: Any) -> dict[str, Any]:
         if not isinstance(stamps, dict) or len(stamps) > 10:
             raise ValueError(f"{name} must be an object of at most 10 stamps")
         measured[name] = {str(k)[:30]: _finite(v, name, allow_none=False) for k, v in stamps.items()}
+    for name in ("recording_start_ms", "recording_stop_ms"):
+        measured[name] = _finite(payload.get(name), name)
+    recording_type = payload.get("recording_type")
+    if recording_type is not None and (not isinstance(recording_type, str) or len(recording_type) > 80):
+        raise ValueError("recording_type must be a short string or null")
+    measured["recording_type"] = recording_type
     attempt = payload.get("attempt")
     measured["attempt"] = int(attempt) if isinstance(attempt, int) and not isinstance(attempt, bool) else None
     measured["after_resume"] = bool(payload.get("after_resume"))
@@ -114,8 +124,10 @@ def parse_trial_post(payload: Any) -> dict[str, Any]:
 
 
 def create_app(store, *, experimenter_secret: str, abandon_after_s: float = DEFAULT_ABANDON_AFTER_S,
-               sweep_every_s: float | None = None, rate_per_s: float = 20.0, burst: float = 60.0):
-    """The ASGI application on an open ``db.store.Store``."""
+               sweep_every_s: float | None = None, rate_per_s: float = 20.0, burst: float = 60.0,
+               audio_root=None, max_recording_bytes: int | None = None):
+    """The ASGI application on an open ``db.store.Store``. Voice sessions keep their
+    recordings under ``audio_root`` (default: ``data/`` beside an SQLite file, else ./data)."""
     from anyio import to_thread
     from starlette.applications import Starlette
     from starlette.requests import Request
@@ -123,12 +135,13 @@ def create_app(store, *, experimenter_secret: str, abandon_after_s: float = DEFA
     from starlette.routing import Route
 
     from experiments.errors import ExperimentError
-    from experiments.online.session_adapter import OnlineSessions, SlotClosed
+    from experiments.online.audio import AudioUploadError
+    from experiments.online.session_adapter import OnlineSessions, RecordingMissing, SlotClosed
     from experiments.online.timeline import picture_paths, session_timeline
     from experiments.tasks import task_class
     from experiments.online.tokens import same_secret
 
-    sessions = OnlineSessions(store)
+    sessions = OnlineSessions(store, audio_root=audio_root)
     static = vendor_files()
     unknown_tokens = RateLimiter(20.0, 100.0)
 
@@ -159,8 +172,9 @@ def create_app(store, *, experimenter_secret: str, abandon_after_s: float = DEFA
         if refused is not None:
             return HTMLResponse("<!doctype html><p>This link is not valid.</p>",
                                 status_code=refused.status_code)
-        return HTMLResponse(PAGE.format(lang=html.escape(slot.language or "en"),
-                                        token=html.escape(request.path_params["token"])))
+        return HTMLResponse(PAGE.format(
+            lang=html.escape(slot.language or "en"), token=html.escape(request.path_params["token"]),
+            response=html.escape(str(slot.options.get("response") or "keyboard"))))
 
     async def session_view(request: Request):
         slot, refused = await slot_of(request)
@@ -199,6 +213,33 @@ def create_app(store, *, experimenter_secret: str, abandon_after_s: float = DEFA
         try:
             async with lock:
                 result = await run(sessions.store_trial, slot, measured)
+        except SlotClosed:
+            return refuse(403, "this link's session is finished")
+        except RecordingMissing as exc:
+            return JSONResponse({"error": str(exc), "recording_missing": True}, status_code=409)
+        except ExperimentError as exc:
+            return refuse(409, str(exc))
+        return JSONResponse(result)
+
+    async def post_recording(request: Request):
+        slot, refused = await slot_of(request)
+        if refused is not None:
+            return refused
+        trial_ref = request.path_params["trial"]
+        if len(trial_ref) < 2 or trial_ref[0] not in "pt" or not trial_ref[1:].isdigit():
+            return refuse(404, "no such trial")
+        key = (int(trial_ref[1:]), trial_ref[0] == "p")
+        content_type = request.headers.get("content-type")
+        try:
+            from experiments.online.audio import accepted_content_type
+
+            accepted_content_type(content_type)             # 415 before the body is read
+            data = await request.body()
+            lock = slot_locks.setdefault(slot.id, asyncio.Lock())
+            async with lock:
+                result = await run(sessions.store_recording, slot, key, data, content_type)
+        except AudioUploadError as exc:
+            return refuse(exc.status, str(exc))
         except SlotClosed:
             return refuse(403, "this link's session is finished")
         except ExperimentError as exc:
@@ -315,6 +356,7 @@ def create_app(store, *, experimenter_secret: str, abandon_after_s: float = DEFA
         Route("/s/{token}", page),
         Route("/api/s/{token}/session", session_view),
         Route("/api/s/{token}/trials", post_trial, methods=["POST"]),
+        Route("/api/s/{token}/recordings/{trial}", post_recording, methods=["POST"]),
         Route("/api/s/{token}/browser", post_browser, methods=["POST"]),
         Route("/api/s/{token}/finish", post_finish, methods=["POST"]),
         Route("/api/s/{token}/picture/{trial}/{which}", picture),
@@ -325,4 +367,5 @@ def create_app(store, *, experimenter_secret: str, abandon_after_s: float = DEFA
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.sessions = sessions
-    return GuardMiddleware(app, rate_per_s=rate_per_s, burst=burst)
+    return GuardMiddleware(app, rate_per_s=rate_per_s, burst=burst,
+                           max_recording_bytes=max_recording_bytes)

@@ -1,4 +1,4 @@
-"""ASGI guards of the online server: body-size limit (413), per-link rate limit (429),
+"""ASGI guards of the online server: body-size limits (413), per-link rate limit (429),
 closed CORS, and security headers on every response.
 
 They are plain ASGI middleware (no framework state), keyed by what the URL carries (the link
@@ -16,6 +16,8 @@ from experiments.online.tokens import token_hash
 
 #: the largest request body the server reads (a trial POST is well under 4 kB)
 MAX_BODY_BYTES = 64 * 1024
+#: path segment of the one route that takes larger bodies: a voice trial's recording
+RECORDING_ROUTE_SEGMENT = "recordings"
 
 CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
                            "img-src 'self'; connect-src 'self'; font-src 'self'; "
@@ -43,10 +45,22 @@ class GuardMiddleware:
     """Everything a request passes before it reaches a route."""
 
     def __init__(self, app, *, max_body_bytes: int = MAX_BODY_BYTES,
+                 max_recording_bytes: int | None = None,
                  rate_per_s: float = 20.0, burst: float = 60.0):
+        from experiments.online.audio import MAX_AUDIO_BYTES
+
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.max_recording_bytes = max_recording_bytes or MAX_AUDIO_BYTES
         self.limiter = RateLimiter(rate_per_s, burst)
+
+    def body_limit(self, path: str) -> int:
+        """A recording upload (``/api/s/<token>/recordings/<trial>``) may be larger than
+        every other body."""
+        parts = path.split("/")
+        if len(parts) == 6 and parts[:3] == ["", "api", "s"] and parts[4] == RECORDING_ROUTE_SEGMENT:
+            return self.max_recording_bytes
+        return self.max_body_bytes
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -58,15 +72,16 @@ class GuardMiddleware:
         origin = headers.get("origin")
         if origin and origin != "null" and urlsplit(origin).netloc != headers.get("host"):
             return await _send_json(send, 403, "cross-origin requests are not allowed")
+        path = scope["path"]
+        limit = self.body_limit(path)
         declared = headers.get("content-length")
         if declared is not None:
             try:
-                too_big = int(declared) > self.max_body_bytes
+                too_big = int(declared) > limit
             except ValueError:
                 return await _send_json(send, 400, "bad Content-Length")
             if too_big:
-                return await _send_json(send, 413, f"request body over {self.max_body_bytes} bytes")
-        path = scope["path"]
+                return await _send_json(send, 413, f"request body over {limit} bytes")
         if path.startswith("/api/s/") or path.startswith("/s/"):
             parts = path.split("/")
             token = parts[3] if path.startswith("/api/s/") and len(parts) > 3 else (
@@ -80,11 +95,11 @@ class GuardMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 state["received"] += len(message.get("body", b""))
-                if state["received"] > self.max_body_bytes:
+                if state["received"] > limit:
                     # an HTTPException: the framework answers it (413) inside the route
                     from starlette.exceptions import HTTPException
 
-                    raise HTTPException(413, f"request body over {self.max_body_bytes} bytes")
+                    raise HTTPException(413, f"request body over {limit} bytes")
             return message
 
         async def send_with_headers(message):

@@ -7,8 +7,9 @@ in one place when those APIs change.
 
 A slot's session is planned exactly as ``mirrorlab run TASK --participant CODE`` plans it
 (same default seed from code/task/session, same counterbalancing index from the code's
-trailing number, same stimulus set and options), and stored with ``response_mode='keyboard'``
-and ``machine_info.source_mode='online'``. A reopened session continues at the first trial
+trailing number, same stimulus set and options), and stored with the slot's response mode
+(``keyboard``, or ``voice``: one recording per trial, uploaded and run through the lab's voice
+key, ``experiments.online.audio``) and ``machine_info.source_mode='online'``. A reopened session continues at the first trial
 of its stored list that has no stored row (practice included), so a reload or a lost
 connection neither repeats nor skips a trial. Trial rows are built here, on the server, from
 the stored trial list plus what the browser measured: the stimulus columns can never come
@@ -29,11 +30,16 @@ from experiments.errors import ExperimentError
 #: how a slot's rows are labelled: people, or a scripted/simulated participant in a pilot/test
 SLOT_SOURCES = ("human", "simulated")
 #: run options a slot may carry (as for ``mirrorlab run``)
-SLOT_OPTION_KEYS = ("seed", "max_trials", "max_practice_trials", "practice", "params", "source")
+SLOT_OPTION_KEYS = ("seed", "max_trials", "max_practice_trials", "practice", "params", "source",
+                    "response")
 
 
 class SlotClosed(Exception):
     """The link's session is over (completed): the token may not be used again."""
+
+
+class RecordingMissing(ExperimentError):
+    """A voice trial was posted before its recording was uploaded (the page uploads again)."""
 
 
 @dataclass
@@ -67,6 +73,8 @@ class OpenSession:
     n_done: int
     resumed: bool
     source: str = "human"
+    response_mode: str = "keyboard"
+    audio_dir: str | None = None          # where a voice session's recordings are kept
     extras: dict[str, Any] = field(default_factory=dict)
 
 
@@ -82,11 +90,29 @@ def trial_key(record: dict[str, Any]) -> tuple[int, bool]:
     return int(record["trial_index"]), bool(record.get("is_practice"))
 
 
+def recording_label(opened: "OpenSession", key: tuple[int, bool]) -> str:
+    """A trial's recording file name, as the lab names it (``<code>_s<n>_t<index>[_practice]``,
+    with anything but letters, digits, ``.``, ``-`` and ``_`` replaced, as
+    ``VoiceRecorder`` does, so a code can never name another folder)."""
+    import re
+
+    label = (f"{opened.participant_code}_s{opened.session_number}_t{key[0]}"
+             f"{'_practice' if key[1] else ''}")
+    return re.sub(r"[^\w.-]+", "_", label, flags=re.ASCII).strip("._") or "trial"
+
+
 class OnlineSessions:
     """Slots, sessions and trial rows of online studies on one ``db.store.Store``."""
 
-    def __init__(self, store):
+    def __init__(self, store, *, audio_root=None):
+        from pathlib import Path
+
+        from experiments.session_plan import default_csv_dir
+
         self.store = store
+        #: voice sessions keep their recordings in ``<audio_root>/<session stem>_audio/``
+        self.audio_root = Path(audio_root) if audio_root is not None else default_csv_dir(store)
+        self._recordings: dict[tuple[int, int, bool], dict[str, Any]] = {}
         self._slot_locks: dict[int, threading.Lock] = defaultdict(threading.Lock)
         self._locks_guard = threading.Lock()
         self._open_cache: dict[int, OpenSession] = {}
@@ -119,6 +145,13 @@ class OnlineSessions:
             raise ExperimentError(f"unknown slot option(s) {', '.join(sorted(unknown))}")
         if options.get("source", "human") not in SLOT_SOURCES:
             raise ExperimentError(f"slot source {options.get('source')!r}: choose human or simulated")
+        response = options.get("response", "keyboard")
+        from stimuli.tasks import task_card
+
+        allowed = task_card(task).response_modes
+        if response not in allowed:
+            raise ExperimentError(f"--response {response!r}: task {task} is answered with "
+                                  f"{' or '.join(allowed)} only")
         self._check_plan(task, stimuli, language, instruction, options)
         prefix = code_prefix or "W"
         created = []
@@ -210,14 +243,22 @@ class OnlineSessions:
         plan = plan_session(
             task_class(slot.task), slot.participant_code, 1, store=self.store,
             stimuli=slot.stimulus_set, trial_list=None, language=slot.language,
-            instruction=slot.instruction, response="keyboard", resume=False,
+            instruction=slot.instruction, response=options.get("response", "keyboard"),
+            resume=False,
             seed=options.get("seed"), csv_dir=None, max_trials=options.get("max_trials"),
             max_practice_trials=options.get("max_practice_trials"),
             practice=bool(options.get("practice", True)), params=options.get("params") or {},
             study=slot.study, simulate=False, simulation=None, participant_agent=None)
         server = machine_info()
-        self.store.update_session(plan.session_id, csv_path=None, machine_info={
-            "source_mode": "online", "server": server, "slot_number": slot.slot_number})
+        info = {"source_mode": "online", "server": server, "slot_number": slot.slot_number}
+        audio_dir = None
+        if plan.response_mode == "voice":
+            from experiments.session_plan import session_file_stem, unique_path
+
+            audio_dir = str(unique_path(self.audio_root.absolute(), session_file_stem(
+                slot.participant_code, slot.task, 1, slot.study), "_audio"))
+            info["audio_dir"] = audio_dir
+        self.store.update_session(plan.session_id, csv_path=None, machine_info=info)
         with self.store.orm(write=True) as orm:
             row = orm.get(OnlineSlot, slot.id)
             row.session_id = plan.session_id
@@ -227,7 +268,8 @@ class OnlineSessions:
                            language=plan.language, instruction=plan.instruction,
                            params=dict(plan.params), trials=plan.trials, to_run=list(plan.trials),
                            stimulus_set=plan.stimulus_set, n_done=0, resumed=False,
-                           source=options.get("source", "human"))
+                           source=options.get("source", "human"),
+                           response_mode=plan.response_mode, audio_dir=audio_dir)
 
     def _reopen(self, slot: Slot, session_id: int) -> OpenSession:
         from experiments.session_plan import _load_stimulus_set
@@ -257,7 +299,9 @@ class OnlineSessions:
                            instruction=parameters.get("instruction") or "",
                            params=dict(parameters.get("task") or {}), trials=records,
                            to_run=to_run, stimulus_set=stimulus_set, n_done=len(done),
-                           resumed=bool(done), source=slot.options.get("source", "human"))
+                           resumed=bool(done), source=slot.options.get("source", "human"),
+                           response_mode=stored.response_mode or "keyboard",
+                           audio_dir=(stored.machine_info or {}).get("audio_dir"))
 
     def stored_trial_keys(self, session_id: int) -> set[tuple[int, bool]]:
         from sqlalchemy import select
@@ -282,20 +326,15 @@ class OnlineSessions:
         from db.store import trial_values
 
         with self._lock(slot.id):
-            opened = self._open_cache.get(slot.id)
-            if opened is None:                      # e.g. the server restarted since /session
-                session_id = self._session_id(slot)
-                if session_id is None:
-                    raise ExperimentError("the session has not been opened")
-                opened = self._reopen(slot, session_id)
-                self._open_cache[slot.id] = opened
-            session_id = opened.session_id
             key = (int(measured["trial_index"]), bool(measured["is_practice"]))
-            record = next((r for r in opened.trials if trial_key(r) == key), None)
-            if record is None:
-                raise ExperimentError(f"trial {key[0]} (practice={key[1]}) is not in this "
-                                      "session's trial list")
-            row = self.trial_row(opened, record, measured)
+            opened, record = self._opened_record(slot, key)
+            session_id = opened.session_id
+            voice = None
+            if opened.response_mode == "voice":
+                if key in self.stored_trial_keys(session_id):
+                    return {"stored": False, "duplicate": True}
+                voice = self._measure_recording(slot, opened, key, measured)
+            row = self.trial_row(opened, record, measured, voice=voice)
             values = trial_values(row, session_id=session_id)
             with self.store.orm(write=True) as orm:    # one short transaction, Core statements
                 existing = orm.scalar(select(Trial.id).where(
@@ -313,13 +352,77 @@ class OnlineSessions:
                 orm.execute(update(OnlineSlot).where(OnlineSlot.id == slot.id)
                             .values(last_seen_at=utc_now()))
                 orm.commit()
+            self._recordings.pop((slot.id, *key), None)
             return {"stored": True, "duplicate": False, "correct": row["correct"],
                     "rt_ms": row["rt_ms"]}
 
+    def _opened_record(self, slot: Slot, key: tuple[int, bool]):
+        """The slot's open session (reopened after a server restart) and one trial of its
+        list (caller holds the slot's lock)."""
+        opened = self._open_cache.get(slot.id)
+        if opened is None:                      # e.g. the server restarted since /session
+            session_id = self._session_id(slot)
+            if session_id is None:
+                raise ExperimentError("the session has not been opened")
+            opened = self._reopen(slot, session_id)
+            self._open_cache[slot.id] = opened
+        record = next((r for r in opened.trials if trial_key(r) == key), None)
+        if record is None:
+            raise ExperimentError(f"trial {key[0]} (practice={key[1]}) is not in this "
+                                  "session's trial list")
+        return opened, record
+
+    # ------------------------------------------------------------------ voice recordings
+    def store_recording(self, slot: Slot, key: tuple[int, bool], data: bytes,
+                        content_type: str | None) -> dict[str, Any]:
+        """Check, decode and keep one voice trial's uploaded recording (a WAV in the session's
+        audio folder). Refused uploads (``audio.AudioUploadError``: not a voice session, a
+        stored trial, not audio) write nothing."""
+        from experiments.online.audio import (AudioUploadError, accepted_content_type,
+                                              decode_recording, save_recording)
+
+        media_type = accepted_content_type(content_type)        # 415 before decoding
+        with self._lock(slot.id):
+            opened, _ = self._opened_record(slot, key)
+            if opened.response_mode != "voice" or not opened.audio_dir:
+                raise AudioUploadError(409, "this session is answered with the keyboard; it "
+                                            "takes no recordings")
+            if key in self.stored_trial_keys(opened.session_id):
+                return {"stored": False, "duplicate": True}
+        samples, rate, info = decode_recording(data, media_type)   # 422: not audio
+        with self._lock(slot.id):
+            if key in self.stored_trial_keys(opened.session_id):
+                return {"stored": False, "duplicate": True}
+            path = save_recording(opened.audio_dir, recording_label(opened, key), samples, rate)
+            info = {**info, "decoded_sample_rate_hz": rate, "decoded_samples": int(samples.size)}
+            self._recordings[(slot.id, *key)] = info
+        return {"stored": True, "duplicate": False,
+                "duration_ms": round(1000.0 * samples.size / rate, 1)}
+
+    def _measure_recording(self, slot: Slot, opened: OpenSession, key: tuple[int, bool],
+                           measured: dict[str, Any]) -> dict[str, Any]:
+        """The lab's voice key on the trial's stored recording: the row's voice fields."""
+        from pathlib import Path
+
+        from experiments.online.audio import voice_fields
+
+        path = Path(opened.audio_dir or "") / f"{recording_label(opened, key)}.wav"
+        start_ms, onset_ms = measured.get("recording_start_ms"), measured.get("target_onset_ms")
+        if not path.is_file():
+            raise RecordingMissing(f"trial {key[0]}: its recording has not been uploaded")
+        if start_ms is None or onset_ms is None:
+            raise ExperimentError(f"trial {key[0]}: a voice trial needs recording_start_ms "
+                                  "and target_onset_ms")
+        recording = {"upload": self._recordings.get((slot.id, *key), {})}
+        return voice_fields(path, float(onset_ms) - float(start_ms),
+                            opened.params.get("voice_key"), recording=recording)
+
     @staticmethod
-    def trial_row(opened: OpenSession, record: dict[str, Any], measured: dict[str, Any]):
+    def trial_row(opened: OpenSession, record: dict[str, Any], measured: dict[str, Any],
+                  voice: dict[str, Any] | None = None):
         """The shared trial row, as ``experiments.runner`` builds it in the lab, with the
-        browser's ``performance.now()`` timing in extras and ``source_mode='online'``."""
+        browser's ``performance.now()`` timing in extras and ``source_mode='online'``.
+        ``voice``: the voice key's fields of a voice trial (``audio.voice_fields``)."""
         from experiments.tasks import task_class
         from experiments.tasks.naming_proxy import ACCURACY_ASSUMED, NAMING_RESPONSE
 
@@ -334,7 +437,7 @@ class OnlineSessions:
             rt_ms = float(key_time_ms) - float(onset_ms)
         correct = task.score(record, response)
         extras: dict[str, Any] = {
-            "source_mode": "online", "response_mode": "keyboard", "response_key": key,
+            "source_mode": "online", "response_mode": opened.response_mode, "response_key": key,
             "target_onset_ms": onset_ms, "key_time_ms": key_time_ms,
             "onsets_ms": measured.get("onsets_ms") or {},
             "fixation_onset_ms": measured.get("fixation_onset_ms"),
@@ -346,7 +449,20 @@ class OnlineSessions:
         onsets = extras["onsets_ms"]
         if "picture" in onsets and "word" in onsets:
             extras["measured_soa_ms"] = float(onsets["word"]) - float(onsets["picture"])
-        if rt_ms is None:
+        if voice is not None:                        # as the lab's voice trials
+            voice = dict(voice)
+            rt_ms = voice.pop("rt_ms")
+            extras.update(voice)
+            extras.update({name: measured.get(name) for name in (
+                "recording_start_ms", "recording_stop_ms", "recording_type")})
+            # did the recording reach the deadline? (False: a late onset may be missing)
+            in_recording_ms = voice["voice_key"]["stimulus_onset_in_recording_ms"]
+            extras["recording_covers_deadline"] = bool(
+                voice["recording_duration_ms"] - in_recording_ms
+                >= float(opened.params.get("response_deadline_ms", 0.0)))
+            correct = None
+            extras["accuracy_source"] = "to review (voice)"
+        elif rt_ms is None:
             correct = False                          # no key by the deadline: an error
         elif response == NAMING_RESPONSE:
             extras["accuracy_source"] = ACCURACY_ASSUMED

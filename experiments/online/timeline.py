@@ -8,7 +8,9 @@ and its choices in association; the picture in continuous naming. Positions are 
 the screen centre with y up (PsychoPy's ``units='pix'``), colours 0–255 RGB, the same
 parameters (fixation, deadline, ITI, sizes) the lab session uses. Response keys are given as
 browser key names (``KeyboardEvent.key``: ``"d"``, ``" "``, ``"ArrowLeft"``) with the lab
-key name each stands for, so the server scores the row exactly as the lab does.
+key name each stands for, so the server scores the row exactly as the lab does. A voice
+session (``response_mode='voice'``) takes no keys: each trial runs to the response deadline
+while the page records it, and the instructions say to answer aloud, as in the lab.
 """
 
 from __future__ import annotations
@@ -50,12 +52,18 @@ def session_timeline(opened, picture_url_for: Callable[[Mapping[str, Any], str],
                                    stimulus_set=opened.stimulus_set)
     lang = opened.language
     instruction = opened.instruction or task.instructions_supported[0]
-    legend = task.key_legend()
+    voice = opened.response_mode == "voice"
+    if voice:
+        from experiments.instructions import VOICE_LEGEND
+
+        legend = VOICE_LEGEND.get(opened.language, VOICE_LEGEND["en"])
+    else:
+        legend = task.key_legend()
     attribution = getattr(opened.stimulus_set, "attribution", "") or ""
     params = opened.params
     trials = []
     for record in opened.to_run:
-        keys = {browser_key(k): k for k in task.response_key_map(record)}
+        keys = {} if voice else {browser_key(k): k for k in task.response_key_map(record)}
         trials.append({
             "trial_index": int(record["trial_index"]),
             "is_practice": bool(record.get("is_practice")),
@@ -73,11 +81,11 @@ def session_timeline(opened, picture_url_for: Callable[[Mapping[str, Any], str],
         intro = intro + "\n\n" + screen_text("continue", lang)
     return {
         "task": opened.task, "language": lang, "instruction": instruction,
-        "resumed": opened.resumed,
+        "resumed": opened.resumed, "response_mode": opened.response_mode,
         "params": {"fixation_ms": params["fixation_ms"], "iti_ms": params["iti_ms"],
                    "feedback_ms": params["feedback_ms"],
                    "response_deadline_ms": params["response_deadline_ms"],
-                   "end_on_response": bool(params["end_on_response"]),
+                   "end_on_response": bool(params["end_on_response"]) and not voice,
                    "background_rgb": [int(v) for v in params["background_rgb"]],
                    "foreground_rgb": [int(v) for v in params["foreground_rgb"]],
                    "fixation_height_px": task.browser_fixation_height_px()},

@@ -42,6 +42,10 @@ def register(subparsers) -> None:
                        help="task parameter, as for `mirrorlab run` (repeatable)")
     links.add_argument("--code-prefix", default="W", metavar="P",
                        help="participant codes are P-001, P-002, … (default W)")
+    links.add_argument("--response", choices=("keyboard", "voice"), default="keyboard",
+                       help="keyboard (default) or voice: the page asks for the microphone, "
+                            "records each trial and the server runs the lab's voice key on it "
+                            "(naming tasks and Stroop only)")
     links.add_argument("--simulated", action="store_true",
                        help="label the slots' rows source=simulated (pilots by a script, tests)")
     links.add_argument("--base-url", default="http://127.0.0.1:8000", metavar="URL",
@@ -63,6 +67,9 @@ def register(subparsers) -> None:
     serve.add_argument("--abandon-after-min", type=float, default=30.0, metavar="MIN",
                        help="a session not heard from for MIN minutes ends as aborted (its "
                             "link still resumes it; default 30)")
+    serve.add_argument("--audio-dir", metavar="DIR",
+                       help="where voice sessions' recordings are kept, one folder per session "
+                            "(default: data/ beside an SQLite database, else ./data)")
     serve.add_argument("--rate", type=float, default=20.0, metavar="PER_S",
                        help="requests per second one link may make (burst 3×; default 20)")
     add_db_option(serve)
@@ -86,7 +93,7 @@ def run_links(args: argparse.Namespace) -> int:
     options = {"seed": args.seed, "max_trials": args.max_trials,
                "max_practice_trials": args.max_practice, "practice": not args.no_practice,
                "params": parse_param_options(args.param),
-               "source": "simulated" if args.simulated else "human"}
+               "source": "simulated" if args.simulated else "human", "response": args.response}
     store = Store(args.db)
     created = OnlineSessions(store).create_slots(
         study=args.study, n=args.n, task=task, stimuli=args.stimuli, language=args.lang,
@@ -110,11 +117,13 @@ def run_serve(args: argparse.Namespace) -> int:
         raise OnlineError(f"--port {args.port}: choose 1–65535")
     if args.abandon_after_min <= 0:
         raise OnlineError(f"--abandon-after-min {args.abandon_after_min}: must be > 0")
+    audio_root = _audio_root(args.audio_dir)
     store = Store(args.db)
     secret = os.environ.get("MIRRORLAB_EXPERIMENTER_SECRET") or secrets.token_urlsafe(24)
     app = create_app(store, experimenter_secret=secret,
                      abandon_after_s=args.abandon_after_min * 60.0,
-                     rate_per_s=args.rate, burst=3 * args.rate)
+                     rate_per_s=args.rate, burst=3 * args.rate,
+                     audio_root=audio_root)
     import uvicorn
 
     config = uvicorn.Config(app, host=args.host, port=args.port, access_log=False,
@@ -127,6 +136,17 @@ def run_serve(args: argparse.Namespace) -> int:
     print(f"experimenter view: http://{host}:{args.port}/experimenter/{secret}", flush=True)
     server.run(sockets=[listening])
     return 0
+
+
+def _audio_root(folder: str | None):
+    """--audio-dir checked before the server starts (a file, or a folder that cannot be
+    written, is one clear line)."""
+    if folder is None:
+        return None
+    from experiments.session_plan import check_output_folder
+
+    check_output_folder("--audio-dir", folder)
+    return os.path.abspath(folder)
 
 
 def _listen(host: str, port: int):

@@ -8,6 +8,13 @@
  * has answered that the trial is committed; on failure the page retries (with a visible
  * "connection lost" note) and never moves on as if the trial were stored.
  *
+ * Voice sessions (body data-response="voice") ask for the microphone before anything else;
+ * if the browser refuses it the page says so in one line and the session does not start (no
+ * keyboard fallback). Each trial is recorded with MediaRecorder from the frame that draws the
+ * target to the response deadline (start stamped with performance.now(), the onset clock),
+ * uploaded to /recordings/<trial>, and then POSTed; the server runs the lab's voice key on the
+ * recording and answers after the row is committed.
+ *
  * window.mirrorlabOnline.events is a log of what the page showed (screens, target onsets,
  * commits, the end), with waitEvent(n) to wait for the n-th: automated pilots and the tests
  * use it to press keys at planned times.
@@ -17,7 +24,7 @@
 
   const token = document.body.dataset.token;
   const api = "/api/s/" + token;
-  const state = { events: [], waiters: [] };
+  const state = { events: [], waiters: [], microphone: null };
 
   function logEvent(event) {
     event.t_ms = performance.now();
@@ -70,7 +77,8 @@
     }
   }
 
-  /** POST until the server says it is committed; 403/404/400 stop the session. */
+  /** POST until the server says it is committed; 403/404/400 stop the session. A voice
+   * trial posted before its recording arrived is answered { recording_missing: true }. */
   async function postUntilCommitted(path, body) {
     let attempt = 1;
     let delay = 200;
@@ -85,6 +93,9 @@
         note("");
         return result.payload;
       }
+      if (result && result.status === 409 && result.payload && result.payload.recording_missing) {
+        return { recording_missing: true };
+      }
       if (result && [400, 403, 404, 409, 413].includes(result.status)) {
         const message = (result.payload && result.payload.error) || ("error " + result.status);
         fail(message);
@@ -98,10 +109,94 @@
     }
   }
 
-  function fail(message) {
+  function fail(message, extra) {
     document.body.innerHTML = "<div id='mirrorlab-fatal' style='margin:3em;font-size:20px'>" +
       escapeHtml(message) + "</div>";
-    logEvent({ type: "fatal", message });
+    logEvent(Object.assign({ type: "fatal", message }, extra || {}));
+  }
+
+  // ------------------------------------------------------------------ voice recordings
+  const RECORDING_TAIL_MS = 500;
+  const RECORDING_TYPES = ["audio/webm;codecs=opus", "audio/webm", "audio/mp4;codecs=opus",
+                           "audio/mp4", "audio/ogg;codecs=opus"];
+
+  /** The microphone stream and the recording type this browser makes, or an Error. */
+  async function openMicrophone() {
+    if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia || !window.MediaRecorder) {
+      const error = new Error("this browser cannot record audio (no getUserMedia/MediaRecorder)");
+      error.name = "NotSupportedError";
+      throw error;
+    }
+    const mimeType = RECORDING_TYPES.find((t) => MediaRecorder.isTypeSupported(t));
+    if (!mimeType) {
+      const error = new Error("this browser records no audio format the server reads");
+      error.name = "NotSupportedError";
+      throw error;
+    }
+    // raw signal: no echo cancellation, noise suppression or gain changes, which would move
+    // and reshape the speech onset the voice key looks for
+    const stream = await navigator.mediaDevices.getUserMedia({ audio: {
+      echoCancellation: false, noiseSuppression: false, autoGainControl: false } });
+    return { stream, mimeType };
+  }
+
+  function recorderFor(microphone) {
+    const recorder = new MediaRecorder(microphone.stream, { mimeType: microphone.mimeType });
+    const chunks = [];
+    recorder.ondataavailable = (event) => { if (event.data && event.data.size) chunks.push(event.data); };
+    const stopped = new Promise((resolve) => { recorder.onstop = resolve; });
+    return {
+      recorder, startMs: null, stopMs: null,
+      start() { this.startMs = performance.now(); recorder.start(); },
+      async stop() {
+        if (recorder.state === "inactive") return null;
+        this.stopMs = performance.now();
+        recorder.stop();
+        await stopped;
+        return new Blob(chunks, { type: recorder.mimeType || microphone.mimeType });
+      },
+    };
+  }
+
+  /** Upload one trial's recording until the server has kept it; 4xx (not audio, too large,
+   * wrong link) stops the session. */
+  async function uploadUntilStored(spec, blob) {
+    const path = "/recordings/" + (spec.is_practice ? "p" : "t") + spec.trial_index;
+    let delay = 200;
+    for (let attempt = 1; ; attempt++) {
+      let result = null;
+      try {
+        const controller = new AbortController();
+        const timer = setTimeout(() => controller.abort(), 15000);
+        try {
+          const response = await fetch(api + path, {
+            method: "POST", headers: { "Content-Type": blob.type }, body: blob,
+            signal: controller.signal, credentials: "same-origin", cache: "no-store" });
+          let payload = null;
+          try { payload = await response.json(); } catch (e) { payload = null; }
+          result = { status: response.status, payload };
+        } finally {
+          clearTimeout(timer);
+        }
+      } catch (e) {
+        result = null;
+      }
+      if (result && result.status === 200) {
+        note("");
+        logEvent({ type: "uploaded", trial_index: spec.trial_index, is_practice: spec.is_practice,
+                   bytes: blob.size, attempt });
+        return result.payload;
+      }
+      if (result && result.status >= 400 && result.status < 500 && result.status !== 429) {
+        const message = (result.payload && result.payload.error) || ("error " + result.status);
+        fail(message);
+        throw new Error(message);
+      }
+      note("Connection lost: saving your answer again… / 接続が切れました。再送信しています…");
+      logEvent({ type: "retry", path, attempt });
+      await sleep(delay);
+      delay = Math.min(delay * 2, 2000);
+    }
   }
 
   // ------------------------------------------------------------------ refresh estimate
@@ -189,6 +284,7 @@
         stage.appendChild(fixation);
 
         const measured = { onsets_ms: {}, offsets_ms: {} };
+        const recording = state.microphone ? recorderFor(state.microphone) : null;
         await nextFrame();
         measured.fixation_onset_ms = performance.now();
         const firstStart = Math.min(0, ...spec.components.map((c) => c.start_ms));
@@ -240,6 +336,9 @@
               entry.layer.style.visibility = "visible";
               entry.shown = true;
               pendingStamp.push(entry);
+              // recording starts with the frame that draws the target (as the lab's
+              // VoiceRecorder.start() right before the onset flip)
+              if (recording && c.is_target && recording.startMs === null) recording.start();
             } else if (entry.shown && !entry.hidden && c.end_ms !== null &&
                        targetOnset !== null && now - targetOnset >= c.end_ms - refresh / 2) {
               entry.layer.style.visibility = "hidden";
@@ -251,6 +350,14 @@
         document.removeEventListener("keydown", onKey);
         stage.innerHTML = "";
         const itiStart = performance.now();
+        // a recording goes on into the ITI for RECORDING_TAIL_MS: MediaRecorder drops the
+        // last, unfinished packet (up to ~60 ms for Opus) and the input path's delay, and a
+        // voice onset just before the deadline must still be in the file
+        let blob = null;
+        if (recording) {
+          await sleep(RECORDING_TAIL_MS);
+          blob = await recording.stop();
+        }
         const body = {
           trial_index: spec.trial_index, is_practice: spec.is_practice,
           key: response ? response.key : null,
@@ -260,9 +367,21 @@
           onset_frame_interval_ms: measured.onset_frame_interval_ms,
           refresh_interval_ms: refresh, after_resume: spec.after_resume || false,
         };
-        const stored = await postUntilCommitted("/trials", body);
+        let stored;
+        if (recording) {
+          Object.assign(body, { recording_start_ms: recording.startMs,
+                                recording_stop_ms: recording.stopMs,
+                                recording_type: blob ? blob.type : null });
+          for (;;) {               // the row is written once the recording has been measured
+            await uploadUntilStored(spec, blob);
+            stored = await postUntilCommitted("/trials", body);
+            if (!stored.recording_missing) break;
+          }
+        } else {
+          stored = await postUntilCommitted("/trials", body);
+        }
         logEvent({ type: "stored", trial_index: spec.trial_index, is_practice: spec.is_practice,
-                   duplicate: !!stored.duplicate });
+                   duplicate: !!stored.duplicate, rt_ms: stored.rt_ms === undefined ? null : stored.rt_ms });
         if (spec.is_practice && stored.correct !== null && stored.correct !== undefined) {
           const name = stored.rt_ms === null ? "too_slow" : (stored.correct ? "correct" : "error");
           const feedback = document.createElement("div");
@@ -326,6 +445,20 @@
   }
 
   async function start() {
+    let microphone = null;
+    if (document.body.dataset.response === "voice") {
+      try {
+        microphone = await openMicrophone();
+      } catch (e) {
+        fail("This study records your spoken answers, but the browser did not allow the " +
+             "microphone (" + (e.name || "error") + "); allow it for this page and reload. / " +
+             "音声で回答する実験ですが、マイクが許可されませんでした。許可してから再読み込みしてください。",
+             { microphone_refused: e.name || "error" });
+        return;
+      }
+      logEvent({ type: "microphone", mime_type: microphone.mimeType,
+                 settings: microphone.stream.getAudioTracks()[0].getSettings() });
+    }
     let session;
     try {
       const response = await fetch(api + "/session", { cache: "no-store", credentials: "same-origin" });
@@ -339,6 +472,7 @@
       logEvent({ type: "unreachable" });
       return;
     }
+    state.microphone = microphone;
     document.body.style.background = rgb(session.params.background_rgb);
     document.getElementById("mirrorlab-attribution").textContent = session.attribution || "";
     session.refresh_interval_ms = await estimateRefreshMs(30);
@@ -353,6 +487,7 @@
     const jsPsych = initJsPsych({ display_element: "mirrorlab-target" });
     await jsPsych.run(buildTimeline(session, TrialPlugin));
     await postUntilCommitted("/finish", {});
+    if (microphone) microphone.stream.getTracks().forEach((track) => track.stop());
     document.getElementById("mirrorlab-target").innerHTML =
       "<div class='mirrorlab-screen' style='white-space:pre-wrap;font-size:24px;margin:3em;color:" +
       rgb(session.params.foreground_rgb) + "'>" + escapeHtml(session.screens.end) + "</div>";
