@@ -1,0 +1,167 @@
+"""Posterior-predictive views: RT quantiles, delta plots and conditional accuracy functions of
+people and models (``analysis.predictive_views``, ``models.fitting.predictive``), and their
+section of the report.
+
+The numbers are checked against a direct numpy computation on a small hand-made frame; the
+human delta plot of the bundled Pratte et al. (2010) data is checked for the property that
+paper is about (the Stroop effect grows over the RT distribution); models are simulated at
+each participant's parameters on that participant's own trials."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.errors import AnalysisInputError
+from analysis.predictive_views import QUANTILES, predictive_views, view_design
+
+LEVELS = np.array(QUANTILES)
+
+
+def hand_made_trials(seed: int = 11) -> pd.DataFrame:
+    """Three people, two Stroop conditions, unequal trial counts, errors, one RT out of bounds."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for p, (speed, n) in enumerate(((0.0, 13), (80.0, 17), (-40.0, 11))):
+        for condition, effect in (("congruent", 0.0), ("incongruent", 70.0)):
+            for k in range(n):
+                rt = 550 + speed + effect + rng.exponential(120 + effect)
+                rows.append({"source": "human", "agent": f"P{p}", "task": "stroop",
+                             "instruction": "colour_naming", "item_id": f"i{k % 4}", "condition": condition,
+                             "rt_ms": rt, "correct": bool(rng.random() > 0.15), "response": "red"})
+    rows.append({**rows[0], "rt_ms": 150.0})          # too fast: out of every view
+    return pd.DataFrame(rows)
+
+
+def _kept(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame[(frame["rt_ms"] >= 200) & (frame["rt_ms"] <= 2000)]
+
+
+def test_quantiles_deltas_and_cafs_match_a_direct_computation():
+    trials = hand_made_trials()
+    views = predictive_views(trials, "stroop")
+    kept = _kept(trials)
+    direct_q = {}
+    for (agent, condition), rows in kept[kept["correct"]].groupby(["agent", "condition"]):
+        direct_q[agent, condition] = np.quantile(rows["rt_ms"].to_numpy(), LEVELS)
+    agents = sorted({a for a, _ in direct_q})
+    for condition in ("congruent", "incongruent"):
+        expected = np.mean([direct_q[a, condition] for a in agents], axis=0)
+        got = views.quantiles[(views.quantiles["source"] == "human") & (views.quantiles["condition"] == condition)]
+        np.testing.assert_allclose(got.sort_values("quantile")["rt_ms"], expected, rtol=1e-12)
+        assert (got["n_agents"] == 3).all()
+        assert ((got["ci_low"] < got["rt_ms"]) & (got["rt_ms"] < got["ci_high"])).all()
+
+    effects = np.array([direct_q[a, "incongruent"] - direct_q[a, "congruent"] for a in agents])
+    means = np.array([(direct_q[a, "incongruent"] + direct_q[a, "congruent"]) / 2 for a in agents])
+    delta = views.delta[views.delta["contrast"] == "incongruent − congruent"].sort_values("quantile")
+    np.testing.assert_allclose(delta["effect_ms"], effects.mean(axis=0), rtol=1e-12)
+    np.testing.assert_allclose(delta["mean_rt_ms"], means.mean(axis=0), rtol=1e-12)
+    from scipy import stats
+
+    half = stats.t.ppf(0.975, 2) * effects.std(axis=0, ddof=1) / np.sqrt(3)
+    np.testing.assert_allclose(delta["ci_high"] - delta["effect_ms"], half, rtol=1e-10)
+
+    for condition in ("congruent", "incongruent"):
+        accuracy, rt = [], []
+        for agent in agents:
+            rows = kept[(kept["agent"] == agent) & (kept["condition"] == condition)].sort_values("rt_ms")
+            bins = np.array_split(np.arange(len(rows)), 5)
+            accuracy.append([rows["correct"].to_numpy(float)[b].mean() for b in bins])
+            rt.append([rows["rt_ms"].to_numpy()[b].mean() for b in bins])
+        got = views.caf[(views.caf["source"] == "human") & (views.caf["condition"] == condition)].sort_values("bin")
+        np.testing.assert_allclose(got["accuracy"], np.mean(accuracy, axis=0), rtol=1e-12)
+        np.testing.assert_allclose(got["rt_ms"], np.mean(rt, axis=0), rtol=1e-12)
+    assert list(views.sources["source"]) == ["human"] and views.sources["basis"].iloc[0] == "human"
+
+
+def test_contrasts_come_from_the_task_card():
+    stroop = view_design("stroop")
+    assert stroop.contrasts[0] == ("incongruent", "congruent")     # the card's conflict condition first
+    assert ("neutral", "congruent") in stroop.contrasts
+    picture_word = view_design("picture-word")
+    assert picture_word.contrasts[0] == ("related", "unrelated") and picture_word.panel_columns == ("soa_ms",)
+    assert view_design("continuous-naming").contrasts == ()
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda f: f.assign(source="simulated"), "simulated participants"),
+    (lambda f: f.drop(columns="rt_ms"), "lacks column(s) rt_ms"),
+    (lambda f: f.iloc[0:0], "there are no stroop trials"),
+])
+def test_bad_tables_are_one_clear_error(change, message):
+    with pytest.raises(AnalysisInputError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        predictive_views(change(hand_made_trials()), "stroop")
+
+
+def test_bad_quantiles_and_bins_are_refused():
+    with pytest.raises(AnalysisInputError, match="quantiles"):
+        predictive_views(hand_made_trials(), "stroop", quantiles=(0.5, 0.1))
+    with pytest.raises(AnalysisInputError, match="bins"):
+        predictive_views(hand_made_trials(), "stroop", n_bins=1)
+
+
+# ---------------------------------------------------------------------------- real people
+@pytest.fixture(scope="module")
+def pratte_people() -> pd.DataFrame:
+    """Twelve participants of the bundled Pratte et al. (2010) Stroop data, read from
+    ``db/datasets`` (the mapping the importer uses)."""
+    from models.fitting.datasets import bundled_trials
+
+    trials = bundled_trials("pratte2010")
+    codes = list(pd.unique(trials["agent"]))[:12]
+    return trials[trials["agent"].isin(codes)].reset_index(drop=True)
+
+
+def test_pratte_stroop_effect_grows_over_the_rt_distribution(pratte_people):
+    views = predictive_views(pratte_people, "stroop")
+    delta = views.delta[(views.delta["source"] == "human")
+                        & (views.delta["contrast"] == "incongruent − congruent")].sort_values("quantile")
+    effect = delta["effect_ms"].to_numpy()
+    assert (np.diff(effect) > 0).all(), effect                 # larger at every later quantile
+    assert effect[-1] - effect[0] > 50, effect
+    per_person = views.agent_deltas[views.agent_deltas["contrast"] == "incongruent − congruent"]
+    wide = per_person.pivot_table(index="agent", columns="quantile", values="effect_ms")
+    assert (wide[0.9] > wide[0.1]).mean() >= 0.75               # most people, not only the average
+
+
+def test_models_are_simulated_on_each_persons_trials_at_their_parameters(pratte_people):
+    from models.fitting.predictive import predictive_trials
+
+    people = pratte_people[pratte_people["agent"].isin(list(pd.unique(pratte_people["agent"]))[:4])]
+    defaults = predictive_trials("cohen1990", people, seed=3)
+    again = predictive_trials("cohen1990", people, seed=3)
+    pd.testing.assert_frame_equal(defaults, again)               # seeded
+    assert set(defaults["source"]) == {"model:cohen1990"}
+    assert {e["predictive_basis"] for e in defaults["extras"]} == {"published_defaults"}
+    for code in pd.unique(people["agent"]):                     # each person's own trial list
+        own = people[(people["agent"] == code) & ~people["is_practice"]]
+        sim = defaults[defaults["agent"] == f"cohen1990/{code}"]
+        assert list(sim["item_id"]) == list(own["item_id"]) and list(sim["condition"]) == list(own["condition"])
+    # a fit moves the simulation: 150 ms more intercept, 150 ms slower at every quantile
+    code = str(people["agent"].iloc[0])
+    from models.registry import make_model
+
+    intercept_ms = float(make_model("cohen1990").get_params()["intercept_ms"])
+    fits = {code: {"run_id": 7, "params": {"intercept_ms": intercept_ms + 150.0}, "fixed": {}}}
+    shifted = predictive_trials("cohen1990", people[people["agent"] == code], fits=fits, seed=3)
+    base = defaults[defaults["agent"] == f"cohen1990/{code}"]
+    assert {e["predictive_basis"] for e in shifted["extras"]} == {"fitted"}
+    assert {e["fit_run_id"] for e in shifted["extras"]} == {7}
+    gap = np.quantile(shifted["rt_ms"], LEVELS) - np.quantile(base["rt_ms"], LEVELS)
+    assert np.all(np.abs(gap - 150.0) < 60.0), gap
+
+    yardstick = predictive_trials("exgauss-conditions", people, seed=3)
+    assert {e["predictive_basis"] for e in yardstick["extras"]} == {"fitted_here"}
+    views = predictive_views(pd.concat([people, defaults, yardstick], ignore_index=True), "stroop")
+    assert set(views.sources["source"]) == {"human", "model:cohen1990", "model:exgauss-conditions"}
+    bases = dict(zip(views.sources["source"], views.sources["basis"]))
+    assert bases["model:cohen1990"] == "published_defaults" and bases["model:exgauss-conditions"] == "fitted_here"
+    agreement = views.agreement.set_index("model")
+    # the per-condition ex-Gaussian fitted to each person describes that person's quantiles
+    # better than the network at its published defaults does (in-sample; a ceiling)
+    assert agreement.loc["exgauss-conditions", "quantile_rmse_ms"] < agreement.loc["cohen1990", "quantile_rmse_ms"]
+    for model in ("cohen1990", "exgauss-conditions"):
+        rows = views.delta[views.delta["source"] == f"model:{model}"]
+        assert len(rows) == 2 * len(QUANTILES) and rows["effect_ms"].notna().all()
