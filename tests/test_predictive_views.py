@@ -165,3 +165,141 @@ def test_models_are_simulated_on_each_persons_trials_at_their_parameters(pratte_
     for model in ("cohen1990", "exgauss-conditions"):
         rows = views.delta[views.delta["source"] == f"model:{model}"]
         assert len(rows) == 2 * len(QUANTILES) and rows["effect_ms"].notna().all()
+
+
+# ---------------------------------------------------------------------------- the report
+PEOPLE = 6
+
+
+@pytest.fixture(scope="module")
+def pratte_store(tmp_path_factory):
+    """Pratte et al. (2010) imported into a real SQLite file; the per-condition ex-Gaussian
+    fitted by maximum likelihood to six participants and stored as the command line stores
+    it; posterior-predictive runs stored for it and for Cohen 1990 (no fit: published defaults)."""
+    from db.importer import import_dataset
+    from db.store import Store
+    from models.fitting.ml import fit_per_participant, store_fit
+    from models.fitting.predictive import store_predictive_run
+
+    folder = tmp_path_factory.mktemp("predictive")
+    url = f"sqlite:///{folder / 'pratte.db'}"
+    store = Store(url)
+    import_dataset(store, "pratte2010")
+    human = store.trials_frame(task="stroop", source="human")
+    codes = sorted(human["agent"].unique())[:PEOPLE]
+    human = human[human["agent"].isin(codes)]
+    fit_runs = [store_fit(store, fit, task="stroop", trials=human[human["agent"] == fit.participant])
+                for fit in fit_per_participant("exgauss-conditions", human, seed=1)]
+    runs = {spec: store_predictive_run(store, spec, "stroop", human, seed=5)
+            for spec in ("exgauss-conditions", "cohen1990")}
+    sessions = store.sessions_frame()
+    session_ids = sessions.loc[sessions["participant"].isin(codes), "session_id"].tolist()
+    return {"store": store, "url": url, "folder": folder, "codes": codes, "fit_runs": fit_runs,
+            "runs": runs, "sessions": session_ids}
+
+
+@pytest.fixture(scope="module")
+def pratte_reports(pratte_store):
+    from analysis import compare, write_report
+
+    result = compare(pratte_store["store"], "stroop", engine="mixedlm", human_sessions=pratte_store["sessions"])
+    folder = pratte_store["folder"]
+    paths = {lang: write_report(result, folder / f"report-{lang}.html", tables_dir=folder / f"tables-{lang}",
+                                lang=lang) for lang in ("en", "ja")}
+    return result, paths
+
+
+def test_stored_fits_are_what_the_model_views_are_simulated_at(pratte_store, pratte_reports):
+    result, _ = pratte_reports
+    views = result.predictive
+    sources = views.sources.set_index("source")
+    assert sources.loc["model:exgauss-conditions", "basis"] == "fitted"
+    assert sources.loc["model:exgauss-conditions", "fit_run_ids"] == ", ".join(map(str, sorted(pratte_store["fit_runs"])))
+    assert sources.loc["model:cohen1990", "basis"] == "published_defaults"
+    assert (sources["n_agents"] == PEOPLE).all()
+    # the predictive runs are a view of the fits, not models judged by condition means
+    assert "cohen1990" not in result.models and "exgauss-conditions" not in result.models
+    runs = pratte_store["store"].model_runs_frame(task="stroop").set_index("model_run_id")
+    for spec, run_id in pratte_store["runs"].items():
+        fit = runs.loc[run_id, "fit"]
+        assert fit["kind"] == "posterior_predictive" and fit["seed"] == 5
+        assert set(fit["participants"]) == set(pratte_store["codes"])
+        assert runs.loc[run_id, "stimulus_set_hash"] and runs.loc[run_id, "software_versions"]["numpy"]
+    # the stored people's delta plot is the one computed from the same people directly
+    direct = predictive_views(pratte_store["store"].trials_frame(task="stroop", source="human")
+                              .query("agent in @pratte_store['codes']"), "stroop").delta
+    mine = views.delta[views.delta["source"] == "human"].reset_index(drop=True)
+    np.testing.assert_allclose(mine["effect_ms"], direct[direct["source"] == "human"]["effect_ms"], rtol=1e-12)
+
+
+def test_the_report_draws_the_views_offline_in_headless_chromium_in_english_and_japanese(pratte_reports, tmp_path):
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from report_browser import Browser
+
+    result, paths = pratte_reports
+    with Browser(tmp_path / "profile") as browser:
+        for lang, heading, label in (("en", "RT distributions: quantiles, delta plots and conditional accuracy",
+                                      "model at published defaults, not fitted"),
+                                     ("ja", "反応時間の分布：分位点、デルタプロット、条件付き正答率",
+                                      "既刊の既定値のモデル、当てはめなし")):
+            browser.open(paths[lang].as_uri(), 1280)
+            assert browser.requests == [paths[lang].as_uri()], browser.requests     # nothing from the network
+            section = browser.evaluate("document.getElementById('stroop-predictive').textContent")
+            assert section == heading
+            text = browser.evaluate("document.body.innerText")
+            assert label in text
+            drawn = browser.evaluate("""(() => {
+                const start = document.getElementById('stroop-predictive');
+                const end = document.getElementById('stroop-comparison');
+                return Array.from(document.querySelectorAll('figure')).filter(f =>
+                    (start.compareDocumentPosition(f) & Node.DOCUMENT_POSITION_FOLLOWING)
+                    && (end.compareDocumentPosition(f) & Node.DOCUMENT_POSITION_PRECEDING)).map(f => ({
+                    caption: f.querySelector('figcaption').textContent,
+                    rendered: f.querySelector('div.plot').getAttribute('data-rendered'),
+                    traces: f.querySelectorAll('.scatterlayer .trace').length}))})()""")
+            # quantiles and CAFs: people vs each of the 2 models (3 conditions each: 6 lines);
+            # delta plots: the card's 2 contrasts, people and both models (3 lines)
+            assert len(drawn) == 6, drawn
+            assert all(f["rendered"] == "true" for f in drawn), drawn
+            assert sorted(f["traces"] for f in drawn) == [3, 3, 6, 6, 6, 6], drawn
+            assert sum("incongruent − congruent" in f["caption"] for f in drawn) == 1
+            axis_titles = browser.evaluate("Array.from(document.querySelectorAll('.xtitle')).map(e => e.textContent)")
+            assert ("分位点" if lang == "ja" else "quantile") in axis_titles
+    html = paths["en"].read_text(encoding="utf-8")
+    assert html.index('id="stroop-predictive"') < html.index('id="stroop-comparison"')
+
+
+def test_every_number_of_the_views_is_a_csv_table(pratte_reports):
+    result, paths = pratte_reports
+    folder = paths["en"].parent / "tables-en"
+    for name, frame in result.predictive.tables().items():
+        csv = pd.read_csv(folder / f"stroop_{name}.csv")
+        assert len(csv) == len(frame), name
+        for column in ("rt_ms", "effect_ms", "accuracy"):
+            if column in frame:
+                np.testing.assert_allclose(csv[column], frame[column].astype(float), rtol=1e-9)
+
+
+def test_fit_per_participant_on_the_command_line_stores_the_predictive_run(pratte_store, tmp_path):
+    import shutil
+    import subprocess
+    import sys
+
+    db = tmp_path / "copy.db"
+    shutil.copy(pratte_store["folder"] / "pratte.db", db)
+    codes = ",".join(pratte_store["codes"][:2])
+    done = subprocess.run([sys.executable, "-m", "mirrorlab", "fit", "exgauss-conditions", "--task", "stroop",
+                           "--per-participant", "--participants", codes, "--seed", "9", "--db", f"sqlite:///{db}"],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "RT-distribution views of `mirrorlab compare`" in done.stdout
+    from db.store import Store
+
+    runs = Store(f"sqlite:///{db}").model_runs_frame(task="stroop")
+    newest = runs.iloc[-1]
+    assert newest["fit"]["kind"] == "posterior_predictive" and newest["seed"] == 9
+    assert {p["basis"] for p in newest["fit"]["participants"].values()} == {"fitted"}
+    assert newest["n_trials"] == 2 * 504

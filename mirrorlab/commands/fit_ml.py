@@ -71,4 +71,11 @@ def run_ml_fit(args: argparse.Namespace) -> int:
               f"{result.elapsed_s:.1f} s (model run {run_id})")
     print(f"{args.model}: {len(results)} maximum-likelihood fit(s) to {args.task} human trials, "
           f"total loglik {total_loglik:.1f} (in-sample), seed {seed} ({store.url})")
+    if args.per_participant:
+        # the posterior-predictive views of `mirrorlab compare`: each person simulated at their fit
+        from models.fitting.predictive import store_predictive_run
+
+        run_id = store_predictive_run(store, args.model, args.task, human, seed=seed)
+        print(f"{args.model}: each participant simulated at their fit on their own trials for the "
+              f"RT-distribution views of `mirrorlab compare` (model run {run_id})")
     return 0

@@ -149,3 +149,57 @@ def predictive_trials_from_store(store, spec: str, task: str, human_trials: pd.D
     """:func:`predictive_trials` at the fits stored in ``store`` for ``task``."""
     name, _ = parse_model_spec(spec)
     return predictive_trials(spec, human_trials, fits=stored_fits(store, name, task), **options)
+
+
+#: ``model_runs.fit.kind`` of a stored posterior-predictive run (``analysis.predictive_compare``).
+PREDICTIVE_KIND = "posterior_predictive"
+
+
+def _plain(value):
+    """A value the trial-row builder takes: NaN and pandas' missing values as None."""
+    if value is None:
+        return None
+    if isinstance(value, (list, dict, str, bool)):
+        return value
+    try:
+        return None if pd.isna(value) else value
+    except (TypeError, ValueError):
+        return value
+
+
+def store_predictive_run(store, spec: str, task: str, human_trials: pd.DataFrame, *, seed: int = 0,
+                         n_replicates: int = 1, progress=None) -> int:
+    """Simulate ``spec`` for every participant of ``human_trials`` at their stored fits
+    (:func:`predictive_trials_from_store`) and store the rows as one model run whose
+    ``fit.kind`` is ``posterior_predictive`` (with the fit run ids and basis per participant, the
+    seed and the replicates), so that ``mirrorlab compare`` draws the views from it."""
+    from db.provenance import software_versions
+    from db.rows import ROW_FIELDS
+    from models.fitting.ml import trials_hash
+
+    name, _ = parse_model_spec(spec)
+    model, _ = build_model(spec)
+    rows = predictive_trials_from_store(store, spec, task, human_trials, seed=seed,
+                                        n_replicates=n_replicates, progress=progress)
+    if rows.empty:
+        raise ModelInputError(f"model {name}: no participant to simulate for the predictive views")
+    per_person = {e["participant"]: {"basis": e["predictive_basis"], "fit_run_id": e["fit_run_id"]}
+                  for e in rows["extras"]}
+    run_id = store.start_model_run(
+        model=name, model_version=model.version, task=task,
+        parameters={**model.recorded_params(), "spec": spec,
+                    "trial_sequences": "each participant's own", "parameters_per_participant": "fit"},
+        seed=int(seed), n_simulated=int(n_replicates),
+        stimulus_set=f"human {task} trials (each participant's own)",
+        stimulus_set_hash=trials_hash(human_trials), software_versions=software_versions(("pybads", "pyddm")))
+    columns = [c for c in ROW_FIELDS if c in rows.columns]
+    records = [{k: _plain(v) for k, v in record.items()} for record in rows[columns].to_dict("records")]
+    try:
+        store.add_trials(records, model_run_id=run_id)
+    except Exception:
+        store.finish_model_run(run_id, status="failed")
+        raise
+    store.finish_model_run(run_id, fit={"kind": PREDICTIVE_KIND, "spec": spec, "seed": int(seed),
+                                        "n_replicates": int(n_replicates), "participants": per_person,
+                                        "in_sample": True})
+    return run_id
