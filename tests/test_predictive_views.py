@@ -292,7 +292,7 @@ def test_fit_per_participant_on_the_command_line_stores_the_predictive_run(pratt
     shutil.copy(pratte_store["folder"] / "pratte.db", db)
     codes = ",".join(pratte_store["codes"][:2])
     done = subprocess.run([sys.executable, "-m", "mirrorlab", "fit", "exgauss-conditions", "--task", "stroop",
-                           "--per-participant", "--participants", codes, "--seed", "9", "--db", f"sqlite:///{db}"],
+                           "--per-participant", "--predictive", "--participants", codes, "--seed", "9", "--db", f"sqlite:///{db}"],
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     assert "RT-distribution views of `mirrorlab compare`" in done.stdout

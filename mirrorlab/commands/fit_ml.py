@@ -23,6 +23,10 @@ def add_ml_options(parser: argparse.ArgumentParser) -> None:
                         help="fit only these participant codes (default: every participant)")
     parser.add_argument("--max-evals", type=int, help="BADS evaluations per fit "
                                                       "(default 60 × (free parameters + 1))")
+    parser.add_argument("--predictive", action="store_true",
+                        help="with --per-participant: also simulate each participant at their fit on "
+                             "their own trials and store it as one run, for the RT-distribution views "
+                             "(quantiles, delta plots, CAFs) of `mirrorlab compare`")
 
 
 def wants_ml(args: argparse.Namespace) -> bool:
@@ -71,7 +75,7 @@ def run_ml_fit(args: argparse.Namespace) -> int:
               f"{result.elapsed_s:.1f} s (model run {run_id})")
     print(f"{args.model}: {len(results)} maximum-likelihood fit(s) to {args.task} human trials, "
           f"total loglik {total_loglik:.1f} (in-sample), seed {seed} ({store.url})")
-    if args.per_participant:
+    if args.per_participant and getattr(args, "predictive", False):
         # the posterior-predictive views of `mirrorlab compare`: each person simulated at their fit
         from models.fitting.predictive import store_predictive_run
 
