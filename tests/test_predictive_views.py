@@ -76,6 +76,17 @@ def test_quantiles_deltas_and_cafs_match_a_direct_computation():
     assert list(views.sources["source"]) == ["human"] and views.sources["basis"].iloc[0] == "human"
 
 
+def test_the_package_entry_points_return_the_same_tables():
+    import analysis
+
+    trials = hand_made_trials()
+    views = predictive_views(trials, "stroop")
+    pd.testing.assert_frame_equal(analysis.delta_plot(trials, "stroop"), views.delta)
+    pd.testing.assert_frame_equal(analysis.caf(trials, "stroop"), views.caf)
+    pd.testing.assert_frame_equal(analysis.rt_quantiles(trials, "stroop"), views.quantiles)
+    assert set(analysis.predictive(trials, "stroop").tables()) == set(views.tables())
+
+
 def test_contrasts_come_from_the_task_card():
     stroop = view_design("stroop")
     assert stroop.contrasts[0] == ("incongruent", "congruent")     # the card's conflict condition first
@@ -303,3 +314,27 @@ def test_fit_per_participant_on_the_command_line_stores_the_predictive_run(pratt
     assert newest["fit"]["kind"] == "posterior_predictive" and newest["seed"] == 9
     assert {p["basis"] for p in newest["fit"]["participants"].values()} == {"fitted"}
     assert newest["n_trials"] == 2 * 504
+
+
+def test_cohen1990_at_a_stored_fit_is_drawn_at_that_fit_and_is_closer_to_the_person(pratte_store):
+    """A real BADS fit of Cohen et al. (1990) to one participant, stored as the command line
+    stores it: the model's view is drawn at it (labelled fitted, in-sample) and its quantiles
+    lie closer to that person's than the network's at its published defaults do."""
+    from models.fitting.ml import fit_participant, store_fit
+    from models.fitting.predictive import predictive_trials, predictive_trials_from_store
+
+    store = pratte_store["store"]
+    code = pratte_store["codes"][0]
+    person = store.trials_frame(task="stroop", source="human").query("agent == @code")
+    run_id = store_fit(store, fit_participant("cohen1990", person, seed=0, participant=code),
+                       task="stroop", trials=person)
+    fitted = predictive_trials_from_store(store, "cohen1990", "stroop", person, seed=1)
+    assert {(e["predictive_basis"], e["fit_run_id"]) for e in fitted["extras"]} == {("fitted", run_id)}
+    defaults = predictive_trials("cohen1990", person, seed=1)
+    rmse = {}
+    for label, rows in (("fitted", fitted), ("defaults", defaults)):
+        views = predictive_views(pd.concat([person, rows], ignore_index=True), "stroop")
+        rmse[label] = float(views.agreement["quantile_rmse_ms"].iloc[0])
+        assert views.sources.set_index("source").loc["model:cohen1990", "basis"] == \
+            ("fitted" if label == "fitted" else "published_defaults")
+    assert rmse["fitted"] < rmse["defaults"] / 2, rmse
