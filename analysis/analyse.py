@@ -159,17 +159,20 @@ def compare(store_or_trials, task: str, models: list[str] | None = None, engine:
     simulated participants only with ``include_simulated``; with ``human_sessions`` (ids)
     only those sessions' people; ``predictive_trials``: model rows for the posterior-predictive
     views (``models.fitting.predictive.predictive_trials``; see ``analysis.predictive_compare``)."""
-    from analysis.predictive_compare import comparison_views, split_predictive_runs
+    from analysis.predictive_compare import (check_predictive_rows, comparison_views, models_to_compare,
+                                             split_predictive_runs)
 
     started = time.perf_counter()
     cleaning = cleaning or CleaningOptions()
     check_engine(engine)
+    check_predictive_rows(predictive_trials)
     design = design_for(task)
     loaded = load(store_or_trials, task, include_simulated=include_simulated,
                   human_sessions=human_sessions)
     loaded, stored_predictive = split_predictive_runs(loaded)
     messages = loaded.messages
-    runs = choose_model_runs(loaded, models)
+    compared = models_to_compare(models, loaded, stored_predictive)
+    runs = choose_model_runs(loaded, compared) if compared != [] else {}
     trials = select_trials(loaded, runs)
     if not (trials["source"] == "human").any():
         simulated = f" ({messages[0]})" if messages and "simulated" in messages[0] else ""

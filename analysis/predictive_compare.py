@@ -53,6 +53,28 @@ def split_predictive_runs(loaded):
     return dataclasses.replace(loaded, trials=rest, model_runs=runs), predictive
 
 
+def check_predictive_rows(rows: pd.DataFrame | None) -> None:
+    """Refuse, before any fitting, predictive rows that are not model rows."""
+    if rows is None or len(rows) == 0:
+        return
+    if "source" not in rows:
+        raise AnalysisInputError("predictive trials lack the column source (model:<name>)")
+    if not rows["source"].astype(str).str.startswith("model:").all():
+        raise AnalysisInputError("predictive trials must be model rows (source model:<name>), "
+                                 "not people or simulated participants")
+
+
+def models_to_compare(models: list[str] | None, loaded, predictive: pd.DataFrame) -> list[str] | None:
+    """``models`` without those whose only trials are posterior-predictive rows (they are drawn
+    in the views, and have no run for the condition-means comparison); None stays None (every
+    model), an empty list means no model for the condition-means comparison."""
+    if not models or predictive is None or predictive.empty:
+        return models
+    own = set(loaded.trials["source"].dropna().astype(str))
+    only_views = {m for m in models if f"model:{m}" in set(predictive["source"]) and f"model:{m}" not in own}
+    return [m for m in models if m not in only_views]        # may be empty: nothing else to compare
+
+
 def comparison_views(task: str, trials: pd.DataFrame, stored_predictive: pd.DataFrame,
                      given: pd.DataFrame | None, cleaning: CleaningOptions, messages: list[str],
                      models: list[str] | None = None):
@@ -69,9 +91,7 @@ def comparison_views(task: str, trials: pd.DataFrame, stored_predictive: pd.Data
     for rows in (given, stored_predictive):
         if rows is None or len(rows) == 0:
             continue
-        if (rows["source"] == "human").any() or (rows["source"] == "simulated").any():
-            raise AnalysisInputError("predictive trials must be model rows (source model:<name>), "
-                                     "not people or simulated participants")
+        check_predictive_rows(rows)
         fresh = rows[~rows["source"].isin(covered)]
         if "task" in fresh:
             fresh = fresh[fresh["task"] == task]

@@ -73,8 +73,9 @@ def summary_text(result, t) -> str:
             models.append(t("pp_summary_model", model=source.removeprefix("model:"),
                             basis=basis_label(bases.get(source, ""), t), first=_number(values.iloc[0]),
                             last=_number(values.iloc[-1])))
-        lines.append(text + ("; " + "; ".join(models) if models else ""))
-    return ". ".join(lines) + "." if lines else t("pp_summary_none")
+        lines.append(t("pp_join").join([text, *models]))
+    end = t("pp_end")
+    return (end + " ").join(lines).strip() + end if lines else t("pp_summary_none")
 
 
 def section_html(result, t, plots, table) -> list[str]:

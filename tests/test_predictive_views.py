@@ -338,3 +338,24 @@ def test_cohen1990_at_a_stored_fit_is_drawn_at_that_fit_and_is_closer_to_the_per
         assert views.sources.set_index("source").loc["model:cohen1990", "basis"] == \
             ("fitted" if label == "fitted" else "published_defaults")
     assert rmse["fitted"] < rmse["defaults"] / 2, rmse
+
+
+def test_compare_with_only_a_predictive_run_of_the_asked_model(pratte_store):
+    """``--models cohen1990`` when Cohen 1990's only trials are its predictive run: the views show
+    it, the condition-means comparison has no model (and says so), nothing else sneaks in."""
+    from analysis import compare
+
+    result = compare(pratte_store["store"], "stroop", engine="statsmodels", fit_accuracy=False,
+                     human_sessions=pratte_store["sessions"], models=["cohen1990"])
+    assert result.models == {}
+    assert set(result.predictive.sources["source"]) == {"human", "model:cohen1990"}
+    assert any("no model trials" in m for m in result.messages)
+
+
+def test_people_passed_as_predictive_trials_are_refused(pratte_store):
+    from analysis import compare
+
+    people = pratte_store["store"].trials_frame(task="stroop", source="human").head(50)
+    with pytest.raises(AnalysisInputError, match="model rows"):
+        compare(pratte_store["store"], "stroop", human_sessions=pratte_store["sessions"],
+                predictive_trials=people)
