@@ -275,37 +275,57 @@ def _rmse(a: pd.Series, b: pd.Series) -> float:
     return float(np.sqrt(np.mean(d ** 2))) if len(d) else float("nan")
 
 
-def agreement_table(views_quantiles: pd.DataFrame, delta: pd.DataFrame, caf: pd.DataFrame,
-                    design: ViewDesign, sources: pd.DataFrame) -> pd.DataFrame:
+def people_of(rows: pd.DataFrame) -> dict[str, set[str]]:
+    """Per model source, the participants its rows were simulated for (``extras.participant``;
+    empty when its rows name none, e.g. a run on the stimulus set)."""
+    out: dict[str, set[str]] = {}
+    if rows is None or rows.empty or "extras" not in rows:
+        return out
+    for source, extras in rows.loc[rows["source"] != "human", ["source", "extras"]].itertuples(index=False):
+        people = out.setdefault(source, set())
+        if isinstance(extras, dict) and extras.get("participant") is not None:
+            people.add(str(extras["participant"]))
+    return out
+
+
+def agreement_table(per_agent: dict[str, pd.DataFrame], design: ViewDesign, sources: pd.DataFrame,
+                    people: dict[str, set[str]]) -> pd.DataFrame:
     """Per model × subset: RMSE (people vs model) of the Vincentised quantiles (ms), of the
-    delta-plot effects (ms) and of the CAF accuracies — descriptive, like condition means."""
-    columns = ["model", "subset", "basis", "quantile_rmse_ms", "delta_rmse_ms", "caf_rmse",
+    delta-plot effects (ms) and of the CAF accuracies — descriptive, like condition means. A
+    model simulated for some participants only is compared with *those* participants' average
+    (``n_people``), never with other people's."""
+    columns = ["model", "subset", "basis", "n_people", "quantile_rmse_ms", "delta_rmse_ms", "caf_rmse",
                "human_delta_first_ms", "human_delta_last_ms", "model_delta_first_ms", "model_delta_last_ms"]
     rows = []
     basis = dict(zip(sources["source"], sources["basis"])) if len(sources) else {}
-    cell = [c for c in design.panel_columns]
-    models = [s for s in basis if s != "human"]
+    panel = list(design.panel_columns)
     primary = contrast_label(*design.contrasts[0]) if design.contrasts else None
-    for model in models:
-        for subset in sorted(set(views_quantiles.loc[views_quantiles["source"] == "human", "subset"])):
-            def pair(frame, on):
-                h = frame[(frame["source"] == "human") & (frame["subset"] == subset)]
-                m = frame[(frame["source"] == model) & (frame["subset"] == subset)]
-                return h.merge(m, on=[*cell, *on], suffixes=("_h", "_m"))
-            q = pair(views_quantiles, ["condition", "quantile"])
-            d = pair(delta, ["contrast", "quantile"])
-            c = pair(caf, ["condition", "bin"])
+    specs = (("quantiles", ["condition", "quantile"], "rt_ms"), ("deltas", ["contrast", "quantile"], "effect_ms"),
+             ("caf", ["condition", "bin"], "accuracy"))
+    human_agents = set(per_agent["quantiles"].loc[per_agent["quantiles"]["source"] == "human", "agent"])
+    for model in [s for s in basis if s != "human"]:
+        matched = (people.get(model) or human_agents) & human_agents
+        for subset in sorted(set(per_agent["quantiles"].loc[per_agent["quantiles"]["source"] == "human", "subset"])):
+            paired = {}
+            for name, on, value in specs:
+                frame = per_agent[name]
+                frame = frame[frame["subset"] == subset]
+                h = frame[(frame["source"] == "human") & frame["agent"].isin(matched)]
+                m = frame[frame["source"] == model]
+                h = h.groupby([*panel, *on], dropna=False)[value].mean()
+                m = m.groupby([*panel, *on], dropna=False)[value].mean()
+                paired[name] = pd.concat([h.rename("h"), m.rename("m")], axis=1, join="inner")
             row = {"model": model.removeprefix("model:"), "subset": subset, "basis": basis[model],
-                   "quantile_rmse_ms": _rmse(q["rt_ms_h"], q["rt_ms_m"]) if len(q) else np.nan,
-                   "delta_rmse_ms": _rmse(d["effect_ms_h"], d["effect_ms_m"]) if len(d) else np.nan,
-                   "caf_rmse": _rmse(c["accuracy_h"], c["accuracy_m"]) if len(c) else np.nan}
-            if primary is not None and len(d):
-                main = d[d["contrast"] == primary].groupby("quantile")[["effect_ms_h", "effect_ms_m"]].mean()
+                   "n_people": len(matched),
+                   "quantile_rmse_ms": _rmse(paired["quantiles"]["h"], paired["quantiles"]["m"]),
+                   "delta_rmse_ms": _rmse(paired["deltas"]["h"], paired["deltas"]["m"]),
+                   "caf_rmse": _rmse(paired["caf"]["h"], paired["caf"]["m"])}
+            deltas = paired["deltas"].reset_index()
+            if primary is not None and len(deltas):
+                main = deltas[deltas["contrast"] == primary].groupby("quantile")[["h", "m"]].mean()
                 if len(main):
-                    row.update(human_delta_first_ms=float(main["effect_ms_h"].iloc[0]),
-                               human_delta_last_ms=float(main["effect_ms_h"].iloc[-1]),
-                               model_delta_first_ms=float(main["effect_ms_m"].iloc[0]),
-                               model_delta_last_ms=float(main["effect_ms_m"].iloc[-1]))
+                    row.update(human_delta_first_ms=float(main["h"].iloc[0]), human_delta_last_ms=float(main["h"].iloc[-1]),
+                               model_delta_first_ms=float(main["m"].iloc[0]), model_delta_last_ms=float(main["m"].iloc[-1]))
             rows.append(row)
     return pd.DataFrame(rows, columns=columns)
 
@@ -331,6 +351,12 @@ def views_from_cleaned(rt_rows: pd.DataFrame, accuracy_rows: pd.DataFrame, task:
     delta = delta_summary(deltas, design)
     caf = caf_summary(per_agent_caf, design)
     messages = []
+    n_people = len(set(per_agent_q.loc[per_agent_q["source"] == "human", "agent"])) if len(per_agent_q) else 0
+    for source, covered in people_of(both).items():
+        if covered and len(covered) < n_people:
+            messages.append(f"predictive views: {source} was simulated for {len(covered)} of the {n_people} "
+                            "participants; its agreement with people is computed on those participants, "
+                            "the figures' people lines show everyone.")
     if per_agent_q.empty or not (per_agent_q["source"] == "human").any():
         messages.append(f"predictive views: no participant has {len(quantiles)} or more kept correct "
                         "RTs in a condition, so there are no human RT quantiles.")
@@ -338,7 +364,9 @@ def views_from_cleaned(rt_rows: pd.DataFrame, accuracy_rows: pd.DataFrame, task:
                            agent_quantiles=_ordered(per_agent_q, design), quantiles=quantile_table,
                            agent_deltas=deltas, delta=delta, agent_caf=_ordered(per_agent_caf, design),
                            caf=caf, sources=sources,
-                           agreement=agreement_table(quantile_table, delta, caf, design, sources),
+                           agreement=agreement_table({"quantiles": per_agent_q, "deltas": deltas,
+                                                      "caf": per_agent_caf}, design, sources,
+                                                     people_of(both)),
                            messages=messages)
 
 

@@ -87,6 +87,17 @@ def test_the_package_entry_points_return_the_same_tables():
     assert set(analysis.predictive(trials, "stroop").tables()) == set(views.tables())
 
 
+def test_a_model_of_some_people_is_compared_with_those_people():
+    trials = hand_made_trials()
+    copy = trials[trials["agent"] == "P1"].assign(source="model:copy", agent="copy/P1")
+    copy["extras"] = [{"participant": "P1", "predictive_basis": "fitted"}] * len(copy)
+    views = predictive_views(pd.concat([trials, copy], ignore_index=True), "stroop")
+    row = views.agreement.set_index("model").loc["copy"]
+    assert row["n_people"] == 1 and row["basis"] == "fitted"
+    assert row["quantile_rmse_ms"] == 0 and row["delta_rmse_ms"] == 0 and row["caf_rmse"] == 0
+    assert any("1 of the 3 participants" in m for m in views.messages)
+
+
 def test_contrasts_come_from_the_task_card():
     stroop = view_design("stroop")
     assert stroop.contrasts[0] == ("incongruent", "congruent")     # the card's conflict condition first
