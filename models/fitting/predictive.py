@@ -76,7 +76,10 @@ def _yardstick_rows(name: str, rows: pd.DataFrame, params: dict[str, Any], seed:
 
     scored = scored_trials(rows.assign(rt_ms=600.0), name).trials   # the whole list, as recovery uses it
     if name == "ddm":
-        model = make_model(name, cells=list(pd.unique(_cell_labels(scored))), values=dict(params))
+        # drift_i belongs to the i-th cell in the order the fit met them (its scored trials)
+        cells = list(pd.unique(_cell_labels(scored_trials(rows, name).trials)))
+        scored = scored[_cell_labels(scored).isin(cells).to_numpy()]     # cells the fit never saw: none to draw
+        model = make_model(name, cells=cells, values=dict(params))
     else:
         model = make_model(name, cells=dict(params))
     return model.simulate(scored, n=n_replicates, seed=seed)
