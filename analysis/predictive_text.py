@@ -36,6 +36,7 @@ EN = {
     "pp_summary": ("delta plot {contrast} ({subset}): people's effect is {first} ms at the first "
                    "quantile and {last} ms at the last"),
     "pp_summary_model": "{model} ({basis}): {first} → {last} ms",
+    "pp_summary_subset": " (simulated for {n} of the people, whose own effect is {first} → {last} ms)",
     "pp_summary_none": "no delta plot (the task card names no contrast, or no participant has both conditions)",
     "pp_join": "; ",
     "pp_end": ".",
@@ -77,6 +78,7 @@ JA = {
     "pp_none": "これらの図に使える試行がありません。",
     "pp_summary": "デルタプロット {contrast}（{subset}）：人の効果は最初の分位点で {first} ms、最後の分位点で {last} ms",
     "pp_summary_model": "{model}（{basis}）：{first} → {last} ms",
+    "pp_summary_subset": "（{n} 名分のみシミュレート、その人たちの効果は {first} → {last} ms）",
     "pp_summary_none": "デルタプロットなし（課題カードに対比がないか、両条件のある参加者がいません）",
     "pp_join": "；",
     "pp_end": "。",

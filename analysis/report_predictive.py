@@ -68,11 +68,19 @@ def summary_text(result, t) -> str:
         text = t("pp_summary", contrast=primary, subset=subset, first=_number(human.iloc[0]),
                  last=_number(human.iloc[-1]))
         models = []
+        n_people = int(part.loc[part["source"] == "human", "n_agents"].max())
+        agreement = views.agreement[views.agreement["subset"] == subset].set_index("model")
         for source in sorted(s for s in part["source"].unique() if s != "human"):
             values = part[part["source"] == source].groupby("quantile")["effect_ms"].mean()
-            models.append(t("pp_summary_model", model=source.removeprefix("model:"),
-                            basis=basis_label(bases.get(source, ""), t), first=_number(values.iloc[0]),
-                            last=_number(values.iloc[-1])))
+            text_model = t("pp_summary_model", model=source.removeprefix("model:"),
+                           basis=basis_label(bases.get(source, ""), t), first=_number(values.iloc[0]),
+                           last=_number(values.iloc[-1]))
+            name = source.removeprefix("model:")
+            if name in agreement.index and agreement.loc[name, "n_people"] < n_people:
+                row = agreement.loc[name]     # a model of some people only: those people's own line
+                text_model += t("pp_summary_subset", n=int(row["n_people"]),
+                                first=_number(row["human_delta_first_ms"]), last=_number(row["human_delta_last_ms"]))
+            models.append(text_model)
         lines.append(t("pp_join").join([text, *models]))
     end = t("pp_end")
     return (end + " ").join(lines).strip() + end if lines else t("pp_summary_none")

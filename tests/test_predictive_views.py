@@ -96,6 +96,15 @@ def test_a_model_of_some_people_is_compared_with_those_people():
     assert row["n_people"] == 1 and row["basis"] == "fitted"
     assert row["quantile_rmse_ms"] == 0 and row["delta_rmse_ms"] == 0 and row["caf_rmse"] == 0
     assert any("1 of the 3 participants" in m for m in views.messages)
+    from types import SimpleNamespace
+
+    from analysis.i18n import translator
+    from analysis.report_predictive import summary_text
+
+    line = summary_text(SimpleNamespace(predictive=views), translator("en"))
+    p1 = views.agent_deltas.query("agent == 'P1' and contrast == 'incongruent − congruent'")["effect_ms"]
+    assert f"whose own effect is {p1.iloc[0]:.0f} → {p1.iloc[-1]:.0f} ms" in line, line
+    assert "simulated for 1 of the people" in line
 
 
 def test_contrasts_come_from_the_task_card():
