@@ -64,6 +64,8 @@ class ComparisonResult:
     model_selection: pd.DataFrame = field(default_factory=pd.DataFrame)
     #: Association items in the model's embedding space (``analysis.projection.project_items``).
     embedding_projection: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: RT quantiles, delta plots and CAFs of people and each model (``analysis.predictive_views``).
+    predictive: Any = None
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Name → table, in report order (the CSV files beside the report)."""
@@ -152,18 +154,25 @@ def _prediction_model(human_rt: pd.DataFrame, items: pd.DataFrame, model: str, s
 def compare(store_or_trials, task: str, models: list[str] | None = None, engine: str = "statsmodels",
             cleaning: CleaningOptions | None = None, structure: str = "auto",
             fit_accuracy: bool = True, include_simulated: bool = False,
-            human_sessions=None) -> ComparisonResult:
+            human_sessions=None, predictive_trials: pd.DataFrame | None = None) -> ComparisonResult:
     """Clean, fit and compare people and models on one task (see the module docstring);
     simulated participants only with ``include_simulated``; with ``human_sessions`` (ids)
-    only those sessions' people."""
+    only those sessions' people; ``predictive_trials``: model rows for the posterior-predictive
+    views (``models.fitting.predictive.predictive_trials``; see ``analysis.predictive_compare``)."""
+    from analysis.predictive_compare import (check_predictive_rows, comparison_views, models_to_compare,
+                                             split_predictive_runs)
+
     started = time.perf_counter()
     cleaning = cleaning or CleaningOptions()
     check_engine(engine)
+    check_predictive_rows(predictive_trials)
     design = design_for(task)
     loaded = load(store_or_trials, task, include_simulated=include_simulated,
                   human_sessions=human_sessions)
+    loaded, stored_predictive = split_predictive_runs(loaded)
     messages = loaded.messages
-    runs = choose_model_runs(loaded, models)
+    compared = models_to_compare(models, loaded, stored_predictive)
+    runs = choose_model_runs(loaded, compared) if compared != [] else {}
     trials = select_trials(loaded, runs)
     if not (trials["source"] == "human").any():
         simulated = f" ({messages[0]})" if messages and "simulated" in messages[0] else ""
@@ -246,6 +255,8 @@ def compare(store_or_trials, task: str, models: list[str] | None = None, engine:
                     row.update({k: v for k, v in summary.items() if k != "model"})
     curves.update(cmp.task_curves(design.analysis.curves, means, rt_rows))
 
+    predictive = comparison_views(task, trials, stored_predictive, predictive_trials, cleaning, messages,
+                                  models=models)
     fits, fixed, random = _fits_frames(results)
     result = ComparisonResult(
         task=task, engine=engine, structure=structure, cleaning_options=cleaning, where=loaded.where,
@@ -259,7 +270,7 @@ def compare(store_or_trials, task: str, models: list[str] | None = None, engine:
         curves=curves, sessions=loaded.sessions, model_runs=_chosen_runs(loaded.model_runs, runs),
         participants=participants, messages=messages, fit_results=results,
         citation=design.card.citation(),
-        within_subject_ci=cousineau_morey(rt_rows, cells))
+        within_subject_ci=cousineau_morey(rt_rows, cells), predictive=predictive)
     result.elapsed_s = time.perf_counter() - started
     return result
 

@@ -240,6 +240,10 @@ CARD_TEXT_JA = {
     "lag": "ラグ",
 }
 
+from analysis.predictive_text import EN as _PREDICTIVE_EN, JA as _PREDICTIVE_JA  # noqa: E402
+
+EN.update(_PREDICTIVE_EN)   # the posterior-predictive views' words (analysis/predictive_text.py)
+JA.update(_PREDICTIVE_JA)
 STRINGS = {"en": EN, "ja": JA}
 
 

@@ -351,6 +351,10 @@ def _task_section(result, t, plots: _Figures, tables_href: str | None) -> list[s
         for model in result.item_means["model"].unique():
             add(plots.html(figures.item_scatter_figure(result.item_means, model, t)))
 
+    from analysis.report_predictive import section_html as predictive_section
+
+    parts.extend(predictive_section(result, t, plots, table))   # RT distributions, people vs models
+
     # comparison
     add(f'<h3 id="{task}-comparison">{escape(t("people_models"))}</h3>')
     if result.fit_table.empty:
@@ -432,7 +436,7 @@ def _published_condition_means(key: str | None) -> pd.DataFrame | None:
 def _csv_ready(frame: pd.DataFrame) -> pd.DataFrame:
     frame = frame.copy()
     for column in frame.columns:
-        if frame[column].map(lambda v: isinstance(v, (dict, list, tuple))).any():
+        if frame[column].dtype == object and frame[column].map(lambda v: isinstance(v, (dict, list, tuple))).any():
             frame[column] = frame[column].map(
                 lambda v: json.dumps(v, default=str, ensure_ascii=False) if isinstance(v, (dict, list, tuple)) else v)
     return frame
@@ -445,6 +449,9 @@ def report_tables(result) -> dict[str, pd.DataFrame]:
         frame = getattr(result, name, None)
         if isinstance(frame, pd.DataFrame) and len(frame):
             tables[name] = frame
+    from analysis.report_predictive import report_tables as predictive_tables
+
+    tables.update(predictive_tables(result))
     return tables
 
 

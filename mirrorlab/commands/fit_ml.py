@@ -37,6 +37,10 @@ def add_ml_options(parser: argparse.ArgumentParser) -> None:
                              "fits (default 0: in this process)")
     parser.add_argument("--scheduler", metavar="tcp://HOST:PORT",
                         help="--hierarchical: a running Dask scheduler for the per-participant fits")
+    parser.add_argument("--predictive", action="store_true",
+                        help="with --per-participant: also simulate each participant at their fit on "
+                             "their own trials and store it as one run, for the RT-distribution views "
+                             "(quantiles, delta plots, CAFs) of `mirrorlab compare`")
 
 
 def wants_ml(args: argparse.Namespace) -> bool:
@@ -88,6 +92,13 @@ def run_ml_fit(args: argparse.Namespace) -> int:
               f"{result.elapsed_s:.1f} s (model run {run_id})")
     print(f"{args.model}: {len(results)} maximum-likelihood fit(s) to {args.task} human trials, "
           f"total loglik {total_loglik:.1f} (in-sample), seed {seed} ({store.url})")
+    if args.per_participant and getattr(args, "predictive", False):
+        # the posterior-predictive views of `mirrorlab compare`: each person simulated at their fit
+        from models.fitting.predictive import store_predictive_run
+
+        run_id = store_predictive_run(store, args.model, args.task, human, seed=seed)
+        print(f"{args.model}: each participant simulated at their fit on their own trials for the "
+              f"RT-distribution views of `mirrorlab compare` (model run {run_id})")
     return 0
 
 

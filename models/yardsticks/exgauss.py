@@ -24,7 +24,8 @@ CELL_COLUMNS = ("task", "instruction", "condition", "soa_ms", "ordinal_position"
 
 def _cell_labels(trials: pd.DataFrame) -> pd.Series:
     present = [c for c in CELL_COLUMNS if c in trials.columns]
-    return trials[present].astype(str).agg("|".join, axis=1)
+    # str() of each value: pandas 3 keeps NaN as missing under astype(str), which join refuses
+    return trials[present].map(str).agg("|".join, axis=1)
 
 
 def fit_exgauss(rt_ms: np.ndarray) -> tuple[float, float, float]:
