@@ -382,11 +382,6 @@ def _fit_glmm(formula: Formula, frame: pd.DataFrame, family: str, factors: dict[
     relative = None if family == "binomial" else scale
     boundary = sorted(formula_engine.singular_groups(best, relative if relative else None))
     singular = bool(boundary) or bool(best.isSingular())
-    if family == "inverse-gaussian-identity":
-        notes.append("inverse-gaussian-identity is experimental: on Stark et al.'s latencies it "
-                     "does not reproduce lme4 (intercept 1641 vs 1391 ms, slope 17.51 vs 17.63, "
-                     "logLik 4 units higher on the same objective: a nearly flat ridge); see "
-                     "docs/analysis.md.")
     kept = optimum.loc[optimum["kept"]].iloc[0]
     spread = float(optimum.attrs.get("spread", optimum["below_best"].max(skipna=True)))
     return FormulaFit(

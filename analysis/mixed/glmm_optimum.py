@@ -67,6 +67,10 @@ class Lme4Objective:
     optimum (the Gamma(identity) slope 4% off, log-likelihood thousands of units lower). So
     for those families the unit deviance is replaced by the family's AIC, computed from the
     conditional mode mixedlm's evaluation returns: −2 log-likelihood = this objective.
+
+    Checked against glmer's own deviance function (tests/test_glmm_inverse_gaussian.py): the
+    same terms at the same mode; values differ only by lme4's looser PIRLS mode, which the
+    inverse Gaussian's n·log(deviance / n) amplifies (0.006 log-likelihood units on Stark).
     """
 
     def __init__(self, devfun, family_name: str):
