@@ -191,18 +191,22 @@ def trials_hash(trials: pd.DataFrame) -> str:
     return hashlib.sha256(payload).hexdigest()
 
 
-def store_fit(store, result: FitResult, *, task: str, trials: pd.DataFrame) -> int:
+def store_fit(store, result: FitResult, *, task: str, trials: pd.DataFrame,
+              extra: dict[str, Any] | None = None, stimulus_set: str | None = None) -> int:
     """Store one fit as a model run (no trials): parameters = every parameter the likelihood
-    used, fit = the :class:`FitResult`, seed, software versions and the trials' hash."""
+    used, fit = the :class:`FitResult`, seed, software versions and the trials' hash.
+    ``extra`` adds to (and may override, e.g. ``kind``) the stored ``fit``; ``stimulus_set``
+    replaces the default description of the fitted trials (a held-out fit names its fold)."""
     from db.provenance import software_versions
 
     model, _ = build_model(result.model, {**result.fixed, **result.params})
     parameters = {**model.get_params(), **{k: v for k, v in {**result.fixed, **result.params}.items()}}
-    fit = {"kind": "maximum_likelihood", **result.to_dict(), "machine": platform.node()}
+    fit = {"kind": "maximum_likelihood", **result.to_dict(), "machine": platform.node(),
+           **(extra or {})}
     run_id = store.start_model_run(model=model.name, model_version=model.version, task=task,
                                    parameters=parameters, seed=result.seed, n_simulated=0,
-                                   stimulus_set=f"human {task} trials"
-                                   + (f" of {result.participant}" if result.participant else ""),
+                                   stimulus_set=stimulus_set or (f"human {task} trials"
+                                   + (f" of {result.participant}" if result.participant else "")),
                                    stimulus_set_hash=trials_hash(trials),
                                    software_versions=software_versions(("pybads", "pyddm")))
     store.finish_model_run(run_id, fit=fit)

@@ -24,7 +24,8 @@ CELL_COLUMNS = ("task", "instruction", "condition", "soa_ms", "ordinal_position"
 
 def _cell_labels(trials: pd.DataFrame) -> pd.Series:
     present = [c for c in CELL_COLUMNS if c in trials.columns]
-    return trials[present].astype(str).agg("|".join, axis=1)
+    # map(str) per column: pandas ≥ 3 keeps NaN (an empty SOA) as NaN under astype(str)
+    return trials[present].apply(lambda column: column.map(str)).agg("|".join, axis=1)
 
 
 def fit_exgauss(rt_ms: np.ndarray) -> tuple[float, float, float]:
