@@ -163,7 +163,8 @@ def compare(store_or_trials, task: str, models: list[str] | None = None, engine:
     loaded = load(store_or_trials, task, include_simulated=include_simulated,
                   human_sessions=human_sessions)
     messages = loaded.messages
-    runs = choose_model_runs(loaded, models)
+    # models=[]: people only (the likelihood comparison may name models that have no simulated runs)
+    runs = {} if models == [] else choose_model_runs(loaded, models)
     trials = select_trials(loaded, runs)
     if not (trials["source"] == "human").any():
         simulated = f" ({messages[0]})" if messages and "simulated" in messages[0] else ""

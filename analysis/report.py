@@ -432,7 +432,8 @@ def _published_condition_means(key: str | None) -> pd.DataFrame | None:
 def _csv_ready(frame: pd.DataFrame) -> pd.DataFrame:
     frame = frame.copy()
     for column in frame.columns:
-        if frame[column].map(lambda v: isinstance(v, (dict, list, tuple))).any():
+        if any(isinstance(v, (dict, list, tuple)) for v in frame[column]):   # (an empty datetime
+            # column maps to datetimes, whose .any() pandas refuses)
             frame[column] = frame[column].map(
                 lambda v: json.dumps(v, default=str, ensure_ascii=False) if isinstance(v, (dict, list, tuple)) else v)
     return frame
