@@ -87,7 +87,8 @@ EN = {
     "fit_table": "Fit table (descriptive: r over condition means cannot tell models apart)",
     "fit_table_note": ("r and RMSE over condition means (model RTs after each model's own fitted "
                        "cycles→ms mapping); item-level r on matching items; prediction slope: human RT "
-                       "per ms of the model's item-level prediction in a crossed mixed model."),
+                       "per ms of the model's item-level prediction in a crossed mixed model; lrt_chi2, lrt_p: "
+                       "likelihood-ratio test (ML fits) of that prediction against the same model without it."),
     "side_by_side": "Condition means, side by side",
     "figures": "Figures",
     "condition_means": "Condition means with within-subject 95% CIs",
