@@ -237,3 +237,28 @@ def test_bad_input_is_one_line(lab_db, tmp_path):
         assert "Traceback" not in result.stderr
         assert lines[-1].startswith("mirrorlab: error: ") and expected in lines[-1], (args, lines[-3:])
     assert len(_heldout_runs(lab_db)) == 0            # nothing half-stored by a refused run
+
+
+# ------------------------------------------------------------------------------ the dummy
+def test_the_dummy_predictor_codes_conditions_and_is_fitted_like_any_model():
+    from models.base import ModelInputError
+    from models.fitting import fit_participant
+    from models.fitting.recovery import synthetic_participant
+    from models.registry import make_model
+    from models.yardsticks.dummy import condition_codes
+    from stimuli import load_set
+
+    trials = load_set("stroop-en").trial_list(seed=1, include_practice=False)
+    codes = pd.Series(condition_codes(trials)).groupby(trials["condition"].to_numpy()).first()
+    assert codes.to_dict() == {"congruent": 1.0, "incongruent": 4.0, "neutral": 2.0}
+    reading = trials.assign(instruction="word_reading")
+    assert set(condition_codes(reading)) == {0.0}
+    with pytest.raises(ModelInputError, match="fit it first"):
+        make_model("dummy-conditions").simulate(trials, n=1, seed=1)
+    truth = {"intercept_ms": 520.0, "ms_per_unit": 25.0, "residual_sd_ms": 50.0,
+             "residual_tau_ms": 120.0}
+    data = synthetic_participant("dummy-conditions", pd.concat([trials] * 3, ignore_index=True),
+                                 truth, seed=3, code="synthetic-001")
+    result = fit_participant("dummy-conditions", data, seed=2, max_fun_evals=60)
+    assert result.params["ms_per_unit"] == pytest.approx(25.0, abs=8.0)
+    assert result.params["intercept_ms"] == pytest.approx(520.0, abs=30.0)

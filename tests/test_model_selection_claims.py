@@ -21,7 +21,7 @@ import pytest
 
 from db.store import Store
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(2400)]   # the fits of a fixture count
 
 NO_MECHANISM = "weaver-cumulative:conceptual_bias=0"
 PROCESS_MODELS = ("weaver", "cohen1990", "cohen-huston1994")
