@@ -157,7 +157,10 @@ def run_compare(args: argparse.Namespace) -> int:
     if selection is not None:
         from analysis.report_model_selection import ModelSelectionSection
 
-        result.model_selection = selection.summary
+        headline = [c for c in ("model", "n_participants", "heldout_loglik", "delta_vs_best",
+                                "mean_difference_per_participant", "ci_low", "ci_high", "bic",
+                                "protected_exceedance_probability") if c in selection.summary]
+        result.model_selection = selection.summary[headline]   # the summary's which-model slot
         parts.append(ModelSelectionSection(selection))
     for message in result.messages:
         print(f"mirrorlab compare: note: {message}", file=sys.stderr)
