@@ -209,9 +209,12 @@ def run_model_comparison(store, options: ComparisonOptions, *, scheduler: str | 
     if done:
         notes.append(f"{len(planned) - len(todo)} of {len(planned)} fits were already stored "
                      f"(comparison {cid}) and were reused.")
-    calls = [(task, trials[train].reset_index(drop=True),
-              None if test is None else trials[test].reset_index(drop=True))
-             for task, train, test in todo]
+    # each call gets the rows of its participant(s) only, with the training and held-out masks
+    calls = []
+    for task, train, test in todo:
+        rows = train | (test if test is not None else False)
+        calls.append((task, trials[rows].reset_index(drop=True), train[rows],
+                      None if test is None else test[rows]))
 
     from tqdm import tqdm
 
@@ -219,7 +222,8 @@ def run_model_comparison(store, options: ComparisonOptions, *, scheduler: str | 
                file=sys.stderr, disable=not progress)
 
     def keep(i: int, record: dict) -> None:
-        record["model_run_id"] = store_heldout_fit(store, record, options.task, calls[i][1])
+        _, rows, train, _ = calls[i]
+        record["model_run_id"] = store_heldout_fit(store, record, options.task, rows[train])
         records[record["key"]] = record
         bar.update(1)
 

@@ -69,40 +69,59 @@ def _closed_form(spec: str, train: pd.DataFrame, seed: int, participant: str | N
     return _closed_form_fit(spec, model, train, seed, participant), model
 
 
-def score_at_fitted(task: FitTask, result, test: pd.DataFrame) -> np.ndarray:
-    """Per-trial log-likelihood of ``test`` under the model with ``result``'s fitted and fixed
-    parameters (the residual included), built exactly as the fit built its likelihood."""
+#: The boolean trial column that marks the held-out trials inside a participant's sequence.
+HELD_OUT_COLUMN = "held_out_trial"
+
+
+def score_at_fitted(task: FitTask, result, trials: pd.DataFrame) -> np.ndarray:
+    """Per-trial log-likelihood of the held-out trials of ``trials`` (column
+    :data:`HELD_OUT_COLUMN`) under the model with ``result``'s fitted and fixed parameters (the
+    residual included), built exactly as the fit built its likelihood — on the whole sequence,
+    so that a sequence-dependent model (cumulative interference) sees every trial the person
+    named before, not only the held-out ones."""
     from models.fitting.ml import build_model
     from models.fitting.parameters import parse_free
     from models.likelihood import RESIDUAL_PARAMETERS, likelihood_for
 
     model, _ = build_model(task.model, result.fixed)
-    likelihood = likelihood_for(model, test, seed=task.seed, n_sim_per_cell=task.n_sim_per_cell)
+    likelihood = likelihood_for(model, trials, seed=task.seed, n_sim_per_cell=task.n_sim_per_cell)
     free = parse_free(task.free, type(model))
     network_free = [p for p in free if p.name not in RESIDUAL_PARAMETERS
                     and p.name not in likelihood.mapping_params]
     if len(network_free) == 1 and hasattr(likelihood, "use_grid"):
         likelihood.use_grid(network_free[0].name, network_free[0].lower, network_free[0].upper)
     residual = {k: v for k, v in result.fixed.items() if k in RESIDUAL_PARAMETERS}
-    return np.asarray(likelihood.loglik({**residual, **result.params}), dtype=float)
+    per_trial = np.asarray(likelihood.loglik({**residual, **result.params}), dtype=float)
+    return per_trial[likelihood.scored.trials[HELD_OUT_COLUMN].astype(bool).to_numpy()]
 
 
-def run_fit_task(task: FitTask, train: pd.DataFrame, test: pd.DataFrame | None) -> dict[str, Any]:
-    """Fit ``task.model`` to ``train``, score ``test`` (None: a full-data fit), return a dict:
-    ``task`` (the FitTask), ``fit`` (the FitResult), ``heldout_loglik`` (sum over the scored
-    held-out trials, None for a full-data fit), ``n_heldout``, ``elapsed_s``."""
-    from models.fitting.ml import build_model, fit_participant
+def run_fit_task(task: FitTask, trials: pd.DataFrame, train: np.ndarray,
+                 test: np.ndarray | None) -> dict[str, Any]:
+    """Fit ``task.model`` to the ``train`` rows of ``trials`` and score the ``test`` rows
+    (boolean masks; ``test`` None: a full-data fit). Process models get the whole ``trials``
+    with the training rows marked (``models.fitting.ml.FIT_MASK_COLUMN``), so a model whose
+    latency depends on the sequence sees all of it; the yardsticks, which do not, are fitted on
+    the training rows alone. Returns a dict: ``task`` (the FitTask), ``fit`` (the FitResult),
+    ``heldout_loglik`` (sum over the scored held-out trials, None for a full-data fit),
+    ``n_heldout``, ``elapsed_s``."""
+    from models.fitting.ml import FIT_MASK_COLUMN, build_model, fit_participant
 
     started = time.perf_counter()
+    train = np.asarray(train, dtype=bool)
     model, _ = build_model(task.model, task.params)
     if hasattr(model, "maximum_likelihood_fit"):
-        result, fitted_model = _closed_form(task.model, train, task.seed, task.participant)
-        per_trial = None if test is None else np.asarray(fitted_model.loglik(test), dtype=float)
+        result, fitted_model = _closed_form(task.model, trials[train], task.seed, task.participant)
+        per_trial = (None if test is None
+                     else np.asarray(fitted_model.loglik(trials[np.asarray(test, bool)]), dtype=float))
     else:
-        result = fit_participant(task.model, train, params=task.params, free=task.free,
+        marked = trials.assign(**{FIT_MASK_COLUMN: train,
+                                  HELD_OUT_COLUMN: False if test is None else np.asarray(test, bool)})
+        # only the participant(s) of this fit: training and held-out rows together
+        marked = marked[train | (False if test is None else np.asarray(test, bool))]
+        result = fit_participant(task.model, marked, params=task.params, free=task.free,
                                  seed=task.seed, max_fun_evals=task.max_fun_evals,
                                  n_sim_per_cell=task.n_sim_per_cell, participant=task.participant)
-        per_trial = None if test is None else score_at_fitted(task, result, test)
+        per_trial = None if test is None else score_at_fitted(task, result, marked)
     fit = result.to_dict()
     fit["in_sample"] = True                      # the fit's own loglik is on its training trials
     return {"task": task.to_dict(), "key": task.key(), "fit": fit,
