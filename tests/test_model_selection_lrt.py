@@ -37,3 +37,23 @@ def test_a_prediction_that_carries_the_stroop_effect_beats_the_model_without_it(
         data.groupby("item")["model_prediction_ms"].first().reindex(items).to_numpy())))
     wrong = data.assign(model_prediction_ms=data["item"].map(shuffled))
     assert prediction_lrt(wrong, "dummy", "colour_naming", "mixedlm", [])["lrt_chi2"] < lrt["lrt_chi2"] / 2
+
+
+def test_compare_puts_the_lrt_into_the_fit_table(sqlite_url):
+    """Through ``analysis.compare``: a model run whose item means carry the Stroop effect gets
+    its likelihood-ratio test in the (descriptive) fit table."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent / "reference"))
+    import analysis_fixtures as fx
+
+    from analysis import compare
+    from db.store import Store
+
+    store = Store(sqlite_url)
+    fx.add_human_stroop(store, [f"P{i:02d}" for i in range(1, 9)])
+    fx.add_model_stroop(store, "toy", {"congruent": 640.0, "neutral": 660.0, "incongruent": 760.0})
+    row = compare(store, "stroop", engine="mixedlm").fit_table.iloc[0]
+    assert row["lrt_df"] == 1 and row["lrt_chi2"] > 0 and 0 <= row["lrt_p"] <= 1
+    assert row["lrt_loglik_with_prediction"] >= row["lrt_loglik_without"]
