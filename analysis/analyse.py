@@ -145,10 +145,41 @@ def _prediction_model(human_rt: pd.DataFrame, items: pd.DataFrame, model: str, s
     if not fitted:
         return {}
     try:
-        return {"prediction_slope": fitted[0].fixed("model_prediction_ms"),
-                "prediction_slope_se": fitted[0].fixed("model_prediction_ms", "se")}
+        out = {"prediction_slope": fitted[0].fixed("model_prediction_ms"),
+               "prediction_slope_se": fitted[0].fixed("model_prediction_ms", "se")}
     except KeyError:  # the engine dropped the predictor as collinear
         return {}
+    out.update(prediction_lrt(data, model, subset, engine, messages))
+    return out
+
+
+def prediction_lrt(data: pd.DataFrame, model: str, subset: str, engine: str, messages) -> dict[str, float]:
+    """Likelihood-ratio test of the model's item-level prediction as a predictor of human RTs:
+    ``rt_ms ~ model_prediction_ms + (1 | participant) + (1 | item)`` against the same model
+    without the predictor, both fitted by maximum likelihood (not REML: REML likelihoods of
+    models with different fixed effects cannot be compared); χ² with 1 df. A positive, large
+    statistic says the model's item-level differences predict people's beyond their item and
+    participant means."""
+    from scipy import stats
+
+    from analysis.formula_fit import fit as fit_formula
+
+    random = " + (1 | participant) + (1 | item)"
+    try:
+        with_prediction = fit_formula(data, "rt_ms ~ model_prediction_ms" + random, reml=False,
+                                      engine=engine, structure="as-given")
+        without = fit_formula(data, "rt_ms ~ 1" + random, reml=False, engine=engine,
+                              structure="as-given")
+    except AnalysisInputError as exc:
+        messages.append(f"model {model} ({subset}): likelihood-ratio test of its prediction not "
+                        f"computed — {exc}")
+        return {}
+    ll1, ll0 = with_prediction.final.log_likelihood, without.final.log_likelihood
+    if ll1 is None or ll0 is None:
+        return {}
+    statistic = max(0.0, 2.0 * (float(ll1) - float(ll0)))
+    return {"lrt_chi2": statistic, "lrt_df": 1, "lrt_p": float(stats.chi2.sf(statistic, 1)),
+            "lrt_loglik_with_prediction": float(ll1), "lrt_loglik_without": float(ll0)}
 
 
 def compare(store_or_trials, task: str, models: list[str] | None = None, engine: str = "statsmodels",
@@ -171,6 +202,7 @@ def compare(store_or_trials, task: str, models: list[str] | None = None, engine:
                   human_sessions=human_sessions)
     loaded, stored_predictive = split_predictive_runs(loaded)
     messages = loaded.messages
+    # models=[]: people only (the likelihood comparison may name models that have no simulated runs)
     compared = models_to_compare(models, loaded, stored_predictive)
     runs = choose_model_runs(loaded, compared) if compared != [] else {}
     trials = select_trials(loaded, runs)

@@ -84,10 +84,11 @@ EN = {
                 "--engine mixedlm for glmer-equivalent Laplace fits and standard errors."),
     "people_models": "People and models",
     "no_model_trials": "No model trials to compare with.",
-    "fit_table": "Fit table",
+    "fit_table": "Fit table (descriptive: r over condition means cannot tell models apart)",
     "fit_table_note": ("r and RMSE over condition means (model RTs after each model's own fitted "
                        "cycles→ms mapping); item-level r on matching items; prediction slope: human RT "
-                       "per ms of the model's item-level prediction in a crossed mixed model."),
+                       "per ms of the model's item-level prediction in a crossed mixed model; lrt_chi2, lrt_p: "
+                       "likelihood-ratio test (ML fits) of that prediction against the same model without it."),
     "side_by_side": "Condition means, side by side",
     "figures": "Figures",
     "condition_means": "Condition means with within-subject 95% CIs",
@@ -188,7 +189,7 @@ JA = {
                 "ラプラス近似と標準誤差には --engine mixedlm を使ってください。"),
     "people_models": "人とモデル",
     "no_model_trials": "比較するモデルの試行がありません。",
-    "fit_table": "適合度の表",
+    "fit_table": "適合度の表（記述的：条件平均の r ではモデルを区別できない）",
     "fit_table_note": ("条件平均での r と RMSE（モデルの RT は各モデル自身のサイクル→ms 換算後）、一致する項目での"
                        "項目水準の r、予測の傾き：交差混合モデルにおける、モデルの項目水準予測 1 ms あたりの人の RT。"),
     "side_by_side": "条件平均の並列比較",

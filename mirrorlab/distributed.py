@@ -57,18 +57,29 @@ def default_worker_count() -> int:
 
 def map_calls(function: Callable[..., Any], argument_tuples: Iterable[Sequence[Any]], *,
               scheduler: str | None = None, workers: int | None = None,
-              processes: bool = True) -> list[Any]:
+              processes: bool = True,
+              on_result: Callable[[int, Any], None] | None = None) -> list[Any]:
     """``[function(*args) for args in argument_tuples]``, computed on Dask, in order.
 
     ``workers=0`` runs the calls in this process (no Dask). Otherwise a ``LocalCluster`` with
     ``workers`` single-threaded workers (default: one per core; threads instead of processes
     with ``processes=False``) is started for this call and closed after it, unless a
     scheduler address is given (argument or environment), which is used as it is.
+
+    ``on_result(i, result)`` is called here, in this process, as each call finishes (in
+    completion order), so a caller can store every finished result at once: an interrupted
+    run (Ctrl-C, a lost client) keeps what had finished. A lost *worker* costs nothing: the
+    scheduler reruns its calls elsewhere.
     """
     calls = [tuple(args) for args in argument_tuples]
     address = scheduler_address(scheduler)
     if workers == 0 and address is None:
-        return [function(*args) for args in calls]
+        results = []
+        for i, args in enumerate(calls):
+            results.append(function(*args))
+            if on_result is not None:
+                on_result(i, results[-1])
+        return results
     if not calls:
         return []
     from distributed import Client, LocalCluster
@@ -86,6 +97,13 @@ def map_calls(function: Callable[..., Any], argument_tuples: Iterable[Sequence[A
         client = Client(cluster)
     try:
         futures = [client.submit(function, *args, pure=False) for args in calls]
+        if on_result is None:
+            return client.gather(futures)
+        from distributed import as_completed
+
+        position = {future.key: i for i, future in enumerate(futures)}
+        for future in as_completed(futures):
+            on_result(position[future.key], future.result())
         return client.gather(futures)
     finally:
         client.close()

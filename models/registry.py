@@ -26,6 +26,7 @@ MODELS: dict[str, str] = {
 YARDSTICKS: dict[str, str] = {
     "exgauss-conditions": "models.yardsticks.exgauss:ExGaussianYardstick",
     "ddm": "models.yardsticks.ddm:DriftDiffusionYardstick",
+    "dummy-conditions": "models.yardsticks.dummy:DummyConditionsYardstick",
 }
 
 

@@ -49,8 +49,57 @@ def register(subparsers) -> None:
     parser.add_argument("--include-simulated", action="store_true",
                         help="analyse simulated participants (`mirrorlab run --simulate`) with the "
                              "human data (default: left out, they are not people)")
+    heldout = parser.add_argument_group(
+        "likelihood comparison (--heldout)",
+        "Fit every model to every participant by maximum likelihood on k−1 folds of their "
+        "trials and score the held-out fold; report held-out log-likelihood with paired CIs, "
+        "AIC/BIC (in-sample) and random-effects BMS (protected exceedance probabilities). Each "
+        "fit is one Dask task, stored as it finishes; a rerun with the same seed and options "
+        "reuses the stored fits. Models need no simulated runs. See "
+        "docs/analysis/model-comparison.md.")
+    heldout.add_argument("--heldout", action="store_true",
+                         help="run the likelihood comparison of --models on the people's trials")
+    heldout.add_argument("--folds", type=int, default=5, help="folds within each participant (default 5)")
+    heldout.add_argument("--pooled", action="store_true",
+                         help="pooled fits judged leave-one-participant-out instead of k folds")
+    heldout.add_argument("--seed", type=int, default=0, help="seed of the folds and fits (default 0)")
+    heldout.add_argument("--participants", metavar="A,B", help="only these participant codes")
+    heldout.add_argument("--max-evals", type=int, help="BADS evaluations per fit (default 60 × (free + 1))")
+    heldout.add_argument("--evidence", choices=("heldout", "bic"), default="heldout",
+                         help="log-evidence for BMS: held-out log-likelihood (default) or −BIC/2")
+    heldout.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                         help="a running Dask scheduler (default: $MIRRORLAB_DASK_SCHEDULER, else a "
+                              "local cluster)")
+    heldout.add_argument("--workers", type=int, help="local Dask workers (default: one per core; 0: "
+                                                     "no Dask, in this process)")
     add_db_option(parser)
     parser.set_defaults(handler=run_compare)
+
+
+def run_heldout(args: argparse.Namespace, store, models: list[str] | None):
+    """The likelihood comparison; prints its summary and returns the ModelSelectionResult."""
+    from models.base import ModelInputError
+    from mirrorlab.model_comparison import ComparisonOptions, run_model_comparison
+
+    if not models:
+        raise ModelInputError("--heldout needs --models M1,M2,… (registered model names, "
+                              "optionally NAME:param=value)")
+    participants = ([c.strip() for c in args.participants.split(",") if c.strip()]
+                    if args.participants else None)
+    options = ComparisonOptions(task=args.task, models=models, n_folds=args.folds, seed=args.seed,
+                                scheme="lopo" if args.pooled else "within",
+                                max_fun_evals=args.max_evals, participants=participants,
+                                include_simulated=args.include_simulated, evidence=args.evidence)
+    selection = run_model_comparison(store, options, scheduler=args.scheduler, workers=args.workers)
+    for note in selection.notes:
+        print(f"mirrorlab compare: note: {note}", file=sys.stderr)
+    columns = [c for c in ("model", "heldout_loglik", "delta_vs_best", "mean_difference_per_participant",
+                           "ci_low", "ci_high", "aic",
+                           "bic", "protected_exceedance_probability") if c in selection.summary]
+    print(f"held-out comparison {selection.comparison_id} ({args.task}, seed {args.seed}):")
+    print(selection.summary[columns].to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    print(selection.summary_text())
+    return selection
 
 
 def published_human_tables(task: str) -> list[str]:
@@ -71,6 +120,13 @@ def run_compare(args: argparse.Namespace) -> int:
         check_output_folder("--tables", args.tables)
     models = [m.strip() for m in args.models.split(",") if m.strip()] if args.models else None
     store = Store(args.db)
+    selection = None
+    if args.heldout:
+        selection = run_heldout(args, store, models)
+        # the descriptive part shows those of the models that have simulated runs
+        runs = store.model_runs_frame(task=args.task)
+        simulated = set(runs.loc[runs["n_trials"] > 0, "model"]) if len(runs) else set()
+        models = [m for m in models if m in simulated]
     published = published_human_tables(args.task)
     if (published and store.count_trials(task=args.task, source="human") == 0
             and store.count_trials(task=args.task) > store.count_trials(task=args.task, source="simulated")):
@@ -97,6 +153,15 @@ def run_compare(args: argparse.Namespace) -> int:
     from mirrorlab.report_projection import attach_embedding_projections
 
     attach_embedding_projections(store, [result])   # the association items' embedding figure
+    parts = [result]
+    if selection is not None:
+        from analysis.report_model_selection import ModelSelectionSection
+
+        headline = [c for c in ("model", "n_participants", "heldout_loglik", "delta_vs_best",
+                                "mean_difference_per_participant", "ci_low", "ci_high", "bic",
+                                "protected_exceedance_probability") if c in selection.summary]
+        result.model_selection = selection.summary[headline]   # the summary's which-model slot
+        parts.append(ModelSelectionSection(selection))
     for message in result.messages:
         print(f"mirrorlab compare: note: {message}", file=sys.stderr)
     if not result.fit_table.empty:
@@ -104,7 +169,7 @@ def run_compare(args: argparse.Namespace) -> int:
         print(result.fit_table[columns].to_string(index=False, float_format=lambda v: f"{v:.3f}"))
     report = Path(args.report or f"report-{args.task}.html")
     tables = args.tables or str(report.with_name(f"{report.stem}-tables"))
-    path = write_report(result, report, tables_dir=tables, lang=args.lang)
+    path = write_report(parts, report, tables_dir=tables, lang=args.lang)
     print(f"report: {path}")
     print(f"tables: {tables}")
     if args.pdf:

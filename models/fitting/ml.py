@@ -77,13 +77,27 @@ def build_model(spec: str, params: dict[str, Any] | None = None):
     return make_model(name, **fixed), fixed
 
 
-def _objective(likelihood, free: Sequence[FreeParameter], fixed_residual: dict[str, Any]):
+#: A boolean trial column that limits which scored trials a fit sums (the others are still
+#: given to the model, so that sequence-dependent models see every trial a person named).
+FIT_MASK_COLUMN = "fit_this_trial"
+
+
+def fit_mask(scored: pd.DataFrame) -> np.ndarray:
+    """Which scored trials a fit sums: the :data:`FIT_MASK_COLUMN` where present, else all."""
+    if FIT_MASK_COLUMN not in scored.columns:
+        return np.ones(len(scored), dtype=bool)
+    return scored[FIT_MASK_COLUMN].fillna(False).astype(bool).to_numpy()
+
+
+def _objective(likelihood, free: Sequence[FreeParameter], fixed_residual: dict[str, Any],
+               mask: np.ndarray | None = None):
     names = [p.name for p in free]
 
     def negative_loglik(x: np.ndarray) -> float:
         values = dict(zip(names, (float(v) for v in x)))
         try:
-            total = float(np.sum(likelihood.loglik({**fixed_residual, **values})))
+            per_trial = likelihood.loglik({**fixed_residual, **values})
+            total = float(np.sum(per_trial if mask is None else per_trial[mask]))
         except ModelInputError:
             return 1e12          # parameters the model refuses (e.g. unbounded growth)
         return -total if np.isfinite(total) else 1e12
@@ -98,7 +112,9 @@ def fit_participant(spec: str, trials: pd.DataFrame, *, params: dict[str, Any] |
     """Maximum-likelihood fit of ``spec`` to ``trials`` (one participant's, or everyone's for a
     pooled fit). ``params`` fixes parameters (model or residual ones), ``free`` names the
     parameters to estimate (default: the model's ``default_free``); ``n_starts`` BADS runs
-    from different starting points, the best kept."""
+    from different starting points, the best kept. With a boolean column
+    :data:`FIT_MASK_COLUMN` only those trials are summed (held-out fits of sequence-dependent
+    models: the model still sees the whole sequence)."""
     from models.likelihood import RESIDUAL_PARAMETERS, likelihood_for
 
     model, fixed = build_model(spec, params)
@@ -115,7 +131,8 @@ def fit_participant(spec: str, trials: pd.DataFrame, *, params: dict[str, Any] |
                     and p.name not in likelihood.mapping_params]
     if len(network_free) == 1 and hasattr(likelihood, "use_grid"):
         likelihood.use_grid(network_free[0].name, network_free[0].lower, network_free[0].upper)
-    objective = _objective(likelihood, free_params, fixed_residual)
+    mask = fit_mask(likelihood.scored.trials)
+    objective = _objective(likelihood, free_params, fixed_residual, mask)
     lower = np.array([p.lower for p in free_params])
     upper = np.array([p.upper for p in free_params])
     plausible_lower = np.array([p.plausible_lower for p in free_params])
@@ -135,7 +152,7 @@ def fit_participant(spec: str, trials: pd.DataFrame, *, params: dict[str, Any] |
     result.n_evaluations = sum(run.n_evaluations for run in runs)
     result.elapsed_s = sum(run.elapsed_s for run in runs)
     fitted = {p.name: float(v) for p, v in zip(free_params, result.x)}
-    n = len(likelihood.scored)
+    n = int(mask.sum())
     k = len(free_params)
     loglik_value = -result.fval
     return FitResult(model=spec, participant=participant, params=fitted,
@@ -191,18 +208,22 @@ def trials_hash(trials: pd.DataFrame) -> str:
     return hashlib.sha256(payload).hexdigest()
 
 
-def store_fit(store, result: FitResult, *, task: str, trials: pd.DataFrame) -> int:
+def store_fit(store, result: FitResult, *, task: str, trials: pd.DataFrame,
+              extra: dict[str, Any] | None = None, stimulus_set: str | None = None) -> int:
     """Store one fit as a model run (no trials): parameters = every parameter the likelihood
-    used, fit = the :class:`FitResult`, seed, software versions and the trials' hash."""
+    used, fit = the :class:`FitResult`, seed, software versions and the trials' hash.
+    ``extra`` adds to (and may override, e.g. ``kind``) the stored ``fit``; ``stimulus_set``
+    replaces the default description of the fitted trials (a held-out fit names its fold)."""
     from db.provenance import software_versions
 
     model, _ = build_model(result.model, {**result.fixed, **result.params})
     parameters = {**model.get_params(), **{k: v for k, v in {**result.fixed, **result.params}.items()}}
-    fit = {"kind": "maximum_likelihood", **result.to_dict(), "machine": platform.node()}
+    fit = {"kind": "maximum_likelihood", **result.to_dict(), "machine": platform.node(),
+           **(extra or {})}
     run_id = store.start_model_run(model=model.name, model_version=model.version, task=task,
                                    parameters=parameters, seed=result.seed, n_simulated=0,
-                                   stimulus_set=f"human {task} trials"
-                                   + (f" of {result.participant}" if result.participant else ""),
+                                   stimulus_set=stimulus_set or (f"human {task} trials"
+                                   + (f" of {result.participant}" if result.participant else "")),
                                    stimulus_set_hash=trials_hash(trials),
                                    software_versions=software_versions(("pybads", "pyddm")))
     store.finish_model_run(run_id, fit=fit)
