@@ -1,6 +1,6 @@
 """The report's first section: what a reader needs in thirty seconds, per task.
 
-Three answers per task, each with where it comes from:
+Three answers per task (four with RT-distribution views), each with where it comes from:
 
 * **the human effect with its CI** — the fixed effects (other than the intercept) of the chosen
   mixed model of people's data, estimate ± 1.96 SE;
@@ -9,6 +9,8 @@ Three answers per task, each with where it comes from:
   model-selection weights, shown as it comes); otherwise it says plainly that only descriptive
   fits exist and names the model whose condition means are closest (RMSE), which is not evidence
   that it explains people;
+* **RT distributions** (when the result has posterior-predictive views) — the delta plot of the
+  primary contrast at its first and last quantile, for people and each model;
 * **the data it rests on** — people, human trials and how many the RT analysis kept, every
   source by kind (people, simulated participants, published study, models) and what cleaning
   excluded, by reason.
@@ -86,6 +88,15 @@ def _best_model_html(result, t) -> str:
     return f'<p class="note">{escape(t("selection_missing"))}</p><ul>{"".join(closest)}</ul>'
 
 
+def _distributions_html(result, t) -> str:
+    """The delta-plot line (RT distributions, people vs each model) when the result has views."""
+    if getattr(result, "predictive", None) is None:
+        return ""
+    from analysis.report_predictive import summary_text
+
+    return f"<dt>{escape(t('pp_title'))}</dt><dd>{bdi(summary_text(result, t))}</dd>"
+
+
 def data_basis(result) -> dict:
     """People, human trials, trials kept for RT, the sources and the exclusions by reason."""
     cleaning = result.cleaning
@@ -124,6 +135,7 @@ def summary_html(results, t) -> str:
             f'<div class="summary-task" id="summary-{escape(result.task)}"><h3>{bdi(result.task)}</h3><dl>'
             f"<dt>{escape(t('human_effect'))}</dt><dd>{_effects_html(result, t)}</dd>"
             f"<dt>{escape(t('best_model'))}</dt><dd>{_best_model_html(result, t)}</dd>"
+            f"{_distributions_html(result, t)}"
             f"<dt>{escape(t('data_basis'))}</dt><dd>{_data_html(result, t)}</dd></dl></div>")
     return (f'<section id="summary"><h2>{escape(t("summary"))}</h2>'
             f'<p class="muted">{escape(t("summary_intro"))}</p>{"".join(blocks)}</section>')
