@@ -244,3 +244,63 @@ def test_merge_refuses_another_task_version(stroop_project, tmp_path):
     with pytest.raises(Exception, match=r"task version 0\.0 \(mirrorlab\), the project's is .*nothing was merged"):
         merge_files(folder, [tmp_path / "old.db"])
     assert not (folder / "project.db").exists() or Store(f"sqlite:///{folder / 'project.db'}").count_trials() == 0
+
+
+def write_people_group_db(path, cfg, group_seed, codes):
+    """A group's SQLite file of students' Stroop sessions (congruent, neutral, incongruent; the
+    store's human rows as `mirrorlab run` writes them), for the class model comparison."""
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "reference"))
+    from analysis_fixtures import human_stroop_rows
+
+    rng = np.random.default_rng(group_seed)
+    store = Store(f"sqlite:///{path}")
+    for number, code in enumerate(codes):
+        session_id = store.start_session(
+            participant_code=code, task="stroop", study=cfg["project"]["name"],
+            seed=group_seed * 100 + number, language="en", stimulus_set=cfg["task"]["stimulus_set"],
+            stimulus_set_hash=cfg["task"]["stimulus_set_hash"], software_versions=software_versions(),
+            machine_info=machine_info())
+        store.add_trials(human_stroop_rows(code, rng, n_repetitions=8), session_id=session_id)
+        store.finish_session(session_id)
+    store.dispose()
+
+
+@pytest.mark.slow
+def test_report_compares_models_on_the_class_people_by_heldout_likelihood(stroop_project, tmp_path):
+    """Issue 18: how the models do on the class's own data — fitted to the students' people by
+    maximum likelihood and judged on held-out trials, simulated pilots left out, the fits
+    stored in the project database (a second report reuses them)."""
+    folder, cfg = stroop_project
+    write_people_group_db(tmp_path / "group1.db", cfg, 1, ["G1P01", "G1P02"])
+    write_people_group_db(tmp_path / "group2.db", cfg, 2, ["G2P01"])
+    write_group_db(tmp_path / "pilot.db", cfg, 9, 1)                 # a simulated pilot
+    merge_files(folder, [tmp_path / "group1.db", tmp_path / "group2.db", tmp_path / "pilot.db"])
+    command = [sys.executable, "-m", "mirrorlab", "project", "report", str(folder),
+               "--heldout", "cohen1990,dummy-conditions", "--folds", "2", "--workers", "1"]
+    first = subprocess.run(command, capture_output=True, text=True, env=os.environ.copy(), timeout=900)
+    assert first.returncode == 0, first.stderr[-2000:]
+    assert "models on the class's people:" in first.stdout
+    page = (folder / "report.html").read_text()
+    block = page[page.index("<div id='model-comparison'>"):page.index('<p id="record">')]
+    assert "cohen1990" in block and "dummy-conditions" in block and "PXP" in block
+    assert "Data: human." in block                                   # no simulated pilot
+    store = Store(f"sqlite:///{folder / 'project.db'}")
+    runs = store.model_runs_frame()
+    fits = runs[runs["fit"].map(lambda f: isinstance(f, dict) and f.get("kind") == "heldout_fit")]
+    assert len(fits) == 2 * 3 * (2 + 1)               # models × people × (folds + full-data fit)
+    participants = {f.get("participant") for f in fits["fit"]}
+    assert participants == {"G1P01", "G1P02", "G2P01"}
+    store.dispose()
+    again = subprocess.run(command, capture_output=True, text=True, env=os.environ.copy(), timeout=900)
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert "were already stored" in (folder / "report.html").read_text()
+    assert len(Store(f"sqlite:///{folder / 'project.db'}").model_runs_frame()) == len(runs)
+
+
+def test_report_folds_without_heldout_is_one_line(stroop_project):
+    folder, _ = stroop_project
+    result = subprocess.run([sys.executable, "-m", "mirrorlab", "project", "report", str(folder),
+                             "--folds", "3"], capture_output=True, text=True, env=os.environ.copy())
+    assert result.returncode == 2
+    assert result.stderr.strip() == ("mirrorlab: error: --folds is for --heldout MODELS "
+                                     "(the likelihood comparison)")

@@ -50,6 +50,16 @@ def register(subparsers) -> None:
     report.add_argument("--include-simulated", action="store_true",
                         help="analyse simulated participants too (labelled in every table)")
     report.add_argument("--output", metavar="FILE.html")
+    report.add_argument("--heldout", metavar="M1,M2",
+                        help="also fit these models to the class's people by maximum likelihood and "
+                             "compare them by held-out log-likelihood, AIC/BIC and random-effects "
+                             "model selection (e.g. cohen1990,weaver,dummy-conditions)")
+    report.add_argument("--folds", type=int, default=None, metavar="K",
+                        help="--heldout: folds within each participant (default 3)")
+    report.add_argument("--workers", type=int, default=None, metavar="N",
+                        help="--heldout: local Dask workers (default: one per core)")
+    report.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                        help="--heldout: a running Dask scheduler (or $MIRRORLAB_DASK_SCHEDULER)")
     report.set_defaults(handler=report_command)
     parser.set_defaults(handler=lambda args: parser.print_help() or 2)
 
@@ -93,8 +103,17 @@ def merge_command(args: argparse.Namespace) -> int:
 def report_command(args: argparse.Namespace) -> int:
     from mirrorlab.project.report import build_report
 
+    heldout = [m.strip() for m in args.heldout.split(",") if m.strip()] if args.heldout else None
+    if args.folds is not None and not heldout:
+        from mirrorlab.project.errors import ProjectError
+
+        raise ProjectError("--folds is for --heldout MODELS (the likelihood comparison)")
     path, summary = build_report(args.directory, language=args.lang,
                                  include_simulated=True if args.include_simulated else None,
-                                 output=args.output)
+                                 output=args.output, heldout_models=heldout,
+                                 heldout_folds=args.folds, scheduler=args.scheduler,
+                                 workers=args.workers)
+    if summary["model_selection"] is not None:
+        print(f"models on the class's people: {summary['model_selection'].summary_text()}")
     print(f"report: {path} ({len(summary['estimates']) - 1} groups + pooled)")
     return 0

@@ -113,7 +113,11 @@ def model_section(url: str, cfg: dict, design, estimates: pd.DataFrame, labels: 
 
 
 def build_report(directory: Path | str, *, language: str = "en", include_simulated: bool | None = None,
-                 output: Path | str | None = None) -> tuple[Path, dict]:
+                 output: Path | str | None = None, heldout_models: list[str] | None = None,
+                 heldout_folds: int | None = None, scheduler: str | None = None,
+                 workers: int | None = None) -> tuple[Path, dict]:
+    """The class report. ``heldout_models``: also fit these models to the class's people and
+    compare them by held-out log-likelihood (``mirrorlab.project.model_comparison``)."""
     from analysis.project.design import EffectDesign
     from analysis.project.effects import POOLED, apply_exclusions, fit_mixed_model, group_estimates
     from analysis.project.verdict import verdicts
@@ -175,6 +179,16 @@ def build_report(directory: Path | str, *, language: str = "en", include_simulat
                   .assign(stimulus_set_hash=lambda f: f["stimulus_set_hash"].str[:12])
                   if not sessions.empty else sessions)
     models_html = model_section(url, cfg, design, estimates, labels, analysis_cfg)
+    selection = None
+    if heldout_models:
+        from mirrorlab.project.model_comparison import (DEFAULT_FOLDS, class_model_comparison,
+                                                        comparison_html)
+
+        selection = class_model_comparison(url, cfg["task"]["name"], heldout_models,
+                                           n_folds=heldout_folds or DEFAULT_FOLDS,
+                                           include_simulated=bool(with_simulated),
+                                           scheduler=scheduler, workers=workers)
+        models_html = comparison_html(selection, _table) + models_html
     banner = (f"<p class='warn'>{labels['simulated_warning']}</p>" if with_simulated and n_simulated_sessions
               else f"<p>{labels['people_only'].format(n=n_simulated_sessions)}</p>")
     import datetime as dt
@@ -211,4 +225,5 @@ n = {original.get('n_participants', '–')}{ci_text}). Preregistered analysis: <
     path = Path(output) if output else Path(directory) / f"report{'-ja' if language == 'ja' else ''}.html"
     path.write_text(body, encoding="utf-8")
     return path, {"estimates": estimates, "verdicts": verdict_rows, "exclusions": exclusions,
-                  "sessions": sessions, "simulated_sessions": n_simulated_sessions}
+                  "sessions": sessions, "simulated_sessions": n_simulated_sessions,
+                  "model_selection": selection}
