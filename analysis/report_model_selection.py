@@ -130,3 +130,16 @@ class ModelSelectionSection:
 
     def section_html(self) -> list[str]:
         return section_html(self.result)
+
+
+#: The columns of the likelihood comparison shown in the report summary's which-model slot.
+HEADLINE_COLUMNS = ("model", "n_participants", "heldout_loglik", "delta_vs_best",
+                    "mean_difference_per_participant", "ci_low", "ci_high", "bic",
+                    "protected_exceedance_probability")
+
+
+def attach_model_selection(result, selection) -> ModelSelectionSection:
+    """Give a task's ``ComparisonResult`` its likelihood comparison: the headline columns go to
+    the summary's which-model slot; the returned section (every table) goes into the report."""
+    result.model_selection = selection.summary[[c for c in HEADLINE_COLUMNS if c in selection.summary]]
+    return ModelSelectionSection(selection)

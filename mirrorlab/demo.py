@@ -13,9 +13,13 @@
    model of Oppenheim et al. (2010) — are fitted to the Stark controls and replay each control's
    own trial sequence (in-sample, and the fit says so); the embedding model runs the Japanese
    association set with its defaults.
-3. **Comparison.** Mixed-effects models and human–model fit per task with people, cell-by-
-   cell agreement with the published aggregates for picture–word, all in one self-contained
-   HTML report, whose path is printed last.
+3. **Comparison.** Which model explains the Pratte participants, and how sure: Cohen 1990
+   and WEAVER++ beside a dummy predictor and the per-condition ex-Gaussian, each fitted to
+   each person by maximum likelihood and judged on held-out trials (held-out log-likelihood
+   with paired CIs, AIC/BIC, protected exceedance probabilities; six people, three folds — the
+   command for all 38 is in the docs). Then mixed-effects models and the descriptive
+   human–model fit per task with people, cell-by-cell agreement with the published aggregates
+   for picture–word, all in one self-contained HTML report, whose path is printed last.
 4. **Simulated pilots** (``--no-pilots`` skips them): simulated participants do every task
    through the real PsychoPy loop (a private Xvfb is started when there is no screen). They
    are stored as ``source="simulated"``, never analysed as people, and get their own
@@ -65,6 +69,15 @@ DEMO_MODELS = (
     ("dark-side", "continuous-naming-en", "replay"),
     ("embedding", "association-ja", "defaults"),
 )
+#: The likelihood comparison ("which model explains these people, and how sure?"): task ->
+#: (models, participants, folds) and the same for --quick. Process models beside the dummy
+#: predictor (condition codes × a slope) and the per-condition ex-Gaussian, so a score can be
+#: read against what needs no mechanism at all. A subset of participants keeps the demo to
+#: minutes; `mirrorlab compare --task stroop --heldout --models …` runs all 38.
+DEMO_LIKELIHOOD_COMPARISON = {
+    "stroop": (("cohen1990", "weaver", "dummy-conditions", "exgauss-conditions"), 6, 3),
+}
+DEMO_LIKELIHOOD_COMPARISON_QUICK = {"stroop": (("cohen1990", "dummy-conditions"), 2, 2)}
 #: Published aggregates that are the human side of a task without trial-level people.
 PUBLISHED_HUMAN_SIDE = ("glaser1984-picture-naming", "glaser1984-word-reading")
 DEMO_STUDY = "demo"
@@ -340,7 +353,27 @@ def simulated_pilots_section(store) -> SimulatedPilots | None:
     return SimulatedPilots(sessions=pilots[columns].reset_index(drop=True), means=means)
 
 
-def compare_and_report(store, options: DemoOptions) -> Path:
+def run_likelihood_comparisons(store, options: DemoOptions) -> dict:
+    """task -> ModelSelectionResult: models fitted to each person by maximum likelihood and
+    judged on held-out trials (stored as they finish; a second demo run reuses them)."""
+    from mirrorlab.model_comparison import ComparisonOptions, run_model_comparison
+
+    plans = DEMO_LIKELIHOOD_COMPARISON_QUICK if options.quick else DEMO_LIKELIHOOD_COMPARISON
+    selections = {}
+    for task, (models, n_people, n_folds) in plans.items():
+        study = human_side()[task][0]
+        people = sorted(demo_people(store, task, options.quick)["agent"].astype(str).unique())[:n_people]
+        comparison = ComparisonOptions(task=task, models=list(models), n_folds=n_folds,
+                                       seed=options.seed, participants=people, study=study)
+        selections[task] = _step(
+            f"held-out likelihood of {', '.join(models)} on {len(people)} {study} people "
+            f"({n_folds} folds each)",
+            lambda: run_model_comparison(store, comparison, progress=False))
+        _say(f"[demo]   {selections[task].summary_text()}")
+    return selections
+
+
+def compare_and_report(store, options: DemoOptions, selections: dict | None = None) -> Path:
     from analysis import compare, write_report
     from analysis.published_side import NoHumanData, compare_with_published
 
@@ -360,6 +393,10 @@ def compare_and_report(store, options: DemoOptions) -> Path:
                 f"compare people ({study}, {len(sessions)} sessions) and models on {task}",
                 lambda: compare(store, task, engine=options.engine, structure=options.structure,
                                 human_sessions=sessions)))
+            if task in (selections or {}):
+                from analysis.report_model_selection import attach_model_selection
+
+                results.append(attach_model_selection(results[-1], selections[task]))
         elif task in published:
             results.append(_step(f"compare models on {task} with published aggregates",
                                  lambda: compare_with_published(store, task, published[task])))
@@ -389,5 +426,7 @@ def run_demo(options: DemoOptions) -> Path:
             _say(f"[demo]   {note}")
     else:
         _say("[demo] simulated pilots: skipped (--no-pilots)")
-    report = _step("report", lambda: compare_and_report(store, options))
+    selections = _step("which model explains these people (held-out likelihood)",
+                       lambda: run_likelihood_comparisons(store, options))
+    report = _step("report", lambda: compare_and_report(store, options, selections))
     return Path(report).resolve()

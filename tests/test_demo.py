@@ -38,7 +38,8 @@ def test_demo_runs_the_whole_pipeline(tmp_path, xvfb_display):
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.strip().splitlines()[-1] == f"report: {report}"
     assert "failed" not in result.stderr, result.stderr[-3000:]
-    for step in ("import people", "models", "simulated pilots in PsychoPy", "report"):
+    for step in ("import people", "models", "simulated pilots in PsychoPy",
+                 "which model explains these people (held-out likelihood)", "report"):
         assert f"[demo] {step}" in result.stderr and re.search(
             rf"\[demo\] {re.escape(step)}[^\n]*: done in [\d.]+ s", result.stderr), step
 
@@ -64,8 +65,14 @@ def test_demo_runs_the_whole_pipeline(tmp_path, xvfb_display):
 
     html = report.read_text(encoding="utf-8")
     sections = _sections(html)
-    assert set(sections) == {"stroop", "picture-word", "association", "continuous-naming",
-                             "simulated-pilots"}
+    assert set(sections) == {"stroop", "stroop-model-selection", "picture-word", "association",
+                             "continuous-naming", "simulated-pilots"}
+    # the core question on people: process model vs the dummy predictor, by held-out likelihood
+    assert "By held-out log-likelihood" in result.stderr and "dummy-conditions" in result.stderr
+    heldout = runs[runs["fit"].map(lambda f: isinstance(f, dict) and f.get("kind") == "heldout_fit")]
+    assert len(heldout) == 2 * 2 * (2 + 1)           # models × people × (folds + full-data fit)
+    assert {f["participant"] for f in heldout["fit"]} == {"01", "02"}      # Pratte people
+    assert "protected_exceedance_probability" in sections["stroop-model-selection"]
     n_stroop, stroop_codes = _participants(sections["stroop"])
     assert n_stroop == 38 and len(stroop_codes) == 38 and not any("SIM" in c for c in stroop_codes)
     assert "2 simulated participant(s) (SIM01, SIM02" in sections["stroop"]    # said, left out
@@ -88,3 +95,6 @@ def test_demo_runs_the_whole_pipeline(tmp_path, xvfb_display):
     assert "all simulated sessions already in the database" in again.stderr
     assert "pratte2010 (stroop) already imported" in again.stderr
     assert len(Store(f"sqlite:///{db}").sessions_frame()) == len(sessions)
+    again_runs = Store(f"sqlite:///{db}").model_runs_frame()
+    assert (again_runs["fit"].map(lambda f: isinstance(f, dict) and f.get("kind") == "heldout_fit")
+            .sum() == len(heldout))                 # the stored fits were reused, none duplicated

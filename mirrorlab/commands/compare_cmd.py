@@ -155,13 +155,9 @@ def run_compare(args: argparse.Namespace) -> int:
     attach_embedding_projections(store, [result])   # the association items' embedding figure
     parts = [result]
     if selection is not None:
-        from analysis.report_model_selection import ModelSelectionSection
+        from analysis.report_model_selection import attach_model_selection
 
-        headline = [c for c in ("model", "n_participants", "heldout_loglik", "delta_vs_best",
-                                "mean_difference_per_participant", "ci_low", "ci_high", "bic",
-                                "protected_exceedance_probability") if c in selection.summary]
-        result.model_selection = selection.summary[headline]   # the summary's which-model slot
-        parts.append(ModelSelectionSection(selection))
+        parts.append(attach_model_selection(result, selection))
     for message in result.messages:
         print(f"mirrorlab compare: note: {message}", file=sys.stderr)
     if not result.fit_table.empty:
