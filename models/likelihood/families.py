@@ -209,7 +209,50 @@ def cell_summary(cycles: np.ndarray, correct: np.ndarray, cells: np.ndarray, n_c
     return q_correct, q_error, p_correct, p_error
 
 
-class PDPLikelihood(TrialLikelihood):
+class GriddedSimulation:
+    """Simulated per-cell summaries, cached, optionally on a grid over one network parameter.
+
+    For a likelihood class with ``_simulate_summary(params)``, ``_network_key(params)``,
+    ``_cache``, ``mapping_params``, ``base_params``, ``model`` and ``_grid_key()`` (what else
+    makes two grids the same: the design, the seed, the number of simulations). With a grid
+    (:meth:`use_grid`) the summaries are simulated once per grid point and interpolated
+    linearly between points: a smooth objective for BADS, and one simulation per grid point
+    for a whole recovery study instead of one per evaluation."""
+
+    grid: tuple[str, np.ndarray] | None = None
+
+    def _grid_key(self) -> tuple:
+        raise NotImplementedError
+
+    def use_grid(self, name: str, lower: float, upper: float, points: int = GRID_POINTS) -> None:
+        """Interpolate over a grid of ``name`` (a network parameter) instead of simulating at
+        every value."""
+        if name in self.mapping_params or name not in self.base_params:
+            return
+        self.grid = (name, np.linspace(float(lower), float(upper), int(points)))
+
+    def _summary(self, model_params):
+        if self.grid is None:
+            key = self._network_key(model_params)
+            if key not in self._cache:
+                self._cache = {key: self._simulate_summary(model_params)}
+            return self._cache[key]
+        name, values = self.grid
+        rest = {k: v for k, v in model_params.items() if k != name}
+        key = (type(self.model).__name__, self._network_key(rest), name, tuple(values),
+               *self._grid_key())
+        if key not in _GRID_CACHE:
+            summaries = [self._simulate_summary({**model_params, name: float(v)}) for v in values]
+            _GRID_CACHE.clear()                       # one grid at a time bounds the memory
+            _GRID_CACHE[key] = (values, tuple(np.stack(part) for part in zip(*summaries)))
+        values, stacked = _GRID_CACHE[key]
+        x = float(np.clip(float(model_params[name]), values[0], values[-1]))
+        k = int(np.clip(np.searchsorted(values, x) - 1, 0, len(values) - 2))
+        w = (x - values[k]) / (values[k + 1] - values[k])
+        return tuple((1 - w) * part[k] + w * part[k + 1] for part in stacked)
+
+
+class PDPLikelihood(GriddedSimulation, TrialLikelihood):
     """Simulation-based: the distinct stimuli of each cell (instruction × condition) are run
     until the cell has ``n_sim_per_cell`` simulated trials; each cell's latencies are summarised
     by 100 quantiles per choice (the kernel's centres) and the choice probabilities;
@@ -250,13 +293,6 @@ class PDPLikelihood(TrialLikelihood):
         codes = {label: code for label, code in zip(labels, self.cells)}
         return np.array([codes[v] for v in frame[present].astype(str).agg("|".join, axis=1)])
 
-    def use_grid(self, name: str, lower: float, upper: float, points: int = GRID_POINTS) -> None:
-        """Interpolate over a grid of ``name`` (a network parameter) instead of simulating at
-        every value."""
-        if name in self.mapping_params or name not in self.base_params:
-            return
-        self.grid = (name, np.linspace(float(lower), float(upper), int(points)))
-
     def _simulate_summary(self, model_params):
         model = self._configured(model_params)
         encoded, result = model.run_cycles(self.design, n=self.repeats, seed=self.seed)
@@ -264,25 +300,8 @@ class PDPLikelihood(TrialLikelihood):
         cells = np.tile(self.design_cells, self.repeats)
         return cell_summary(result.rt_cycles, correct, cells, self.n_cells)
 
-    def _summary(self, model_params):
-        if self.grid is None:
-            key = self._network_key(model_params)
-            if key not in self._cache:
-                self._cache = {key: self._simulate_summary(model_params)}
-            return self._cache[key]
-        name, values = self.grid
-        rest = {k: v for k, v in model_params.items() if k != name}
-        key = (type(self.model).__name__, self._network_key(rest), name, tuple(values),
-               self.design_key, self.seed, self.repeats)
-        if key not in _GRID_CACHE:
-            summaries = [self._simulate_summary({**model_params, name: float(v)}) for v in values]
-            _GRID_CACHE.clear()                       # one grid at a time bounds the memory
-            _GRID_CACHE[key] = (values, tuple(np.stack(part) for part in zip(*summaries)))
-        values, stacked = _GRID_CACHE[key]
-        x = float(np.clip(float(model_params[name]), values[0], values[-1]))
-        k = int(np.clip(np.searchsorted(values, x) - 1, 0, len(values) - 2))
-        w = (x - values[k]) / (values[k + 1] - values[k])
-        return tuple((1 - w) * part[k] + w * part[k + 1] for part in stacked)
+    def _grid_key(self) -> tuple:
+        return (self.design_key, self.seed, self.repeats)
 
     def _log_choice_rt(self, model_params, noise) -> np.ndarray:
         from scipy.special import logsumexp

@@ -33,12 +33,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from models.likelihood.families import GRID_POINTS, N_QUANTILES, TrialLikelihood, cell_summary
+from models.likelihood.families import (N_QUANTILES, GriddedSimulation, TrialLikelihood,
+                                        cell_summary)
 from models.likelihood.residuals import LOG_DENSITY_FLOOR
-
-#: key → (grid values, stacked summaries); one grid kept at a time (bounded memory), shared by
-#: every fit of the same design (all synthetic participants of a recovery study).
-_GRID_CACHE: dict[tuple, tuple[np.ndarray, tuple[np.ndarray, ...]]] = {}
 
 
 def quantile_kernel_loglik(summary, cells: np.ndarray, correct: np.ndarray, rt_ms: np.ndarray,
@@ -55,11 +52,10 @@ def quantile_kernel_loglik(summary, cells: np.ndarray, correct: np.ndarray, rt_m
     return np.maximum(out, LOG_DENSITY_FLOOR)
 
 
-class _QuantileKernelLikelihood(TrialLikelihood):
+class _QuantileKernelLikelihood(GriddedSimulation, TrialLikelihood):
     """Shared: mapping parameters, the kernel, the grid over one network parameter."""
 
     mapping_params = ("intercept_ms", "ms_per_unit")
-    grid: tuple[str, np.ndarray] | None = None
 
     def cell_of_trials(self) -> np.ndarray:
         return self.cells
@@ -70,31 +66,8 @@ class _QuantileKernelLikelihood(TrialLikelihood):
     def _design_key(self) -> Any:
         raise NotImplementedError
 
-    def use_grid(self, name: str, lower: float, upper: float, points: int = GRID_POINTS) -> None:
-        """Interpolate the summaries over a grid of ``name`` (a network parameter)."""
-        if name in self.mapping_params or name not in self.base_params:
-            return
-        self.grid = (name, np.linspace(float(lower), float(upper), int(points)))
-
-    def _summary(self, model_params: dict[str, Any]):
-        if self.grid is None:
-            key = self._network_key(model_params)
-            if key not in self._cache:
-                self._cache = {key: self._simulate_summary(model_params)}
-            return self._cache[key]
-        name, values = self.grid
-        rest = {k: v for k, v in model_params.items() if k != name}
-        key = (type(self.model).__name__, self._network_key(rest), name, tuple(values),
-               self._design_key(), self.seed, self.n_sim_per_cell)
-        if key not in _GRID_CACHE:
-            summaries = [self._simulate_summary({**model_params, name: float(v)}) for v in values]
-            _GRID_CACHE.clear()
-            _GRID_CACHE[key] = (values, tuple(np.stack(part) for part in zip(*summaries)))
-        values, stacked = _GRID_CACHE[key]
-        x = float(np.clip(float(model_params[name]), values[0], values[-1]))
-        k = int(np.clip(np.searchsorted(values, x) - 1, 0, len(values) - 2))
-        w = (x - values[k]) / (values[k + 1] - values[k])
-        return tuple((1 - w) * part[k] + w * part[k + 1] for part in stacked)
+    def _grid_key(self) -> tuple:
+        return (self._design_key(), self.seed, self.n_sim_per_cell)
 
     def _log_choice_rt(self, model_params, noise) -> np.ndarray:
         return quantile_kernel_loglik(self._summary(model_params), self.cell_of_trials(),
