@@ -52,4 +52,4 @@ def test_unknown_model_is_one_line(tmp_path):
     assert result.stderr.strip() == ("mirrorlab: error: unknown model 'nosuchmodel'; known models: "
                                      "cohen1990, cohen-huston1994, stroop-cnn, weaver, "
                                      "weaver-cumulative, howard2006, dark-side, embedding, "
-                                     "exgauss-conditions, ddm")
+                                     "exgauss-conditions, ddm, dummy-conditions")
