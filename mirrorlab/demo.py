@@ -69,15 +69,15 @@ DEMO_MODELS = (
     ("dark-side", "continuous-naming-en", "replay"),
     ("embedding", "association-ja", "defaults"),
 )
-#: The likelihood comparison ("which model explains these people, and how sure?"): task ->
-#: (models, participants, folds) and the same for --quick. Process models beside the dummy
+#: The likelihood comparison ("which model explains these people, and how sure?"): stimulus
+#: set -> (models, participants, folds) and the same for --quick. Process models beside the dummy
 #: predictor (condition codes × a slope) and the per-condition ex-Gaussian, so a score can be
 #: read against what needs no mechanism at all. A subset of participants keeps the demo to
 #: minutes; `mirrorlab compare --task stroop --heldout --models …` runs all 38.
 DEMO_LIKELIHOOD_COMPARISON = {
-    "stroop": (("cohen1990", "weaver", "dummy-conditions", "exgauss-conditions"), 6, 3),
+    "stroop-en": (("cohen1990", "weaver", "dummy-conditions", "exgauss-conditions"), 6, 3),
 }
-DEMO_LIKELIHOOD_COMPARISON_QUICK = {"stroop": (("cohen1990", "dummy-conditions"), 2, 2)}
+DEMO_LIKELIHOOD_COMPARISON_QUICK = {"stroop-en": (("cohen1990", "dummy-conditions"), 2, 2)}
 #: Published aggregates that are the human side of a task without trial-level people.
 PUBLISHED_HUMAN_SIDE = ("glaser1984-picture-naming", "glaser1984-word-reading")
 DEMO_STUDY = "demo"
@@ -360,7 +360,8 @@ def run_likelihood_comparisons(store, options: DemoOptions) -> dict:
 
     plans = DEMO_LIKELIHOOD_COMPARISON_QUICK if options.quick else DEMO_LIKELIHOOD_COMPARISON
     selections = {}
-    for task, (models, n_people, n_folds) in plans.items():
+    for stimulus_set, (models, n_people, n_folds) in plans.items():
+        task = task_of_set(stimulus_set)
         study = human_side()[task][0]
         people = sorted(demo_people(store, task, options.quick)["agent"].astype(str).unique())[:n_people]
         comparison = ComparisonOptions(task=task, models=list(models), n_folds=n_folds,
