@@ -44,6 +44,21 @@ def test_every_command_has_help():
         assert result.stdout.startswith("usage: mirrorlab " + command[0])
 
 
+def test_fit_names_an_unknown_or_wrong_task_model_before_reading_data(tmp_path):
+    database = tmp_path / "none.db"
+    for model, expected in [("nosuchmodel", "mirrorlab: error: unknown model 'nosuchmodel'; known"),
+                            ("cohen1990", "mirrorlab: error: model cohen1990 does stroop, not "
+                                          "continuous-naming")]:
+        task = "stroop" if model == "nosuchmodel" else "continuous-naming"
+        result = subprocess.run([sys.executable, "-m", "mirrorlab", "fit", model, "--task", task,
+                                 "--per-participant", "--db", str(database)],
+                                capture_output=True, text=True, timeout=120)
+        assert result.returncode == 2
+        assert result.stderr.strip().startswith(expected), result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
+    assert not database.exists()          # nothing was opened, so nothing was created
+
+
 def test_unknown_model_is_one_line(tmp_path):
     result = subprocess.run([sys.executable, "-m", "mirrorlab", "simulate", "nosuchmodel",
                              "--stimuli", "stroop-en", "--db", str(tmp_path / "x.db")],

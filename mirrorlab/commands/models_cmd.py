@@ -107,9 +107,21 @@ def run_simulate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_model_does_task(spec: str, task: str) -> None:
+    """An unknown model, or one that does not do ``task``, is named before any data are read."""
+    from models.base import ModelInputError
+    from models.fitting.ml import parse_model_spec
+    from models.registry import model_class
+
+    cls = model_class(parse_model_spec(spec)[0])
+    if task not in cls.tasks:
+        raise ModelInputError(f"model {cls.name} does {', '.join(cls.tasks)}, not {task}")
+
+
 def run_fit(args: argparse.Namespace) -> int:
     from mirrorlab.commands.fit_ml import run_ml_fit, wants_ml
 
+    _check_model_does_task(args.model, args.task)
     if wants_ml(args):
         return run_ml_fit(args)
     from db.store import Store
