@@ -19,7 +19,7 @@ import pandas as pd
 
 from analysis.errors import AnalysisInputError
 from analysis.mixed.formula import Formula
-from analysis.mixed.spec import RANDOM_COLUMNS, random_effects_frame
+from analysis.mixed.spec import RANDOM_COLUMNS, FittedEffects, random_effects_frame
 
 FAMILIES = ("gaussian", "binomial", "gamma-identity", "inverse-gaussian-identity")
 #: lme4's singularity rule (``isSingular(tol = 1e-4)``): a relative SD (Cholesky diagonal) below it.
@@ -40,7 +40,7 @@ class Factor:
 
 
 @dataclass
-class FormulaFit:
+class FormulaFit(FittedEffects):
     """One fitted formula: DataFrames of fixed and random effects plus the fit's checks."""
 
     formula: str
@@ -61,16 +61,6 @@ class FormulaFit:
     boundary_groups: list[str] = field(default_factory=list)      # groups on the boundary
     notes: list[str] = field(default_factory=list)
     error: str | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None and self.converged
-
-    def fixed(self, term: str, column: str = "estimate") -> float:
-        row = self.fixed_effects.loc[self.fixed_effects["term"] == term]
-        if row.empty:
-            raise KeyError(term)
-        return float(row[column].iloc[0])
 
     def relative_sds(self) -> pd.DataFrame:
         """Per random-effect term: SD relative to the residual SD (1 for GLMMs without one)."""

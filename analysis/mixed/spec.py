@@ -127,8 +127,23 @@ class ModelSpec:
         return [(name, label) for name in self.slopes for label in self.predictor(name).contrast_labels()]
 
 
+class FittedEffects:
+    """What a fitted model answers about itself (needs ``fixed_effects``, ``error`` and
+    ``converged``): shared by the engines' :class:`FitResult` and the formula engine's fit."""
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and self.converged
+
+    def fixed(self, term: str, column: str = "estimate") -> float:
+        row = self.fixed_effects.loc[self.fixed_effects["term"] == term]
+        if row.empty:
+            raise KeyError(term)
+        return float(row[column].iloc[0])
+
+
 @dataclass
-class FitResult:
+class FitResult(FittedEffects):
     """What every engine returns for one fitted model (also for one that failed)."""
 
     engine: str
@@ -151,16 +166,6 @@ class FitResult:
     error: str | None = None
     chosen: bool = False
     why: str = ""
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None and self.converged
-
-    def fixed(self, term: str, column: str = "estimate") -> float:
-        row = self.fixed_effects.loc[self.fixed_effects["term"] == term]
-        if row.empty:
-            raise KeyError(term)
-        return float(row[column].iloc[0])
 
     def variance(self, group: str, term: str = "(Intercept)") -> float:
         rows = self.random_effects
