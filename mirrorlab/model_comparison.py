@@ -116,6 +116,14 @@ def comparison_id(options: ComparisonOptions, trials: pd.DataFrame) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 
+def model_version(spec: str) -> str:
+    """The version of the model class a spec names (part of each fit's key)."""
+    from models.fitting.ml import parse_model_spec
+    from models.registry import model_class
+
+    return str(model_class(parse_model_spec(spec)[0]).version)
+
+
 def plan(trials: pd.DataFrame, options: ComparisonOptions):
     """[(FitTask, training row mask, held-out row mask or None)], participants in sorted order."""
     from analysis.model_selection.folds import leave_one_participant_out, within_participant_folds
@@ -137,7 +145,7 @@ def plan(trials: pd.DataFrame, options: ComparisonOptions):
         folds = within_participant_folds(trials, k, options.seed)
         seeds = spawn_seeds(options.seed, len(participants) * (k + 1))
         for spec in options.models:
-            extra = dict(free=options.free.get(spec), **common)
+            extra = dict(free=options.free.get(spec), model_version=model_version(spec), **common)
             for p, code in enumerate(participants):
                 mine = agents == code
                 for fold in range(k):
@@ -150,7 +158,7 @@ def plan(trials: pd.DataFrame, options: ComparisonOptions):
         order = {code: i for i, code in enumerate(participants)}
         seeds = spawn_seeds(options.seed, len(participants) + 1)
         for spec in options.models:
-            extra = dict(free=options.free.get(spec), **common)
+            extra = dict(free=options.free.get(spec), model_version=model_version(spec), **common)
             for code, mask in held:
                 task = FitTask(spec, code, 0, 1, LOPO, seeds[order[code]], **extra)
                 out.append((task, ~mask, mask))

@@ -45,12 +45,15 @@ class FitTask:
     params: dict[str, Any] = field(default_factory=dict)
     max_fun_evals: int | None = None
     n_sim_per_cell: int | None = None
+    model_version: str = ""          # the model class's version: a changed model is refitted
 
     def key(self) -> str:
-        """Identifies this fit within its comparison: a rerun with the same options finds it."""
+        """Identifies this fit within its comparison: a rerun with the same options (and the
+        same model version) finds it."""
         payload = json.dumps([self.comparison_id, self.model, self.participant, self.fold,
                               self.scheme, self.seed, self.free, sorted(self.params.items()),
-                              self.max_fun_evals, self.n_sim_per_cell], default=str)
+                              self.max_fun_evals, self.n_sim_per_cell, self.model_version],
+                             default=str)
         return hashlib.sha256(payload.encode()).hexdigest()[:24]
 
     def label(self) -> str:

@@ -21,7 +21,8 @@ import pandas as pd
 
 from models.base import Model, ModelInputError
 from models.likelihood.residuals import LOG_DENSITY_FLOOR
-from models.likelihood.trials import RT_WINDOW_MS, scored_trials
+from models.likelihood.families import residual_defaults
+from models.likelihood.trials import RT_WINDOW_MS, scored_trials, with_lapses
 from models.yardsticks.exgauss import YardstickLikelihood, _cell_labels
 
 #: Time step and evidence step of pyddm's solver, and the longest RT it represents (s).
@@ -51,7 +52,7 @@ class DriftDiffusionYardstick(Model):
     """Drift per cell, shared bound and non-decision time (pyddm)."""
 
     name: ClassVar[str] = "ddm"
-    version: ClassVar[str] = "1.0"
+    version: ClassVar[str] = "1.1"       # 1.1: the lapse process mixed in
     tasks: ClassVar[tuple[str, ...]] = ("stroop", "picture-word", "continuous-naming")
     summary: ClassVar[str] = ("yardstick: drift-diffusion model (pyddm), one drift per design "
                               "cell, one bound, one non-decision time, fitted by maximum likelihood")
@@ -103,7 +104,7 @@ class DriftDiffusionYardstick(Model):
         return [model.solve(conditions={"cell": i}) for i in range(len(self.cells))]
 
     def loglik(self, human_trials: pd.DataFrame) -> np.ndarray:
-        """Per scored trial: log density (per ms) of the choice and RT."""
+        """Per scored trial: log density (per ms) of the choice and RT, lapses mixed in."""
         return self._scored_loglik(scored_trials(human_trials, self.name))
 
     def _scored_loglik(self, scored) -> np.ndarray:
@@ -118,7 +119,8 @@ class DriftDiffusionYardstick(Model):
                     values = pdf[np.clip(step[rows], 0, len(pdf) - 1)] / 1000.0
                     with np.errstate(divide="ignore"):
                         out[rows] = np.maximum(np.log(values), LOG_DENSITY_FLOOR)
-        return out
+        # the lapse process of every other model's likelihood, at its default rate
+        return with_lapses(out, residual_defaults()["lapse_rate"])
 
     def maximum_likelihood_fit(self, trials: pd.DataFrame):
         report = self.fit(trials)
