@@ -63,8 +63,7 @@ def check_models(models: list[str], task: str) -> None:
         raise ModelInputError("--models: a comparison needs at least two models")
     for spec in models:
         model, _ = build_model(spec)
-        if task not in model.tasks:
-            raise ModelInputError(f"model {spec} does {', '.join(model.tasks)}, not {task}")
+        model.check_does_task(task)
 
 
 def people_trials(store, options: ComparisonOptions) -> tuple[pd.DataFrame, list[str]]:

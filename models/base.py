@@ -312,6 +312,12 @@ class Model:
         raise NotImplementedError(f"model {self.name} keeps nothing in a store")
 
     # ------------------------------------------------------------------ helpers
+    @classmethod
+    def check_does_task(cls, task: str) -> None:
+        """Refuse a task this model does not do, in one line (before any data are read)."""
+        if task not in cls.tasks:
+            raise ModelInputError(f"model {cls.name} does {', '.join(cls.tasks)}, not {task}")
+
     def check_task(self, trials: pd.DataFrame) -> None:
         """Refuse trials of a task this model does not do, in one line."""
         if trials is None or len(trials) == 0:

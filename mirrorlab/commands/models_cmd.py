@@ -107,21 +107,13 @@ def run_simulate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _check_model_does_task(spec: str, task: str) -> None:
-    """An unknown model, or one that does not do ``task``, is named before any data are read."""
-    from models.base import ModelInputError
+def run_fit(args: argparse.Namespace) -> int:
+    from mirrorlab.commands.fit_ml import run_ml_fit, wants_ml
     from models.fitting.ml import parse_model_spec
     from models.registry import model_class
 
-    cls = model_class(parse_model_spec(spec)[0])
-    if task not in cls.tasks:
-        raise ModelInputError(f"model {cls.name} does {', '.join(cls.tasks)}, not {task}")
-
-
-def run_fit(args: argparse.Namespace) -> int:
-    from mirrorlab.commands.fit_ml import run_ml_fit, wants_ml
-
-    _check_model_does_task(args.model, args.task)
+    # an unknown model, or one that does not do the task, is named before any data are read
+    model_class(parse_model_spec(args.model)[0]).check_does_task(args.task)
     if wants_ml(args):
         return run_ml_fit(args)
     from db.store import Store
